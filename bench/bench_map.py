@@ -1,0 +1,145 @@
+"""Benchmark of the national commune map, side by side with a naive baseline in the same run.
+
+Ours: cache build (coverage-simplified levels of detail, border flags, GeoJSON files), warm rerun of
+the Streamlit page after a filter change (AppTest, server side), and the bytes a browser receives
+for the national map (geometry file once + figure JSON per rerun).
+Baseline: full-resolution geometry embedded in a plain plotly choropleth, rebuilt on every rerun.
+
+Run: make bench   (or .venv/bin/python bench/bench_map.py [--runs N] [--skip-baseline])
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo import boundaries, config  # noqa: E402
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.2f} MB"
+
+
+def bench_build() -> tuple[float, dict]:
+    """Cold build into a throw-away cache (the app's own cache is left alone)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        layers = boundaries.build_layers(config.reference_dir(), Path(tmp) / "cache", Path(tmp) / "static")
+        seconds = time.perf_counter() - t0
+        info = boundaries.build_info(layers)
+    return seconds, info
+
+
+def bench_reruns(runs: int) -> dict:
+    """Median wall time of AppTest reruns after filter/indicator changes (warm caches)."""
+    from streamlit.testing.v1 import AppTest
+
+    boundaries.build_layers(config.reference_dir(), config.cache_dir(), config.static_dir())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    spec = at.get("plotly_chart")[0].proto.spec
+    changes = [
+        lambda: at.radio(key="em").set_value("yes"),
+        lambda: at.radio(key="border").set_value("yes"),
+        lambda: at.radio(key="em").set_value("all"),
+        lambda: at.radio(key="border").set_value("all"),
+        lambda: at.selectbox(key="prov").set_value("15"),
+        lambda: at.selectbox(key="prov").set_value(""),
+        lambda: at.selectbox(key="ind").set_value("underweight_u5"),
+        lambda: at.selectbox(key="ind").set_value("stunting_u5"),
+    ]
+    times = []
+    for i in range(runs):
+        changes[i % len(changes)]()
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+    return {"first_run": first, "median": statistics.median(times), "max": max(times), "n": runs,
+            "figure_json_bytes": len(spec.encode("utf-8"))}
+
+
+def bench_baseline(runs: int) -> dict:
+    """Naive approach: full-resolution GeoJSON inside a plotly choropleth, rebuilt each rerun."""
+    import plotly.express as px
+
+    from geo.illustrative import generate_illustrative, load_generator_input
+
+    t0 = time.perf_counter()
+    gdf = boundaries.load_communes(config.reference_dir())
+    frame = load_generator_input(config.reference_dir())
+    values = generate_illustrative(frame).values
+    load_s = time.perf_counter() - t0
+    v = values[(values["indicator"] == "stunting_u5") & (values["year"] == 2025)]
+    data = gdf[["code", "full_name", "province_code", "geometry"]].merge(v, on="code", how="left")
+    geojson = json.loads(data[["code", "geometry"]].to_json(drop_id=True))
+    times, size = [], 0
+    tracemalloc.start()
+    for i in range(runs):
+        sub = data if i % 2 == 0 else data[data["province_code"] != "01"]
+        t = time.perf_counter()
+        fig = px.choropleth_map(sub, geojson=geojson, locations="code", featureidkey="properties.code",
+                                color="value", hover_name="full_name", map_style="white-bg",
+                                center={"lat": 16, "lon": 106}, zoom=4.6)
+        size = len(fig.to_json())
+        times.append(time.perf_counter() - t)
+        del fig
+        gc.collect()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"load": load_s, "median": statistics.median(times), "payload": size, "peak": peak, "n": runs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=16, help="warm reruns to time (ours)")
+    parser.add_argument("--baseline-runs", type=int, default=3)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    print("Building layers from scratch (cold cache)…", flush=True)
+    build_s, info = bench_build()
+    print("Timing warm reruns (AppTest)…", flush=True)
+    rr = bench_reruns(args.runs)
+    geometry = info["bytes"]["communes_national.geojson"] + info["bytes"]["provinces_national.geojson"]
+    ours_payload = geometry + rr["figure_json_bytes"]
+    base = None if args.skip_baseline else (print("Naive baseline…", flush=True) or bench_baseline(args.baseline_runs))
+
+    rows = [
+        ("cache build (cold)", f"{build_s:,.1f} s", "— (no cache)" if base else "skipped"),
+        ("data load per process", "in cache build", f"{base['load']:,.1f} s" if base else "skipped"),
+        ("warm rerun after filter change (median)", f"{rr['median']:.3f} s (n={rr['n']}, max {rr['max']:.3f})",
+         f"{base['median']:.2f} s (figure build only, n={base['n']})" if base else "skipped"),
+        ("national map payload, first view", f"{_mb(ours_payload)} (geometry {_mb(geometry)} once + "
+         f"figure {_mb(rr['figure_json_bytes'])})", _mb(base["payload"]) if base else "skipped"),
+        ("payload per later rerun", _mb(rr["figure_json_bytes"]), _mb(base["payload"]) if base else "skipped"),
+        ("vertices drawn (national)", f"{info['vertices']['national']:,}", f"{info['vertices']['source']:,}"),
+        ("peak Python memory building a figure", "—", _mb(base["peak"]) if base else "skipped"),
+    ]
+    w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    print()
+    print(f"{'measure':<{w0}}  {'ours':<{w1}}  baseline (full-res plotly choropleth)")
+    print(f"{'-' * w0}  {'-' * w1}  {'-' * 38}")
+    for name, ours, baseline in rows:
+        print(f"{name:<{w0}}  {ours:<{w1}}  {baseline}")
+    print(f"\nborder communes derived: {info['border_communes']}; first AppTest run (cold caches): "
+          f"{rr['first_run']:.1f} s")
+    print("targets: payload ≤ 3 MB:", "OK" if ours_payload <= 3e6 else "MISSED",
+          "| warm rerun ≤ 0.5 s:", "OK" if rr["median"] <= 0.5 else "MISSED")
+
+
+if __name__ == "__main__":
+    main()

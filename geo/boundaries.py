@@ -1,0 +1,342 @@
+"""Commune boundaries: load the official 2025 polygons and derive the layers the maps draw.
+
+The source has 7.1 M vertices, far too many to send to a browser. We derive two gap-free levels of
+detail with ``shapely.coverage_simplify`` (it simplifies shared edges once, so neighbours stay
+glued; simplifying each polygon alone opens slivers between them): a fine one for zoomed province
+views and a coarse one for the national view. Province outlines are dissolved from the coarse
+communes so they sit exactly on commune edges. Everything derived goes to a git-ignored cache keyed
+by a hash of the source files, so a changed source rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import DataError
+
+COMMUNES_FILE = "vn2025/communes.parquet"
+ATTRIBUTES_FILE = "vn2025/commune_attributes.csv"
+PROVINCES_FILE = "vn2025/provinces.csv"
+NEIGHBOURS_FILE = "world/neighbours_ne110m.geojson"
+BOUNDARY_SOURCE = "sapnhap.bando.com.vn (qua thanglequoc/vietnamese-provinces-database)"
+
+# Degrees. 0.0005 (~50 m) keeps ward shapes in a province view; 0.008 (~0.9 km) is below one pixel
+# on a national map and keeps the whole country under ~2 MB of GeoJSON.
+DETAIL_TOLERANCE = 0.0005
+NATIONAL_TOLERANCE = 0.008
+# Decimals written to GeoJSON: 4 (~11 m) for detail, 3 (~110 m) for the national view.
+DETAIL_DECIMALS = 4
+NATIONAL_DECIMALS = 3
+LAYER_VERSION = "3"  # bump when the derivation changes so caches rebuild
+
+COMMUNE_TYPES = ("xa", "phuong", "dac_khu")
+_TYPE_PREFIXES = (("đặc khu", "dac_khu"), ("phường", "phuong"), ("xã", "xa"))
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Derived boundary layers: attribute table plus where each GeoJSON is served from."""
+
+    communes: pd.DataFrame  # one row per commune, no geometry
+    provinces: pd.DataFrame  # code, name, name_en, bounds
+    key: str
+    cache_dir: Path
+    static_subdir: str  # relative to the static folder, e.g. "geo/<key>"
+
+    def url(self, name: str) -> str:
+        """Relative URL Streamlit serves a layer file at (relative so it works behind a base path)."""
+        return f"app/static/{self.static_subdir}/{name}"
+
+    @property
+    def national_url(self) -> str:
+        return self.url("communes_national.geojson")
+
+    @property
+    def outline_url(self) -> str:
+        return self.url("provinces_national.geojson")
+
+    def province_url(self, province_code: str) -> str:
+        return self.url(f"communes_{province_code}.geojson")
+
+    def detail_geometry(self) -> gpd.GeoDataFrame:
+        """Fine-detail commune polygons (for exports and spatial work), read from the cache."""
+        return gpd.read_parquet(self.cache_dir / "detail.parquet")
+
+    def national_geometry(self) -> gpd.GeoDataFrame:
+        return gpd.read_parquet(self.cache_dir / "national.parquet")
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        raise DataError(
+            vi=f"Không tìm thấy tệp dữ liệu ranh giới: {path}.",
+            en=f"Boundary data file not found: {path}.",
+            fix_vi="Đặt thư mục dữ liệu dùng chung tại ../shared/data hoặc khai báo biến môi trường "
+            "VNCHILD_DATA_DIR trỏ tới thư mục đó.",
+            fix_en="Put the shared data folder at ../shared/data or set the VNCHILD_DATA_DIR "
+            "environment variable to it.",
+        )
+    return path
+
+
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    return DataError(
+        vi=f"Không đọc được tệp {path.name} ({type(exc).__name__}).",
+        en=f"Could not read {path.name} ({type(exc).__name__}: {exc}).",
+        fix_vi="Tệp có thể bị hỏng hoặc sai định dạng; hãy chép lại tệp gốc.",
+        fix_en="The file may be damaged or in the wrong format; copy the original file again.",
+    )
+
+
+def derive_commune_type(full_names: pd.Series) -> pd.Series:
+    """'xa' / 'phuong' / 'dac_khu' from the unit prefix of fullName (case-insensitive: one row is 'xã')."""
+    lowered = full_names.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=full_names.index, dtype="string")
+    for prefix, kind in _TYPE_PREFIXES:
+        out = out.mask(out.isna() & lowered.str.startswith(prefix + " "), kind)
+    if out.isna().any():
+        bad = full_names[out.isna()].head(3).tolist()
+        raise DataError(
+            vi=f"Không nhận ra loại đơn vị hành chính của: {bad}.",
+            en=f"Unknown administrative unit type for: {bad}.",
+            fix_vi="Tên đầy đủ phải bắt đầu bằng Xã, Phường hoặc Đặc khu.",
+            fix_en="Full names must start with Xã, Phường or Đặc khu.",
+        )
+    return out
+
+
+def load_communes(reference_dir: str | Path) -> gpd.GeoDataFrame:
+    """Full-resolution communes joined with population and province names; codes stay strings."""
+    ref = Path(reference_dir)
+    path = _require(ref / COMMUNES_FILE)
+    try:
+        gdf = gpd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any read failure becomes one clear message
+        raise _unreadable(path, exc) from exc
+    missing = {"code", "name", "fullName", "province_code", "geometry"} - set(gdf.columns)
+    if missing:
+        raise DataError(
+            vi=f"Tệp {path.name} thiếu cột: {sorted(missing)}.",
+            en=f"{path.name} lacks columns: {sorted(missing)}.",
+        )
+    gdf = gdf.rename(columns={"fullName": "full_name", "nameEn": "name_en", "fullNameEn": "full_name_en",
+                              "areaKm2": "area_km2"})
+    gdf["code"] = gdf["code"].astype(str).str.zfill(5)
+    gdf["province_code"] = gdf["province_code"].astype(str).str.zfill(2)
+    gdf["commune_type"] = derive_commune_type(gdf["full_name"])
+
+    attrs = _read_csv(_require(ref / ATTRIBUTES_FILE), {"code": str})
+    attrs["code"] = attrs["code"].str.zfill(5)
+    gdf = gdf.drop(columns=["area_km2"], errors="ignore").merge(
+        attrs[["code", "population", "area_km2", "before_merger"]], on="code", how="left",
+        validate="one_to_one",
+    )
+    provinces = load_provinces(ref)
+    gdf = gdf.merge(
+        provinces[["code", "name", "name_en"]].rename(
+            columns={"code": "province_code", "name": "province_name", "name_en": "province_name_en"}
+        ),
+        on="province_code", how="left", validate="many_to_one",
+    )
+    return gdf.sort_values("code", ignore_index=True)
+
+
+def _read_csv(path: Path, dtype: dict) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=dtype, encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001
+        raise _unreadable(path, exc) from exc
+
+
+def load_provinces(reference_dir: str | Path) -> pd.DataFrame:
+    """The 34 provinces (code, name, name_en) in force since 1 July 2025."""
+    df = _read_csv(_require(Path(reference_dir) / PROVINCES_FILE), {"code": str})
+    df["code"] = df["code"].str.zfill(2)
+    return df.rename(columns={"nameEn": "name_en", "fullName": "full_name", "fullNameEn": "full_name_en"})
+
+
+def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> gpd.GeoSeries:
+    """Topology-preserving simplification: shared edges are simplified once, so no gaps or overlaps appear."""
+    out = shapely.coverage_simplify(np.asarray(geoms.values), tolerance)
+    out = shapely.make_valid(out)
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def dissolve_provinces(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Province polygons as the union of their communes (so outlines sit on commune edges)."""
+    groups = communes.groupby("province_code").geometry
+    parts = {code: _union(np.asarray(g.values)) for code, g in groups}
+    return gpd.GeoDataFrame(
+        {"province_code": list(parts)}, geometry=list(parts.values()), crs=communes.crs
+    )
+
+
+def _union(geoms: np.ndarray) -> shapely.Geometry:
+    """Fast coverage union; the source has a few overlapping neighbours, so fall back to a full union."""
+    try:
+        return shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms)
+
+
+def write_geojson(ids: pd.Series, geoms: gpd.GeoSeries, path: Path, decimals: int) -> int:
+    """Compact GeoJSON with `id` = code at feature level (what plotly's featureidkey='id' reads).
+
+    Coordinates are rounded: shared vertices round identically, so neighbours stay glued.
+    """
+    rounded = shapely.transform(np.asarray(geoms.values), lambda xy: np.round(xy, decimals))
+    bodies = shapely.to_geojson(rounded)
+    features = ",".join(
+        f'{{"type":"Feature","id":{json.dumps(str(i))},"properties":{{}},"geometry":{g}}}'
+        for i, g in zip(ids, bodies, strict=True)
+    )
+    text = f'{{"type":"FeatureCollection","features":[{features}]}}'
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def source_key(reference_dir: str | Path) -> str:
+    """Hash of the source files and derivation settings: a new key means the cache is stale."""
+    ref = Path(reference_dir)
+    h = hashlib.sha256()
+    h.update(f"{LAYER_VERSION}|{DETAIL_TOLERANCE}|{NATIONAL_TOLERANCE}".encode())
+    for rel in (COMMUNES_FILE, ATTRIBUTES_FILE, PROVINCES_FILE, NEIGHBOURS_FILE):
+        path = _require(ref / rel)
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:12]
+
+
+def _paths(cache_dir: Path, static_dir: Path, key: str) -> tuple[Path, Path]:
+    return Path(cache_dir) / f"layers-{key}", Path(static_dir) / "geo" / key
+
+
+def layers_are_built(reference_dir: str | Path, cache_dir: str | Path, static_dir: str | Path,
+                     key: str | None = None) -> bool:
+    """True when the cache for the current source exists (so the app can skip the progress screen)."""
+    key = key or source_key(reference_dir)
+    data_dir, web_dir = _paths(Path(cache_dir), Path(static_dir), key)
+    return (data_dir / "communes.parquet").exists() and (web_dir / "done").exists()
+
+
+def build_layers(
+    reference_dir: str | Path,
+    cache_dir: str | Path,
+    static_dir: str | Path,
+    progress: Progress | None = None,
+) -> Layers:
+    """Derive all layers into the cache (about a minute on 2 cores), or return them if already built."""
+    from geo.border import derive_border_communes, load_neighbours  # heavy; only needed here
+
+    say = progress or (lambda _f, _m: None)
+    key = source_key(reference_dir)
+    data_dir, web_dir = _paths(Path(cache_dir), Path(static_dir), key)
+    if layers_are_built(reference_dir, cache_dir, static_dir, key):
+        return load_layers(reference_dir, cache_dir, static_dir, key)
+
+    t0 = time.perf_counter()
+    say(0.02, "load")
+    communes = load_communes(reference_dir)
+    say(0.10, "simplify_detail")
+    detail = simplify_coverage(communes.geometry, DETAIL_TOLERANCE)
+    say(0.45, "simplify_national")
+    # Chained: simplifying the already-simplified coverage is fast and stays gap-free.
+    national = simplify_coverage(detail, NATIONAL_TOLERANCE)
+    say(0.55, "border")
+    detail_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=detail, crs=communes.crs)
+    neighbours = load_neighbours(_require(Path(reference_dir) / NEIGHBOURS_FILE))
+    border = derive_border_communes(detail_gdf, neighbours)
+    say(0.75, "provinces")
+    national_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=national, crs=communes.crs)
+    provinces_geo = dissolve_provinces(national_gdf)
+
+    attrs = pd.DataFrame(communes.drop(columns="geometry"))
+    points = detail.representative_point()
+    attrs["lon"] = points.x.round(5).to_numpy()
+    attrs["lat"] = points.y.round(5).to_numpy()
+    attrs["border"] = attrs["code"].map(border).fillna(False).astype(bool)
+
+    provinces = load_provinces(reference_dir)
+    bounds = detail_gdf.dissolve("province_code").bounds
+    provinces = provinces.merge(
+        bounds.rename(columns={"minx": "min_lon", "miny": "min_lat", "maxx": "max_lon", "maxy": "max_lat"}),
+        left_on="code", right_index=True, how="left", validate="one_to_one",
+    )
+
+    say(0.85, "write")
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    (Path(static_dir) / "geo").mkdir(parents=True, exist_ok=True)
+    tmp_data = Path(tempfile.mkdtemp(prefix=f"layers-{key}-", dir=cache_dir))
+    tmp_web = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=Path(static_dir) / "geo"))
+    attrs.to_parquet(tmp_data / "communes.parquet")
+    provinces.to_parquet(tmp_data / "provinces.parquet")
+    detail_gdf.to_parquet(tmp_data / "detail.parquet")
+    national_gdf.to_parquet(tmp_data / "national.parquet")
+    sizes = {
+        "communes_national.geojson": write_geojson(
+            national_gdf["code"], national_gdf.geometry, tmp_web / "communes_national.geojson",
+            NATIONAL_DECIMALS),
+        "provinces_national.geojson": write_geojson(
+            provinces_geo["province_code"], provinces_geo.geometry,
+            tmp_web / "provinces_national.geojson", NATIONAL_DECIMALS),
+    }
+    for code, part in detail_gdf.groupby("province_code"):
+        name = f"communes_{code}.geojson"
+        sizes[name] = write_geojson(part["code"], part.geometry, tmp_web / name, DETAIL_DECIMALS)
+    (tmp_data / "build.json").write_text(json.dumps({
+        "key": key, "seconds": round(time.perf_counter() - t0, 2), "bytes": sizes,
+        "vertices": {"source": int(shapely.get_num_coordinates(communes.geometry.values).sum()),
+                     "detail": int(shapely.get_num_coordinates(detail.values).sum()),
+                     "national": int(shapely.get_num_coordinates(national.values).sum())},
+        "border_communes": int(attrs["border"].sum()),
+    }, indent=1))
+    (tmp_web / "done").write_text(key)
+    _publish(tmp_web, web_dir, "done")
+    _publish(tmp_data, data_dir, "communes.parquet")
+    say(1.0, "done")
+    return load_layers(reference_dir, cache_dir, static_dir, key)
+
+
+def _publish(tmp: Path, final: Path, marker: str) -> None:
+    """Atomically move a finished build in place; if another process won the race, keep theirs.
+
+    A leftover folder without its completion marker (an interrupted build) is replaced.
+    """
+    if final.exists() and not (final / marker).exists():
+        shutil.rmtree(final, ignore_errors=True)
+    try:
+        os.replace(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_layers(reference_dir: str | Path, cache_dir: str | Path, static_dir: str | Path,
+                key: str | None = None) -> Layers:
+    """Read the cached attribute tables (fast); geometry stays on disk and in the browser's cache."""
+    key = key or source_key(reference_dir)
+    data_dir, _ = _paths(Path(cache_dir), Path(static_dir), key)
+    communes = pd.read_parquet(data_dir / "communes.parquet")
+    provinces = pd.read_parquet(data_dir / "provinces.parquet")
+    return Layers(communes=communes, provinces=provinces, key=key, cache_dir=data_dir,
+                  static_subdir=f"geo/{key}")
+
+
+def build_info(layers: Layers) -> dict:
+    """Sizes, vertex counts and timing recorded when the layers were built."""
+    return json.loads((layers.cache_dir / "build.json").read_text())

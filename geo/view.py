@@ -1,0 +1,122 @@
+"""What one view shows: the communes in the selection joined to one indicator-year, and its summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.aggregate import aggregate_rates
+from geo.boundaries import COMMUNE_TYPES
+from geo.status import (
+    MET,
+    NO_DATA,
+    cases_above_target,
+    classify_against_target,
+    communes_needed,
+    compute_gap,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The selection; None means 'all'."""
+
+    province: str | None = None
+    em_area: bool | None = None
+    border: bool | None = None
+    commune_types: tuple[str, ...] = COMMUNE_TYPES
+
+
+@dataclass(frozen=True)
+class JoinReport:
+    """What did not match in a join, so it can be shown instead of silently dropped."""
+
+    matched: int
+    communes_without_data: int
+    unknown_codes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Aggregate of a selection against a target (rates from summed counts)."""
+
+    n_communes: int
+    n_reported: int
+    n_met: int
+    numerator: float
+    denominator: float
+    rate: float  # percent, NaN when nothing reported
+    status: str
+    gap: float  # percentage points, positive = short of target
+    communes_needed: int | None  # only for share-of-communes targets
+
+
+def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+    """Add dataset-level commune attributes (ethnic-minority flag, under-5s) to the boundary table."""
+    cols = [c for c in attributes.columns if c == "code" or c not in communes.columns]
+    out = communes.merge(attributes[cols], on="code", how="left", validate="one_to_one")
+    if "em_area" in out:
+        out["em_area"] = out["em_area"].astype("boolean")
+    return out
+
+
+def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Rows of the commune table inside the selection (unknown flags never match a yes/no filter)."""
+    mask = communes["commune_type"].isin(filters.commune_types)
+    if filters.province:
+        mask &= communes["province_code"] == filters.province
+    if filters.em_area is not None and "em_area" in communes:
+        mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
+    if filters.border is not None:
+        mask &= communes["border"] == filters.border
+    return communes[mask]
+
+
+def join_indicator(communes: pd.DataFrame, values: pd.DataFrame, indicator: str, year: int
+                   ) -> tuple[pd.DataFrame, JoinReport]:
+    """Left-join one indicator-year onto the communes; report codes in the data with no commune."""
+    subset = values.loc[(values["indicator"] == indicator) & (values["year"] == year),
+                        ["code", "numerator", "denominator", "value"]]
+    merged = communes.merge(subset, on="code", how="outer", validate="one_to_one", indicator=True)
+    unknown = sorted(merged.loc[merged["_merge"] == "right_only", "code"].astype(str))
+    merged = merged[merged["_merge"] != "right_only"]
+    report = JoinReport(
+        matched=int((merged["_merge"] == "both").sum()),
+        communes_without_data=int((merged["_merge"] == "left_only").sum()),
+        unknown_codes=unknown,
+    )
+    return merged.drop(columns="_merge").reset_index(drop=True), report
+
+
+def assess_communes(frame: pd.DataFrame, meta: dict, target) -> pd.DataFrame:
+    """Per-commune status, gap (points) and children separating the commune from the target."""
+    out = frame.copy()
+    out["status"] = classify_against_target(out["value"], target)
+    if meta["measure"] == "yes_no":
+        out["gap"] = np.nan  # a single commune has it or not; the gap is an area-level notion
+        out["cases_to_target"] = np.nan
+    else:
+        out["gap"] = compute_gap(out["value"], target, meta["direction"])
+        out["cases_to_target"] = cases_above_target(out["numerator"], out["denominator"], target,
+                                                    meta["direction"])
+    return out
+
+
+def summarise(frame: pd.DataFrame, meta: dict, target) -> Summary:
+    """KPI figures for the selection: aggregate from counts, status, and communes still needed."""
+    agg = aggregate_rates(frame).iloc[0]
+    rate = float(agg["rate"])
+    value = pd.Series([rate])
+    status = str(classify_against_target(value, target).iloc[0])
+    gap = float(compute_gap(value, target, meta["direction"]).iloc[0])
+    needed = None
+    if meta["aggregation"] == "share_of_communes" and target is not None and status != NO_DATA:
+        needed = communes_needed(int(agg["numerator"]), int(agg["n_reported"]), target.value)
+    n_met = int((frame["status"] == MET).sum()) if "status" in frame else 0
+    return Summary(
+        n_communes=int(agg["n_units"]), n_reported=int(agg["n_reported"]), n_met=n_met,
+        numerator=float(agg["numerator"]), denominator=float(agg["denominator"]), rate=rate,
+        status=status, gap=gap, communes_needed=needed,
+    )

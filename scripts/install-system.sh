@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the project needs: Chromium for the browser tests (and later exports) and
+# Noto fonts so Vietnamese diacritics render. Idempotent: does nothing when they are present.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
+[ ${#need[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -1,0 +1,124 @@
+"""Streamlit AppTest of the map page and its widgets (server side, no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.realdata
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(layers):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _figure(at) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def _located(fig: dict) -> set[str]:
+    """Codes drawn as communes (every trace except the province outline)."""
+    return {c for tr in fig["data"] if tr.get("name") != "provinces" for c in tr.get("locations", [])}
+
+
+def _metric(at, index: int) -> str:
+    return at.metric[index].value
+
+
+def test_default_view_shows_every_commune_with_status_and_illustrative_label(app):
+    fig = _figure(app)
+    assert len(_located(fig)) == 3321
+    names = [tr["name"] for tr in fig["data"]]
+    assert any("Đạt" in n for n in names) and any("Chưa đạt" in n for n in names)
+    assert any("Không có số liệu" in n for n in names)
+    # geometry is referenced by URL (fetched once by the browser), never embedded
+    assert all(isinstance(tr["geojson"], str) and tr["geojson"].endswith(".geojson") for tr in fig["data"])
+    assert any("Dữ liệu minh họa / Illustrative data" in w.value for w in app.warning)
+    assert re.fullmatch(r"[\d.]+ / 3\.321 xã", _metric(app, 0))
+    assert app.query_params == {} or "ind" not in app.query_params
+
+
+def test_filters_change_map_kpis_and_url(app):
+    app.selectbox(key="prov").set_value("15").run()  # Lào Cai
+    fig = _figure(app)
+    codes = _located(fig)
+    assert 0 < len(codes) < 3321
+    assert all(tr["geojson"].endswith("communes_15.geojson") for tr in fig["data"] if tr.get("name") != "provinces")
+    assert app.query_params["prov"] == "15"
+    total_lc = len(codes)
+    app.radio(key="border").set_value("yes").run()
+    border_codes = _located(_figure(app))
+    assert 0 < len(border_codes) < total_lc
+    assert app.query_params["border"] == "yes"
+    assert _metric(app, 0).endswith(f"/ {len(border_codes)} xã")
+    app.radio(key="em").set_value("no")
+    app.radio(key="border").set_value("all").run()
+    app.multiselect(key="types").set_value(["phuong"]).run()
+    assert len(_located(_figure(app))) < total_lc
+
+
+def test_indicator_year_target_year_and_colour_modes(app):
+    app.selectbox(key="ind").set_value("underweight_u5").run()
+    assert "nhẹ cân" in app.title[0].value
+    app.radio(key="ty").set_value("2030").run()
+    assert "2030" in app.metric[2].label
+    app.selectbox(key="year").set_value("2021").run()
+    app.radio(key="colour").set_value("value").run()
+    fig = _figure(app)
+    assert any("colorbar" in tr and tr.get("showscale", True) for tr in fig["data"])
+    app.radio(key="colour").set_value("classed").run()
+    classes = [tr["name"] for tr in _figure(app)["data"] if "%" in tr.get("name", "")]
+    assert 3 <= len(classes) <= 5
+    assert not app.exception
+
+
+def test_share_of_communes_indicator_reports_communes_needed(app):
+    app.selectbox(key="ind").set_value("play_point")
+    app.radio(key="ty").set_value("2030").run()
+    assert "xã" in (app.metric[2].delta or "")
+    assert "%" in app.metric[1].value
+
+
+def test_missing_target_falls_back_to_values(app):
+    app.selectbox(key="ind").set_value("school_sanitation").run()  # Tam Đường plan sets none
+    assert any("Không có mục tiêu" in i.value for i in app.info)
+    assert not app.exception
+
+
+def test_url_restores_the_view(layers):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"ind": "underweight_u5", "prov": "15", "ty": "2030", "lang": "en", "em": "yes",
+                            "colour": "value", "year": "2023"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ind").value == "underweight_u5" and at.selectbox(key="prov").value == "15"
+    assert at.radio(key="ty").value == "2030" and at.radio(key="em").value == "yes"
+    assert at.radio(key="lang").value == "en"
+    assert "Underweight" in at.title[0].value or "underweight" in at.title[0].value
+
+
+def test_bad_url_values_fall_back_to_defaults(layers):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"ind": "<script>", "prov": "99", "year": "1900", "types": "nonsense"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ind").value == "stunting_u5" and at.selectbox(key="prov").value == ""
+    assert at.multiselect(key="types").value == ["xa", "phuong", "dac_khu"]
+
+
+def test_missing_data_folder_shows_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setenv("VNCHILD_DATA_DIR", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "Không tìm thấy" in text and "VNCHILD_DATA_DIR" in text

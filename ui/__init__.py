@@ -1,0 +1,1 @@
+"""Streamlit glue: cached loaders, URL state, the shared sidebar. Logic lives in geo/."""

@@ -1,0 +1,57 @@
+"""Every cached loader of the app, in one place. Loaders take strings so the cache key is explicit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import boundaries, config, illustrative, registry, strings
+from geo.boundaries import Layers
+
+
+@st.cache_resource(show_spinner=False)
+def load_strings(path: str) -> dict[str, dict[str, str]]:
+    return strings.load_strings(path)
+
+
+@st.cache_resource(show_spinner=False)
+def load_registry(data_dir: str) -> registry.Registry:
+    return registry.load_registry(data_dir)
+
+
+@st.cache_resource(show_spinner=False)
+def source_key(reference_dir: str) -> str:
+    """Hashing the 83 MB source takes a moment: once per process."""
+    return boundaries.source_key(reference_dir)
+
+
+@st.cache_resource(show_spinner=False)
+def load_layers(reference_dir: str, cache_dir: str, static_dir: str, key: str) -> Layers:
+    """Attribute tables of the derived layers; `key` ties the entry to one version of the source."""
+    return boundaries.load_layers(reference_dir, cache_dir, static_dir, key)
+
+
+@st.cache_resource(show_spinner=False)
+def load_dataset(name: str, reference_dir: str, layers_key: str) -> illustrative.IllustrativeDataset:
+    """The dataset shown; for now only the built-in illustrative one (uploads come later)."""
+    layers = boundaries.load_layers(reference_dir, str(config.cache_dir()), str(config.static_dir()),
+                                    layers_key)
+    frame = illustrative.load_generator_input(reference_dir)
+    flags = layers.communes.set_index("code")[["border", "commune_type"]]
+    frame = frame.drop(columns=["border", "commune_type"], errors="ignore").join(flags, on="code")
+    return illustrative.generate_illustrative(frame)
+
+
+def ensure_layers(t) -> Layers:
+    """Layers for the configured source; builds them with a progress display on a first start."""
+    ref, cache, static = str(config.reference_dir()), str(config.cache_dir()), str(config.static_dir())
+    key = source_key(ref)
+    if not boundaries.layers_are_built(ref, cache, static, key):
+        with st.status(t("build.title"), expanded=True) as status:
+            bar = st.progress(0.0)
+
+            def report(fraction: float, step: str) -> None:
+                bar.progress(min(max(fraction, 0.0), 1.0), text=t(f"build.{step}"))
+
+            boundaries.build_layers(ref, cache, static, progress=report)
+            status.update(label=t("build.done"), state="complete", expanded=False)
+    return load_layers(ref, cache, static, key)

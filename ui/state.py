@@ -1,0 +1,116 @@
+"""The shared sidebar and the URL: every choice lives in the query string so a copied link restores the view.
+
+Session state only holds the widget values (small); they are seeded from the URL on a session's
+first run and written back to it after each change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo.boundaries import COMMUNE_TYPES, Layers
+from geo.registry import Registry
+from geo.view import Filters
+
+YEARS = (2021, 2022, 2023, 2024, 2025)
+TARGET_YEARS = (2025, 2030)
+COLOUR_MODES = ("status", "value", "classed")
+TRISTATE = ("all", "yes", "no")
+LANGS = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything a page needs to know about the current view."""
+
+    lang: str
+    framework: str
+    indicator: str
+    year: int
+    target_year: int
+    colour: str
+    filters: Filters
+
+
+def _defaults(reg: Registry) -> dict[str, str]:
+    return {
+        "lang": "vi", "fw": reg.default_framework(), "ind": "stunting_u5", "year": "2025", "ty": "2025",
+        "colour": "status", "prov": "", "em": "all", "border": "all", "types": ",".join(COMMUNE_TYPES),
+    }
+
+
+def _choices(reg: Registry, layers: Layers) -> dict[str, list[str]]:
+    return {
+        "lang": list(LANGS), "fw": reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
+        "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
+        "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
+    }
+
+
+def seed_from_url(reg: Registry, layers: Layers) -> None:
+    """On a session's first run, take widget values from the URL; unknown values fall back to defaults."""
+    if st.session_state.get("_seeded"):
+        return
+    defaults, choices = _defaults(reg), _choices(reg, layers)
+    params = st.query_params
+    for key, default in defaults.items():
+        raw = params.get(key, default)
+        if key == "types":
+            picked = [t for t in raw.split(",") if t in COMMUNE_TYPES]
+            st.session_state[key] = picked or list(COMMUNE_TYPES)
+        else:
+            st.session_state[key] = raw if raw in choices[key] else default
+    st.session_state["_seeded"] = True
+
+
+def write_to_url(reg: Registry) -> None:
+    """Mirror the widget values into the query string, leaving defaults out to keep links short."""
+    wanted = {}
+    for key, default in _defaults(reg).items():
+        value = st.session_state.get(key, default)
+        value = ",".join(value) if isinstance(value, list) else str(value)
+        if value != default:
+            wanted[key] = value
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _tristate(value: str) -> bool | None:
+    return None if value == "all" else value == "yes"
+
+
+def render_sidebar(reg: Registry, layers: Layers, t) -> Selection:
+    """Language, framework, indicator, years, colouring and filters; returns the selection."""
+    seed_from_url(reg, layers)
+    lang = st.session_state["lang"]
+    side = st.sidebar
+    side.radio(t("sidebar.language"), LANGS, key="lang", horizontal=True,
+               format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
+    side.selectbox(t("sidebar.framework"), list(fw_names), key="fw", format_func=fw_names.get)
+    side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind",
+                   format_func=lambda i: reg.indicator(i)[f"name_{lang}"])
+    cols = side.columns(2)
+    cols[0].selectbox(t("sidebar.year"), [str(y) for y in YEARS], key="year")
+    cols[1].radio(t("sidebar.target_year"), [str(y) for y in TARGET_YEARS], key="ty", horizontal=True)
+    side.radio(t("sidebar.colour_by"), COLOUR_MODES, key="colour", format_func=lambda m: t(f"colour.{m}"))
+
+    side.subheader(t("filter.header"))
+    prov_names = dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True))
+    side.selectbox(t("filter.province"), [""] + sorted(prov_names, key=prov_names.get), key="prov",
+                   format_func=lambda c: prov_names.get(c) or t("filter.all_country"))
+    labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
+    side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
+    side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
+    side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
+    write_to_url(reg)
+
+    s = st.session_state
+    return Selection(
+        lang=s["lang"], framework=s["fw"], indicator=s["ind"], year=int(s["year"]), target_year=int(s["ty"]),
+        colour=s["colour"],
+        filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
+                        commune_types=tuple(s["types"])),
+    )
