@@ -6,16 +6,26 @@ legacy multipage mode and would run those files on their own, without this frame
 
 import streamlit as st
 
+from geo import config
 from geo.errors import DataError
+from ui.cache import load_registry
 from ui.i18n import translator
+from ui.state import share_link, write_to_url
 
 st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map", page_icon="🗺️",
                    layout="wide")
 t = translator()
-page = st.navigation([st.Page("views/map.py", title=t("nav.map"), icon="🗺️", default=True)])
+page = st.navigation([
+    st.Page("views/overview.py", title=t("nav.overview"), icon="📊", url_path="overview"),
+    st.Page("views/map.py", title=t("nav.map"), icon="🗺️", default=True),
+    st.Page("views/lagging.py", title=t("nav.lagging"), icon="📋", url_path="lagging"),
+    st.Page("views/profile.py", title=t("nav.profile"), icon="🏘️", url_path="profile"),
+    st.Page("views/equity.py", title=t("nav.equity"), icon="⚖️", url_path="equity"),
+])
 st.sidebar.markdown(f"### {t('app.title')}")
 st.sidebar.caption(t("app.subtitle"))
 try:
     page.run()
+    share_link(t, page.url_path, write_to_url(load_registry(str(config.registry_dir()))))
 except DataError as err:
     st.error(f"**{t('error.title')}** — {err.message(st.session_state.get('lang', 'vi'))}")

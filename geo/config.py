@@ -32,3 +32,23 @@ def cache_dir() -> Path:
 def static_dir() -> Path:
     """Folder Streamlit serves at app/static/ (git-ignored); geometry goes here so browsers fetch it once."""
     return PROJECT_ROOT / "static"
+
+
+STORE_DIR_ENV = "VNCHILD_STORE_DIR"
+STORE_URL_ENV = "VNCHILD_STORE_URL"
+EDITOR_PASSWORD_ENV = "VNCHILD_EDITOR_PASSWORD"
+
+
+def store_dir() -> Path:
+    """Uploaded datasets live here, NOT in the cache: clearing the cache must never lose user data."""
+    return Path(os.environ.get(STORE_DIR_ENV) or PROJECT_ROOT / "userdata")
+
+
+def store_url() -> str:
+    """Dataset store: SQLite file by default, or a PostgreSQL URL (postgresql://…) from the environment."""
+    return os.environ.get(STORE_URL_ENV) or f"sqlite:///{store_dir() / 'datasets.db'}"
+
+
+def editor_password() -> str | None:
+    """Password that allows saving to the shared store; None disables saving."""
+    return os.environ.get(EDITOR_PASSWORD_ENV) or None

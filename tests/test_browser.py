@@ -104,3 +104,74 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     page.wait_for_timeout(2500)
     assert len([u for u in requests if u.endswith("communes_national.geojson")]) == 1
     page.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    return page
+
+
+def test_copied_link_restores_the_same_view(server, browser):
+    page = _open(browser, f"{server}/lagging?ind=underweight_u5&prov=15&ty=2030&order=nearest")
+    page.get_by_text("Xã chậm tiến độ", exact=True).last.wait_for(timeout=60_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("🔗").first.click()  # the copy-link expander
+    link = sidebar.locator("[data-testid='stCode'] code").first.inner_text(timeout=30_000).strip()
+    assert "/lagging?" in link and "prov=15" in link and "ind=underweight_u5" in link and "order=nearest" in link
+    page.close()
+
+    again = _open(browser, link)
+    again.get_by_text("Xã chậm tiến độ", exact=True).last.wait_for(timeout=60_000)
+    again.get_by_text("Tỷ lệ suy dinh dưỡng thể nhẹ cân ở trẻ em dưới 5 tuổi — Lào Cai — năm 2025, "
+                      "so với mục tiêu 2030").first.wait_for(timeout=30_000)
+    province = again.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Tỉnh")
+    assert "Lào Cai" in province.locator("input").first.input_value() or province.get_by_text("Lào Cai").count()
+    assert again.locator("label").filter(has_text="Gần đạt mục tiêu nhất").locator("input").is_checked()
+    again.close()
+
+
+def test_clicking_a_commune_opens_its_profile(server, browser):
+    page = _open(browser, f"{server}/?prov=01")
+    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
+    page.wait_for_function("() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).length > 0",
+                           timeout=60_000)
+    page.wait_for_timeout(2500)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    page.wait_for_url("**/profile?*", timeout=60_000)
+    assert "commune=" in page.url and "prov=01" in page.url
+    page.get_by_text("Hồ sơ xã", exact=True).last.wait_for(timeout=30_000)
+    header = page.locator("h2").first.inner_text()
+    assert header.startswith(("Phường", "Xã"))
+    page.close()
+
+
+def test_lagging_table_downloads_with_diacritics_and_the_filtered_rows(server, browser, tmp_path):
+    page = _open(browser, f"{server}/lagging?prov=15")
+    caption = page.get_by_text("xã chưa đạt mục tiêu").first
+    caption.wait_for(timeout=60_000)
+    expected_rows = int(caption.inner_text().split()[0].replace(".", ""))
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Tải CSV").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    text = raw.decode("utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) - 1 == expected_rows
+    assert "Lào Cai" in text and "Xã / phường" in lines[0]
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Tải Excel").click()
+    xlsx = tmp_path / "lagging.xlsx"
+    info.value.save_as(xlsx)
+    from openpyxl import load_workbook
+
+    book = load_workbook(xlsx)
+    assert "Thông tin" in book.sheetnames  # metadata sheet: indicator, target, dataset, export time
+    sheet = book["Danh sách xã"]
+    assert sheet.max_row - 1 == expected_rows
+    assert any("Lào Cai" == cell.value for row in sheet.iter_rows() for cell in row)
+    page.close()

@@ -25,18 +25,22 @@ def test_vietnamese_and_english_number_formats():
     assert format_points(3.0, "en") == "+3.0 pp"
 
 
-def _keys_used_in_code() -> set[str]:
-    pattern = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.{}]+)["']""")
+def _keys_used_in_code(namespaces: set[str]) -> set[str]:
+    """Keys passed to t(...) directly, plus string literals in a strings namespace (e.g. column tables)."""
+    call = re.compile(r"""\bt\(\s*f?["']([a-z0-9_.{}]+)["']""")
+    spaces = "|".join(sorted(namespaces))
+    literal = re.compile(rf"""["']((?:{spaces})\.[a-z0-9_.]+)["']""")
     used: set[str] = set()
     for path in [ROOT / "app.py", *ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py")]:
-        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        used |= set(call.findall(text)) | set(literal.findall(text))
     return used
 
 
 def test_strings_file_matches_code_both_ways():
     table = load_strings(config.registry_dir() / "strings.csv")
     keys = set(table["vi"])
-    used = _keys_used_in_code()
+    used = _keys_used_in_code({k.split(".")[0] for k in keys})
     literal = {k for k in used if "{" not in k}
     prefixes = {k.split("{")[0] for k in used if "{" in k}
     assert literal - keys == set(), "keys used in code but missing from data/strings.csv"

@@ -41,6 +41,22 @@ def load_dataset(name: str, reference_dir: str, layers_key: str) -> illustrative
     return illustrative.generate_illustrative(frame)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
+                        *, _communes, _values, _reg) -> list[dict]:
+    """Group-vs-rest comparison for every indicator (24 aggregations): cached per view."""
+    from geo.equity import compare_groups
+
+    rows = []
+    for ind in _reg.indicator_ids():
+        meta = _reg.indicator(ind)
+        target = _reg.target(framework, ind, target_year)
+        for group in ("em_area", "border"):
+            res = compare_groups(_communes, _values, meta, target, year, group_col=group).iloc[0]
+            rows.append({"indicator": ind, "group": group, **res.to_dict()})
+    return rows
+
+
 def ensure_layers(t) -> Layers:
     """Layers for the configured source; builds them with a progress display on a first start."""
     ref, cache, static = str(config.reference_dir()), str(config.cache_dir()), str(config.static_dir())

@@ -7,6 +7,7 @@ first run and written back to it after each change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -19,6 +20,7 @@ TARGET_YEARS = (2025, 2030)
 COLOUR_MODES = ("status", "value", "classed")
 TRISTATE = ("all", "yes", "no")
 LANGS = ("vi", "en")
+ORDERS = ("furthest", "nearest")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ def _defaults(reg: Registry) -> dict[str, str]:
     return {
         "lang": "vi", "fw": reg.default_framework(), "ind": "stunting_u5", "year": "2025", "ty": "2025",
         "colour": "status", "prov": "", "em": "all", "border": "all", "types": ",".join(COMMUNE_TYPES),
+        "commune": "", "order": "furthest", "present": "0",
     }
 
 
@@ -46,12 +49,20 @@ def _choices(reg: Registry, layers: Layers) -> dict[str, list[str]]:
         "lang": list(LANGS), "fw": reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
+        "commune": [""] + layers.communes["code"].tolist(), "order": list(ORDERS), "present": ["0", "1"],
     }
 
 
 def seed_from_url(reg: Registry, layers: Layers) -> None:
-    """On a session's first run, take widget values from the URL; unknown values fall back to defaults."""
+    """On a session's first run, take widget values from the URL; unknown values fall back to defaults.
+
+    On later runs, re-assign every value: Streamlit forgets the state of widgets a page does not
+    draw, and a value that is not a widget's survives page switches.
+    """
     if st.session_state.get("_seeded"):
+        for key in _defaults(reg):
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
         return
     defaults, choices = _defaults(reg), _choices(reg, layers)
     params = st.query_params
@@ -65,7 +76,7 @@ def seed_from_url(reg: Registry, layers: Layers) -> None:
     st.session_state["_seeded"] = True
 
 
-def write_to_url(reg: Registry) -> None:
+def write_to_url(reg: Registry) -> dict[str, str]:
     """Mirror the widget values into the query string, leaving defaults out to keep links short."""
     wanted = {}
     for key, default in _defaults(reg).items():
@@ -75,6 +86,23 @@ def write_to_url(reg: Registry) -> None:
             wanted[key] = value
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+    return wanted
+
+
+def share_link(t, page_path: str, params: dict[str, str]) -> None:
+    """A copyable link to exactly this view (st.code has a copy button)."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    base_path = "/".join(p for p in (st.get_option("server.baseUrlPath") or "", page_path) if p)
+    link = urlunsplit((parts.scheme, parts.netloc, "/" + base_path, urlencode(params), ""))
+    with st.sidebar.expander(t("link.title"), icon="🔗"):
+        st.code(link, language=None, wrap_lines=True)
+        st.caption(t("link.help"))
+
+
+def colour_control(t) -> str:
+    """Map colouring choice (only the map page draws it; its value persists across pages)."""
+    return st.sidebar.radio(t("sidebar.colour_by"), COLOUR_MODES, key="colour",
+                            format_func=lambda m: t(f"colour.{m}"))
 
 
 def _tristate(value: str) -> bool | None:
@@ -95,7 +123,6 @@ def render_sidebar(reg: Registry, layers: Layers, t) -> Selection:
     cols = side.columns(2)
     cols[0].selectbox(t("sidebar.year"), [str(y) for y in YEARS], key="year")
     cols[1].radio(t("sidebar.target_year"), [str(y) for y in TARGET_YEARS], key="ty", horizontal=True)
-    side.radio(t("sidebar.colour_by"), COLOUR_MODES, key="colour", format_func=lambda m: t(f"colour.{m}"))
 
     side.subheader(t("filter.header"))
     prov_names = dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True))
@@ -105,12 +132,10 @@ def render_sidebar(reg: Registry, layers: Layers, t) -> Selection:
     side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
     side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
     side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
-    write_to_url(reg)
-
     s = st.session_state
     return Selection(
         lang=s["lang"], framework=s["fw"], indicator=s["ind"], year=int(s["year"]), target_year=int(s["ty"]),
-        colour=s["colour"],
+        colour=s.get("colour", "status"),
         filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
                         commune_types=tuple(s["types"])),
     )

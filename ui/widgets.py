@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
+import pandas as pd
 import streamlit as st
 
 from geo.fmt import format_number, format_percent, format_points
@@ -50,3 +53,87 @@ def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int,
         f"{icon} {t(f'status.{summary.status}')}",
         delta=delta, delta_color="off", delta_arrow="off", border=True,
     )
+
+
+def map_labels(t, lang: str) -> dict:
+    """Translated labels the figure builders need (they never hard-code text)."""
+    return {k: t(f"status.{k}") for k in ("met", "not_met", "no_data", "no_target")} | {
+        "yes": t("yes"), "no": t("no"), "value": t("hover.value"), "target": t("hover.target"),
+        "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang}
+
+
+def open_profile_on_click(fig, *, key: str, lang: str) -> None:
+    """Draw a commune map; clicking a commune opens its profile page.
+
+    The chart key changes after a click so that the old selection does not re-open the profile when
+    the user comes back to the map.
+    """
+    nonce = st.session_state.get("_map_nonce", 0)
+    event = st.plotly_chart(fig, width="stretch", key=f"{key}_{nonce}", on_select="rerun", selection_mode="points",
+                            config={"scrollZoom": True, "displaylogo": False, "locale": lang})
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    code = next((str(p.get("location")) for p in points if len(str(p.get("location", ""))) == 5), None)
+    if code:
+        st.session_state["commune"] = code
+        st.session_state["_map_nonce"] = nonce + 1
+        st.switch_page("views/profile.py")
+
+
+def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None) -> None:
+    """A sortable table whose numbers read the way the language writes them (12,5% / 12.5%).
+
+    Values stay numeric underneath (a pandas Styler only changes how they are displayed), so sorting
+    a column sorts by number, not by text.
+    """
+    fmt = {
+        "pct": lambda v: format_percent(v, lang),
+        "int": lambda v: format_number(v, lang),
+        "pp": lambda v: format_points(v, lang),
+        "num1": lambda v: format_number(v, lang, 1),
+    }
+    styler = df.style.format({col: fmt[kind] for col, kind in kinds.items() if col in df.columns and kind in fmt},
+                             na_rep="—")
+    st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto")
+
+
+def download_buttons(frames: dict, metadata: dict, base_name: str, t, key: str) -> None:
+    """CSV (UTF-8 with BOM) and XLSX of exactly the rows shown; formula-looking cells neutralised."""
+    from geo.tables import to_csv_bytes, to_xlsx_bytes
+
+    first = next(iter(frames.values()))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download.csv"), to_csv_bytes(first), file_name=f"{base_name}.csv",
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon="⬇️")
+    c2.download_button(t("download.xlsx"), lambda: to_xlsx_bytes(frames, metadata), file_name=f"{base_name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", on_click="ignore", icon="⬇️")
+
+
+_ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·"}
+
+
+def status_line(t, row, year: int, meta: dict, lang: str) -> str:
+    """'2025: dưới 15% — ✔ Đạt — 2.457/3.321 xã' (text and icon, never colour alone)."""
+    text = getattr(row, f"target_text_{year}")
+    if not isinstance(text, str) or not text:
+        return f"**{year}**: {t('status.no_target')}"
+    status = getattr(row, f"status_{year}")
+    icon = _ICONS.get(status, "✘")
+    needed = getattr(row, f"communes_needed_{year}")
+    if meta["aggregation"] == "share_of_communes" and pd.notna(needed) and needed > 0:
+        extra = t("kpi.needed", n=format_number(needed, lang))
+    else:
+        extra = t("overview.met_count", n=format_number(getattr(row, f"n_met_{year}"), lang),
+                  total=format_number(row.n_reporting, lang))
+    return f"**{year}**: {text} — {icon} {t(f'status.{status}')} — {extra}"
+
+
+def province_hover(frame, t, lang: str):
+    """Hover fields for the province map, in the same 5-slot layout as the commune map."""
+    rows = [
+        [html.escape(str(name)), t("overview.met_count", n=format_number(met, lang), total=format_number(rep, lang)),
+         format_percent(value, lang), format_points(gap, lang), f"{_ICONS.get(status, '✘')} {t(f'status.{status}')}"]
+        for name, met, rep, value, gap, status in zip(frame["province_name"], frame["n_met"], frame["n_reporting"],
+                                                      frame["value"], frame["gap"], frame["status"], strict=True)
+    ]
+    return pd.Series(rows, index=frame.index, dtype=object)

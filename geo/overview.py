@@ -1,0 +1,174 @@
+"""Leaders' overview: every indicator of a plan for the selection, and one indicator province by province.
+
+All area figures are sums of counts (see geo.aggregate); "communes meeting" counts individual communes
+whose own value meets the target. Both tables are computed in one pass over the data year so that they
+stay fast enough for every Streamlit rerun.
+
+Column conventions (shared with geo.ranking, geo.equity and geo.profile):
+value = aggregate percent; gap = percentage points, positive = short of the target;
+n_communes = communes in the selection; n_reporting = communes with usable counts;
+n_met = communes whose own value meets the target; communes_needed = more "yes" communes needed for a
+share-of-communes target; cases_to_target = children (units for school shares) separating the area
+from the target, from its summed counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.aggregate import aggregate_rates
+from geo.errors import DataError
+from geo.registry import SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
+from geo.status import (
+    NO_DATA,
+    cases_above_target,
+    classify_against_target,
+    communes_needed,
+    compute_gap,
+)
+from geo.view import Filters, assess_communes, filter_communes, join_indicator
+
+VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
+
+
+def collect_targets(reg: Registry, framework: str) -> dict[tuple[str, int], Target]:
+    """All of a plan's targets keyed by (indicator, year), read in one pass.
+
+    Registry.target filters and sorts the targets table on every call (~7 ms); views that need two
+    targets for each of twelve indicators on every rerun look them up here instead.
+    """
+    rows = reg.targets_for(framework)
+    return {
+        (str(r.indicator_id), int(r.target_year)): Target(
+            framework_id=str(r.framework_id), indicator_id=str(r.indicator_id), year=int(r.target_year),
+            comparison=str(r.comparison), value=float(r.value), text_vi=str(r.text_vi), text_en=str(r.text_en))
+        for r in rows.itertuples(index=False)
+    }
+
+
+def list_indicators(reg: Registry) -> list[dict]:
+    """Indicator metadata dicts in display order (one conversion instead of a lookup per indicator)."""
+    return reg.indicators.sort_values("order").to_dict("records")
+
+
+def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFrame:
+    """Rows of one data year for the given communes; duplicates would double-count, so they are refused."""
+    rows = values.loc[values["year"] == year, VALUE_COLUMNS]
+    rows = codes.to_frame("code").merge(rows, on="code", how="inner", validate="one_to_many")
+    dup = rows.duplicated(["code", "indicator"])
+    if dup.any():
+        pairs = ", ".join(f"{c}/{i}" for c, i in rows.loc[dup, ["code", "indicator"]].head(3).itertuples(index=False))
+        raise DataError(
+            vi=f"Số liệu năm {year} có dòng trùng (xã/chỉ số): {pairs}.",
+            en=f"The {year} data has duplicate rows (commune/indicator): {pairs}.",
+            fix_vi="Mỗi xã chỉ được có một dòng cho mỗi chỉ số và năm.",
+            fix_en="Keep one row per commune, indicator and year.",
+        )
+    return rows
+
+
+def describe_against_target(agg: pd.Series | dict, commune_values: pd.Series, meta: dict,
+                            target: Target | None) -> dict:
+    """Status, gap, communes meeting, communes still needed and cases to target for one area and target."""
+    rate = pd.Series([float(agg["rate"])])
+    status = str(classify_against_target(rate, target).iloc[0])
+    out = {
+        "target": np.nan if target is None else target.value,
+        "status": status,
+        "gap": float(compute_gap(rate, target, meta["direction"]).iloc[0]),
+        "n_met": pd.NA if target is None else int(target.met_mask(commune_values).fillna(False).sum()),
+        "communes_needed": pd.NA,
+        "cases_to_target": np.nan,
+    }
+    if target is None or status == NO_DATA:
+        return out
+    if meta["aggregation"] == SHARE_OF_COMMUNES:
+        out["communes_needed"] = communes_needed(int(round(agg["numerator"])), int(agg["n_reported"]),
+                                                 target.value)
+    if meta["measure"] != YES_NO:
+        out["cases_to_target"] = float(cases_above_target(pd.Series([agg["numerator"]]),
+                                                          pd.Series([agg["denominator"]]),
+                                                          target, meta["direction"]).iloc[0])
+    return out
+
+
+def summarise_targets(communes: pd.DataFrame, values: pd.DataFrame, reg: Registry, framework: str, year: int,
+                      filters: Filters | None = None, *, lang: str = "vi") -> pd.DataFrame:
+    """One row per indicator (registry order): the selection's aggregate against the 2025 and 2030 targets.
+
+    Columns: indicator, measure, aggregation, direction, n_communes, n_reporting, numerator, denominator,
+    value, and for Y in 2025/2030: target_Y, target_text_Y (in ``lang``), status_Y, gap_Y, n_met_Y,
+    communes_needed_Y (share-of-communes targets only), cases_to_target_Y (rates and shares only).
+    Indicators without a target in the plan keep their aggregate with status "no_target".
+    """
+    selected = filter_communes(communes, filters or Filters())
+    rows = select_year(values, year, selected["code"])
+    aggs = aggregate_rates(rows, by="indicator").set_index("indicator")
+    commune_values = {ind: sub["value"] for ind, sub in rows.groupby("indicator", sort=False)}
+    targets = collect_targets(reg, framework)
+    nothing = pd.Series({"numerator": 0.0, "denominator": 0.0, "rate": np.nan, "n_reported": 0})
+    records = []
+    for meta in list_indicators(reg):
+        ind = meta["id"]
+        agg = aggs.loc[ind] if ind in aggs.index else nothing
+        rec = {
+            "indicator": ind, "measure": meta["measure"], "aggregation": meta["aggregation"],
+            "direction": meta["direction"], "n_communes": len(selected), "n_reporting": int(agg["n_reported"]),
+            "numerator": float(agg["numerator"]), "denominator": float(agg["denominator"]),
+            "value": float(agg["rate"]),
+        }
+        for ty in TARGET_YEARS:
+            target = targets.get((ind, ty))
+            rec[f"target_text_{ty}"] = "" if target is None else target.text(lang)
+            described = describe_against_target(agg, commune_values.get(ind, pd.Series(dtype=float)), meta, target)
+            for key, val in described.items():
+                rec[f"{key}_{ty}"] = val
+        records.append(rec)
+    out = pd.DataFrame.from_records(records)
+    for ty in TARGET_YEARS:
+        out[f"n_met_{ty}"] = out[f"n_met_{ty}"].astype("Int64")
+        out[f"communes_needed_{ty}"] = out[f"communes_needed_{ty}"].astype("Int64")
+    return out
+
+
+def summarise_provinces(communes: pd.DataFrame, values: pd.DataFrame, reg: Registry, framework: str,
+                        indicator: str, year: int, target_year: int, filters: Filters | None = None
+                        ) -> pd.DataFrame:
+    """One row per province (by code) for a province status map and tiles, aggregated from counts.
+
+    Columns: province_code, province_name, n_communes, n_reporting, numerator, denominator, value, target,
+    status, gap, n_met, communes_needed, cases_to_target. ``filters`` (e.g. ethnic-minority areas only)
+    narrow the communes counted in each province; provinces with no commune left are omitted.
+    """
+    meta = reg.indicator(indicator)
+    target = reg.target(framework, indicator, target_year)
+    selected = filter_communes(communes, filters or Filters())
+    frame, _ = join_indicator(selected[["code", "province_code", "province_name"]], values, indicator, year)
+    frame = assess_communes(frame, meta, target)
+    keys = ["province_code", "province_name"]
+    agg = aggregate_rates(frame, by=keys)
+    counts = agg.rename(columns={"n_units": "n_communes", "n_reported": "n_reporting", "rate": "value"})
+    # Area-level status for all provinces at once (same rules as describe_against_target).
+    counts["target"] = np.nan if target is None else target.value
+    counts["status"] = classify_against_target(counts["value"], target).to_numpy()
+    counts["gap"] = compute_gap(counts["value"], target, meta["direction"])
+    met = frame["status"].eq("met").groupby([frame[k] for k in keys], sort=True).sum()
+    counts = counts.merge(met.rename("n_met").reset_index(), on=keys, how="left", validate="one_to_one")
+    counts["n_met"] = counts["n_met"].astype("Int64") if target is not None else pd.array(
+        [pd.NA] * len(counts), dtype="Int64")
+    reported = counts["status"] != NO_DATA
+    if target is not None and meta["aggregation"] == SHARE_OF_COMMUNES:
+        needed = [communes_needed(int(round(n)), int(r), target.value) if ok else pd.NA
+                  for n, r, ok in zip(counts["numerator"], counts["n_reporting"], reported, strict=True)]
+        counts["communes_needed"] = pd.array(needed, dtype="Int64")
+    else:
+        counts["communes_needed"] = pd.array([pd.NA] * len(counts), dtype="Int64")
+    if target is not None and meta["measure"] != YES_NO:
+        cases = cases_above_target(counts["numerator"], counts["denominator"], target, meta["direction"])
+        counts["cases_to_target"] = cases.where(reported)
+    else:
+        counts["cases_to_target"] = np.nan
+    columns = keys + ["n_communes", "n_reporting", "numerator", "denominator", "value", "target", "status", "gap",
+                      "n_met", "communes_needed", "cases_to_target"]
+    return counts[columns].sort_values("province_code", ignore_index=True)

@@ -1,0 +1,191 @@
+"""One commune's page: every indicator against the plan, its history, its peers and what it was merged from.
+
+Peers are aggregated from counts like every other area: the commune's province (the commune included,
+as the province's own figure) and "similar communes" nationwide — same ethnic-minority-area and border
+flags, the commune itself excluded so that it is compared with others. An unknown flag matches only
+unknown flags.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from geo.aggregate import aggregate_rates
+from geo.overview import collect_targets
+from geo.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
+from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
+
+#: before_merger text of a commune whose boundaries did not change in the 2025 reorganisation.
+UNCHANGED_TEXTS = ("giữ nguyên",)
+#: Notes that mark an old unit as only partly included (the source marks only some such units).
+PARTIAL_MARKERS = ("phần còn lại", "một phần")
+_ATTRIBUTES = ["code", "name", "full_name", "province_code", "province_name", "commune_type", "population",
+               "under5", "em_area", "border", "lon", "lat", "before_merger"]
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside parentheses (any depth), so a note's own commas stay inside its item."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def extract_notes(item: str) -> tuple[str, list[str]]:
+    """The name before the first top-level "(" and the text of each top-level parenthesised note."""
+    name_end, notes, depth, start = None, [], 0, 0
+    for i, ch in enumerate(item):
+        if ch == "(":
+            if depth == 0:
+                name_end = i if name_end is None else name_end
+                start = i + 1
+            depth += 1
+        elif ch == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                notes.append(item[start:i].strip())
+    if depth > 0:  # unclosed: keep the rest as a note rather than losing it
+        notes.append(item[start:].strip())
+    name = item[:name_end] if name_end is not None else item
+    return name.strip(" .;"), [n for n in notes if n]
+
+
+def is_unchanged(text: str | None) -> bool:
+    """Whether before_merger says the commune kept its boundaries ("giữ nguyên")."""
+    if not isinstance(text, str):
+        return False
+    return unicodedata.normalize("NFC", text).strip().casefold() in UNCHANGED_TEXTS
+
+
+def parse_before_merger(text: str | None) -> list[dict]:
+    """The old units a commune was formed from: [{name, partial, note}], in source order.
+
+    Commas inside parentheses never split ("(phần còn lại sau khi sáp nhập vào phường A, phường B)").
+    partial is True when a note says only part of the unit came here ("phần còn lại", "một phần"); the
+    source does not mark every split unit, so False means "not marked", not "whole". Several notes on
+    one unit are joined with "; ". An empty text or "giữ nguyên" (unchanged) gives [].
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return []
+    clean = unicodedata.normalize("NFC", str(text)).strip()
+    if not clean or is_unchanged(clean):
+        return []
+    out = []
+    for item in split_top_level(clean):
+        name, notes = extract_notes(item)
+        partial = any(marker in n.casefold() for n in notes for marker in PARTIAL_MARKERS)
+        out.append({"name": name, "partial": partial, "note": "; ".join(notes)})
+    return out
+
+
+def aggregate_by_indicator(rows: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate (from counts) and reporting communes per indicator, indexed by indicator."""
+    agg = aggregate_rates(rows, by="indicator").set_index("indicator")
+    return agg[["rate", "n_reported"]]
+
+
+def judge_value(value: float, numerator: float, denominator: float, measure: str, direction: str,
+                target: Target | None) -> tuple[str, float, float]:
+    """Status, gap and cases to target of one commune value, by the rules of geo.view.assess_communes.
+
+    Scalar on purpose: the profile judges 12 values against 2 targets, where building Series costs more
+    than the arithmetic.
+    """
+    if target is None:
+        return NO_TARGET, np.nan, np.nan
+    if pd.isna(value):
+        return NO_DATA, np.nan, np.nan
+    status = MET if target.is_met(value) else NOT_MET
+    if measure == YES_NO:
+        return status, np.nan, np.nan
+    gap = float(compute_gap(pd.Series([value]), target, direction).iloc[0])
+    cases = float(cases_above_target(pd.Series([numerator]), pd.Series([denominator]), target, direction).iloc[0])
+    return status, gap, cases
+
+
+def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg: Registry, framework: str, *,
+                    year: int | None = None, lang: str = "vi") -> dict:
+    """Everything the commune page shows, for one commune code (KeyError if unknown).
+
+    Returns a dict: commune (attributes), year (latest data year unless given), indicators (one row per
+    indicator: value and counts in that year, target_Y/target_text_Y/status_Y/gap_Y/cases_to_target_Y
+    for Y in 2025/2030, province_value/province_reporting, similar_value/similar_reporting,
+    national_value, gap_vs_province and gap_vs_similar — points, positive = the commune is worse; NaN
+    for yes/no where a 0/100 commune against a share is not a meaningful gap), history (indicator × every
+    data year, NaN where missing), similar (em_area, border, n_communes), before_merger (parsed list),
+    unchanged (True when the commune kept its boundaries).
+    """
+    match = communes[communes["code"] == code]
+    if match.empty:
+        raise KeyError(f"unknown commune code: {code!r}")
+    row = match.iloc[0]
+    attrs = {k: (row[k].item() if hasattr(row[k], "item") else row[k]) for k in _ATTRIBUTES if k in row}
+    latest = int(values["year"].max()) if year is None else int(year)
+    ids = reg.indicator_ids()
+
+    own = values.loc[values["code"] == code, ["indicator", "year", "numerator", "denominator", "value"]]
+    years = sorted(int(y) for y in values["year"].unique())
+    grid = pd.MultiIndex.from_product([ids, years], names=["indicator", "year"]).to_frame(index=False)
+    history = grid.merge(own, on=["indicator", "year"], how="left", validate="one_to_one")
+
+    similar = communes["code"] != code
+    for col in ("em_area", "border"):
+        if col in communes:
+            flags, mine = communes[col].astype("boolean"), attrs.get(col)
+            similar &= flags.isna() if pd.isna(mine) else flags.eq(bool(mine)).fillna(False)
+    groups = pd.DataFrame({"code": communes["code"], "similar": similar,
+                           "in_province": communes["province_code"] == row["province_code"]})
+    rows = values.loc[values["year"] == latest, ["code", "indicator", "numerator", "denominator"]]
+    rows = groups.merge(rows, on="code", how="inner", validate="one_to_many")
+    peers = {
+        "province": aggregate_by_indicator(rows[rows["in_province"]]),
+        "similar": aggregate_by_indicator(rows[rows["similar"]]),
+        "national": aggregate_by_indicator(rows),
+    }
+
+    table = history[history["year"] == latest].drop(columns="year").reset_index(drop=True)
+    meta_cols = reg.indicators.set_index("id").loc[ids, ["measure", "direction", "aggregation"]]
+    table = table.merge(meta_cols, left_on="indicator", right_index=True, how="left", validate="one_to_one")
+    targets = collect_targets(reg, framework)
+    for ty in TARGET_YEARS:
+        cols = {"target": [], "text": [], "status": [], "gap": [], "cases": []}
+        for rec in table.itertuples(index=False):
+            target = targets.get((rec.indicator, ty))
+            status, gap, cases = judge_value(rec.value, rec.numerator, rec.denominator, rec.measure, rec.direction,
+                                             target)
+            cols["target"].append(np.nan if target is None else target.value)
+            cols["text"].append("" if target is None else target.text(lang))
+            cols["status"].append(status)
+            cols["gap"].append(gap)
+            cols["cases"].append(cases)
+        table[f"target_{ty}"], table[f"target_text_{ty}"] = cols["target"], cols["text"]
+        table[f"status_{ty}"], table[f"gap_{ty}"] = cols["status"], cols["gap"]
+        table[f"cases_to_target_{ty}"] = cols["cases"]
+    for name, agg in peers.items():
+        table[f"{name}_value"] = table["indicator"].map(agg["rate"]).astype(float)
+        if name != "national":
+            table[f"{name}_reporting"] = table["indicator"].map(agg["n_reported"]).fillna(0).astype(int)
+    sign = np.where(table["direction"] == LOWER_IS_BETTER, 1.0, -1.0)
+    rate_like = table["measure"] != YES_NO
+    for name in ("province", "similar"):
+        table[f"gap_vs_{name}"] = ((table["value"] - table[f"{name}_value"]) * sign).where(rate_like)
+
+    return {
+        "commune": attrs,
+        "year": latest,
+        "indicators": table,
+        "history": history,
+        "similar": {"em_area": attrs.get("em_area"), "border": attrs.get("border"), "n_communes": int(similar.sum())},
+        "before_merger": parse_before_merger(attrs.get("before_merger")),
+        "unchanged": is_unchanged(attrs.get("before_merger")),
+    }

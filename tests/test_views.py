@@ -1,0 +1,110 @@
+"""AppTest of every page of the app and its main widgets (server side, no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.realdata
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    return " ".join(m.value for m in at.markdown) + " " + " ".join(c.value for c in at.caption)
+
+
+def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
+    at = open_page("views/overview.py")
+    body = texts(at)
+    assert body.count("2025**:") == 12 and body.count("2030**:") == 12
+    assert "✔ Đạt" in body and "✘ Chưa đạt" in body
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    provinces = {c for tr in fig["data"] for c in tr.get("locations", [])}
+    assert len(provinces) == 34
+    at.toggle(key="present_toggle").set_value(True).run()
+    assert at.query_params["present"] == "1"
+    assert any("font-size: 21px" in m.value for m in at.markdown)
+
+
+def test_overview_follows_the_province_filter(layers):
+    at = open_page("views/overview.py", prov="12")
+    assert "Lai Châu" in at.title[0].value
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {c for tr in fig["data"] for c in tr.get("locations", [])} == {"12"}
+
+
+def test_lagging_ranks_searches_and_offers_downloads(layers):
+    at = open_page("views/lagging.py", prov="15")
+    table = at.dataframe[0].value
+    gaps = table["Khoảng cách tới mục tiêu (điểm %)"].tolist()
+    assert gaps == sorted(gaps, reverse=True) and min(gaps) > 0
+    assert set(table["Tỉnh / thành phố"]) == {"Lào Cai"}
+    at.radio(key="order").set_value("nearest").run()
+    nearest = at.dataframe[0].value["Khoảng cách tới mục tiêu (điểm %)"].tolist()
+    assert nearest == sorted(nearest)
+    assert at.query_params["order"] == "nearest"
+    first = at.dataframe[0].value["Xã / phường"].iloc[0]
+    at.text_input(key="search").input(first.split(" ", 1)[1].lower()).run()
+    assert first in at.dataframe[0].value["Xã / phường"].tolist()
+    assert len(at.get("download_button")) == 2
+
+
+def test_lagging_for_a_share_of_communes_target_counts_communes_needed(layers):
+    at = open_page("views/lagging.py", ind="play_point", ty="2030")
+    assert any(re.search(r"Cần thêm \d+ xã ở", m.value) for m in at.markdown)
+    assert len(at.dataframe) == 2
+
+
+def test_profile_shows_indicators_history_and_merger(layers):
+    at = open_page("views/profile.py", commune="00004")
+    assert at.header[0].value == "Phường Ba Đình"
+    assert len(at.dataframe[0].value) == 12
+    assert "Phường Trúc Bạch" in texts(at)
+    assert at.get("plotly_chart")  # history chart
+    at.selectbox(key="commune").set_value("02761").run()
+    assert at.header[0].value != "Phường Ba Đình" and at.query_params["commune"] == "02761"
+
+
+def test_profile_without_commune_asks_to_pick_one(layers):
+    at = open_page("views/profile.py")
+    assert any("Chọn một xã" in i.value for i in at.info)
+
+
+def test_equity_compares_groups_per_indicator_and_province(layers):
+    at = open_page("views/equity.py")
+    national = at.dataframe[0].value
+    assert len(national) == 24
+    em_stunting = national[(national["Chỉ số"].str.contains("thấp còi")) & (national["Nhóm"] == "Vùng đồng bào DTTS")]
+    assert em_stunting["Mức bất lợi của nhóm (điểm %)"].iloc[0] > 0
+    at.radio(key="equity_group").set_value("border").run()
+    assert len(at.dataframe[1].value) == 34
+
+
+def test_english_switch_and_number_format(layers):
+    at = open_page("views/map.py", lang="en")
+    assert "Stunting" in at.title[0].value
+    assert re.fullmatch(r"\d+\.\d%", at.metric[1].value)
+    at.radio(key="lang").set_value("vi").run()
+    assert re.fullmatch(r"\d+,\d%", at.metric[1].value)
+
+
+def test_selection_survives_page_switches(layers):
+    at = open_page("views/map.py", ind="underweight_u5", prov="12", ty="2030")
+    for page in ("views/lagging.py", "views/equity.py", "views/overview.py", "views/map.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.query_params["ind"] == "underweight_u5" and at.query_params["prov"] == "12"
+        assert at.query_params["ty"] == "2030"

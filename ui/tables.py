@@ -1,0 +1,131 @@
+"""Turn geo/ result tables into what a page shows and what a download contains (same rows, labelled)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+# internal column -> (strings key, display kind); order here is the display order
+COLUMNS = {
+    "rank": ("col.rank", "int"),
+    "code": ("col.code", "text"),
+    "full_name": ("col.commune", "text"),
+    "province_name": ("col.province", "text"),
+    "value": ("col.value", "num1"),
+    "target": ("col.target", "num1"),
+    "gap": ("col.gap", "num1"),
+    "trend": ("col.trend", "text"),
+    "trend_change": ("col.trend_change", "num1"),
+    "cases_to_target": ("col.cases_above_target", "int"),
+    "numerator": ("col.numerator", "int"),
+    "denominator": ("col.denominator", "int"),
+    "n_communes": ("col.n_communes", "int"),
+    "n_reporting": ("col.n_reporting", "int"),
+    "n_yes": ("col.n_yes", "int"),
+    "n_no": ("col.n_no", "int"),
+    "status": ("col.status", "text"),
+    "communes_needed": ("col.communes_needed", "int"),
+    "readiness": ("col.readiness", "num1"),
+    "n_targets_met": ("col.n_targets_met", "int"),
+    "under5": ("col.under5", "int"),
+    "em_area": ("col.em_area", "text"),
+    "border": ("col.border", "text"),
+}
+
+
+@dataclass(frozen=True)
+class TableView:
+    frame: pd.DataFrame  # labelled columns, numbers still numeric
+    kinds: dict[str, str]  # labelled column -> display kind
+    export: pd.DataFrame  # what the download files contain (same rows)
+
+
+def _cases_key(meta: dict | None) -> str:
+    if meta is None or meta.get("direction") == "lower_is_better":
+        return "col.cases_above_target"
+    return "col.cases_to_target_schools" if meta.get("measure") == "share" else "col.cases_below_target"
+
+
+def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> TableView:
+    """Known columns only, translated headers and categorical values; numbers untouched."""
+    out = pd.DataFrame(index=df.index)
+    kinds: dict[str, str] = {}
+    yes_no = {True: t("yes"), False: t("no")}
+    for col, (key, kind) in COLUMNS.items():
+        if col not in df.columns:
+            continue
+        label = t(_cases_key(meta)) if col == "cases_to_target" else t(key)
+        series = df[col]
+        if col in ("em_area", "border"):
+            series = series.map(lambda v: yes_no.get(v, "—") if pd.notna(v) else "—")
+        elif col == "trend":
+            series = series.map(lambda v: t(f"trend.{v}") if pd.notna(v) else t("trend.unknown"))
+        elif col == "status":
+            series = series.map(lambda v: t(f"status.{v}"))
+        elif col == "readiness":
+            series = series * 100
+        out[label] = series.to_numpy()
+        kinds[label] = kind
+    return TableView(frame=out.reset_index(drop=True), kinds=kinds, export=out.reset_index(drop=True))
+
+
+def _fold(text: str) -> str:
+    """Lower-case without diacritics (đ → d) so 'lung cu' finds 'Lũng Cú'."""
+    decomposed = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def search_box(df: pd.DataFrame, t) -> pd.DataFrame:
+    """Filter rows by commune or province name, with or without diacritics."""
+    query = st.text_input(t("lagging.search"), key="search", placeholder=t("lagging.search_hint"))
+    if not query.strip() or df.empty:
+        return df
+    needle = _fold(query.strip())
+    text = (df["full_name"].astype(str) + " " + df["province_name"].astype(str)).map(_fold)
+    return df[text.str.contains(needle, regex=False)]
+
+
+def export_metadata(ctx) -> dict[str, str]:
+    """The 'about' sheet of every download: what, where, which target, which data, when."""
+    t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
+    filters = sel.filters
+    parts = [ctx.area_name()]
+    if filters.em_area is not None:
+        parts.append(f"{t('filter.em_area')}: {t('yes') if filters.em_area else t('no')}")
+    if filters.border is not None:
+        parts.append(f"{t('filter.border')}: {t('yes') if filters.border else t('no')}")
+    parts.append(f"{t('filter.type')}: " + ", ".join(t(f"type.{c}") for c in filters.commune_types))
+    target = ctx.target
+    return {
+        t("download.meta_dataset"): t("illustrative.badge") + " — " + t("illustrative.note"),
+        t("download.meta_indicator"): ctx.meta[f"name_{lang}"],
+        t("download.meta_definition"): ctx.meta[f"definition_{lang}"],
+        t("download.meta_year"): str(sel.year),
+        t("download.meta_framework"): ctx.reg.framework(sel.framework)[f"name_{lang}"],
+        t("download.meta_target"): f"{sel.target_year}: {target.text(lang)}" if target else t("status.no_target"),
+        t("download.meta_filters"): "; ".join(parts),
+        t("download.meta_created"): datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def equity_view(rows: list[dict], t, by_province: bool = False) -> TableView:
+    """Group vs rest: rates from counts, the group's disadvantage in points, and commune counts."""
+    df = pd.DataFrame(rows)
+    first = ("province_name", "col.province") if by_province else ("indicator", "col.indicator")
+    out = pd.DataFrame({
+        t(first[1]): df[first[0]],
+        t("equity.group"): df["group"].map(lambda g: t(f"equity.group_{g}")),
+        t("equity.value_group"): df["value_group"],
+        t("equity.value_rest"): df["value_rest"],
+        t("equity.gap_between"): df["gap_between"],
+        t("equity.n_group"): df["n_group"],
+        t("equity.n_rest"): df["n_rest"],
+        t("equity.unknown"): df["n_unknown"],
+    })
+    kinds = {t("equity.value_group"): "num1", t("equity.value_rest"): "num1", t("equity.gap_between"): "num1",
+             t("equity.n_group"): "int", t("equity.n_rest"): "int", t("equity.unknown"): "int"}
+    return TableView(frame=out, kinds=kinds, export=out)

@@ -1,0 +1,50 @@
+"""Lagging communes for planners: who is furthest from (or nearest to) the target, and what it takes."""
+
+import streamlit as st
+
+from geo.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
+from ui.context import load_context
+from ui.tables import display_frame, export_metadata, search_box
+from ui.widgets import download_buttons, illustrative_badge, show_table
+
+ctx = load_context()
+t, sel, meta, target, lang = ctx.t, ctx.sel, ctx.meta, ctx.target, ctx.sel.lang
+
+st.title(t("lagging.title"))
+st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,
+             target_year=sel.target_year))
+illustrative_badge(t, ctx.illustrative)
+base_name = f"{meta['id']}_{sel.year}_{sel.target_year}_{sel.filters.province or 'VN'}"
+
+if target is None:
+    st.info(t("rank.no_target"))
+elif meta["measure"] == "yes_no":
+    st.caption(t("rank.needed_note"))
+    needed = communes_needed_by_province(ctx.frame, target)
+    for row in needed[needed["communes_needed"] > 0].head(5).itertuples():
+        st.markdown("- " + t("rank.needed_sentence", n=row.communes_needed, province=row.province_name))
+    st.subheader(t("rank.needed_by_province"))
+    needed_view = display_frame(needed, t, lang)
+    show_table(needed_view.frame, lang, needed_view.kinds)
+    st.subheader(t("lagging.closest"))
+    st.caption(t("rank.yes_no_note"))
+    others = count_targets_met(ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.target_year,
+                               exclude=(meta["id"],))
+    closest = search_box(closest_to_qualifying(ctx.frame, meta, others), t)
+    view = display_frame(closest, t, lang)
+    show_table(view.frame, lang, view.kinds, height=520)
+    download_buttons({t("lagging.sheet"): view.export, t("rank.needed_by_province"): needed_view.export},
+                     export_metadata(ctx), base_name, t, key="closest")
+else:
+    st.radio(t("rank.order"), ("furthest", "nearest"), key="order", horizontal=True,
+             format_func=lambda o: t(f"rank.{o}"))
+    ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.dataset.values,
+                          year=sel.year)
+    if ranked.empty:
+        st.info(t("rank.empty"))
+    else:
+        ranked = search_box(ranked, t)
+        st.caption(t("lagging.count", n=len(ranked)))
+        view = display_frame(ranked, t, lang, meta=meta)
+        show_table(view.frame, lang, view.kinds, height=560)
+        download_buttons({t("lagging.sheet"): view.export}, export_metadata(ctx), base_name, t, key="lagging")

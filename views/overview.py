@@ -1,0 +1,49 @@
+"""Overview for meetings: one tile per target for the country or a province, and a province status map."""
+
+import streamlit as st
+
+from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
+from geo.fmt import format_number, format_percent
+from geo.overview import summarise_provinces, summarise_targets
+from ui.context import load_context
+from ui.widgets import illustrative_badge, map_labels, province_hover, status_line
+
+ctx = load_context()
+t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
+st.sidebar.toggle(t("overview.present"), key="present_toggle", value=st.session_state.get("present") == "1",
+                  on_change=lambda: st.session_state.update(present="1" if st.session_state.present_toggle else "0"))
+
+st.title(t("overview.heading", area=ctx.area_name(), year=sel.year))
+illustrative_badge(t, ctx.illustrative)
+table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang)
+st.caption(t("overview.framework", framework=ctx.reg.framework(sel.framework)[f"name_{lang}"]))
+
+columns = st.columns(3 if st.session_state.get("present") == "1" else 4)
+for i, row in enumerate(table.itertuples(index=False)):
+    meta = ctx.reg.indicator(row.indicator)
+    with columns[i % len(columns)].container(border=True):
+        st.markdown(f"**{meta[f'short_{lang}']}**")
+        st.markdown(f"## {format_percent(row.value, lang)}")
+        for year in (2025, 2030):
+            st.markdown(status_line(t, row, year, meta, lang))
+        st.caption(t("overview.reporting", n=format_number(row.n_reporting, lang),
+                     total=format_number(row.n_communes, lang)))
+
+st.subheader(t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
+provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,
+                                sel.target_year, filters=sel.filters)
+if ctx.target is None:
+    st.info(t("kpi.no_target", target_year=sel.target_year))
+else:
+    labels = map_labels(t, lang)
+    frame = provinces.rename(columns={"province_code": "code"})
+    frame["hover"] = province_hover(frame, t, lang)
+    bounds = ctx.layers.provinces.set_index("code").loc[sel.filters.province, ["min_lon", "min_lat", "max_lon",
+                                                                               "max_lat"]] \
+        if sel.filters.province else VIETNAM_BOUNDS
+    center, zoom = view_for_bounds(*bounds)
+    fig = build_commune_map(frame, geojson_url=ctx.layers.outline_url, outline_url=None, outline_codes=None,
+                            mode="status", meta=ctx.meta, labels=labels, target_text=ctx.target.text(lang),
+                            center=center, zoom=zoom, uirevision="overview", height=640)
+    fig.update_traces(marker_line_color="#333333", marker_line_width=1.0)
+    st.plotly_chart(fig, width="stretch", key="province_map", config={"displaylogo": False})

@@ -1,0 +1,43 @@
+"""Commune profile: every indicator against its targets, its history, its peers and the old communes behind it."""
+
+import streamlit as st
+
+from geo.fmt import format_number
+from geo.profile import profile_commune
+from ui.context import load_context
+from ui.profile import commune_options, history_chart, indicator_table, merger_list
+from ui.widgets import illustrative_badge, show_table
+
+ctx = load_context()
+t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
+
+st.title(t("profile.title"))
+illustrative_badge(t, ctx.illustrative)
+labels = commune_options(ctx.communes)
+st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", format_func=lambda c: labels.get(c, "—"))
+code = st.session_state.get("commune") or ""
+if not code:
+    st.info(t("profile.pick_hint"))
+    st.stop()
+
+p = profile_commune(code, ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, lang=lang)
+c = p["commune"]
+st.header(c["full_name"])
+flags = [t("col.em_area") if c.get("em_area") else None, t("col.border") if c.get("border") else None]
+st.caption(" · ".join(x for x in [c["province_name"], t(f"type.{c['commune_type']}"), *flags] if x))
+m1, m2, m3 = st.columns(3)
+m1.metric(t("col.population"), format_number(c["population"], lang))
+m2.metric(t("col.under5"), format_number(c["under5"], lang))
+m3.metric(t("profile.data_year"), str(p["year"]))
+
+st.subheader(t("profile.indicators"))
+st.caption(t("profile.similar", em=t("yes") if c.get("em_area") else t("no"),
+             border=t("yes") if c.get("border") else t("no"), n=p["similar"]["n_communes"]))
+view = indicator_table(p["indicators"], ctx)
+show_table(view.frame, lang, view.kinds)
+
+st.subheader(t("profile.history_of", indicator=ctx.meta[f"short_{lang}"]))
+st.plotly_chart(history_chart(p, ctx), width="stretch", key="history", config={"displaylogo": False})
+
+st.subheader(t("profile.before_merger"))
+st.markdown(merger_list(p, t))
