@@ -175,3 +175,25 @@ def test_lagging_table_downloads_with_diacritics_and_the_filtered_rows(server, b
     assert sheet.max_row - 1 == expected_rows
     assert any("Lào Cai" == cell.value for row in sheet.iter_rows() for cell in row)
     page.close()
+
+
+def test_zoom_survives_filter_and_indicator_changes(server, browser):
+    page = _open(browser, f"{server}/?prov=15")
+    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
+    page.wait_for_timeout(2000)
+    zoom_js = "() => document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map.getZoom()"
+    start = page.evaluate(zoom_js)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(4):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(300)
+    page.wait_for_timeout(1500)
+    zoomed = page.evaluate(zoom_js)
+    assert zoomed > start + 0.3
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("label").filter(has_text="Không").first.click()  # ethnic-minority area = no
+    page.wait_for_function("() => location.search.includes('em=no')", timeout=30_000)
+    page.wait_for_timeout(2500)
+    assert abs(page.evaluate(zoom_js) - zoomed) < 0.05
+    page.close()

@@ -62,12 +62,23 @@ def map_labels(t, lang: str) -> dict:
         "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang}
 
 
+def keep_map_view() -> None:
+    """Carry the user's zoom and position over reruns (see ui/assets/keep_map_view.js for why)."""
+    from pathlib import Path
+
+    import streamlit.components.v1 as components
+
+    script = (Path(__file__).parent / "assets" / "keep_map_view.js").read_text(encoding="utf-8")
+    components.html(f"<script>{script}</script>", height=0)
+
+
 def open_profile_on_click(fig, *, key: str, lang: str) -> None:
     """Draw a commune map; clicking a commune opens its profile page.
 
     The chart key changes after a click so that the old selection does not re-open the profile when
     the user comes back to the map.
     """
+    keep_map_view()
     nonce = st.session_state.get("_map_nonce", 0)
     event = st.plotly_chart(fig, width="stretch", key=f"{key}_{nonce}", on_select="rerun", selection_mode="points",
                             config={"scrollZoom": True, "displaylogo": False, "locale": lang})
