@@ -21,6 +21,8 @@ page = st.navigation([
     st.Page("views/lagging.py", title=t("nav.lagging"), icon="📋", url_path="lagging"),
     st.Page("views/profile.py", title=t("nav.profile"), icon="🏘️", url_path="profile"),
     st.Page("views/equity.py", title=t("nav.equity"), icon="⚖️", url_path="equity"),
+    st.Page("views/funnel.py", title=t("nav.funnel"), icon="🔻", url_path="funnel"),
+    st.Page("views/upload.py", title=t("nav.upload"), icon="📤", url_path="upload"),
 ])
 st.sidebar.markdown(f"### {t('app.title')}")
 st.sidebar.caption(t("app.subtitle"))

@@ -53,12 +53,22 @@ class Summary:
     communes_needed: int | None  # only for share-of-communes targets
 
 
-def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
-    """Add dataset-level commune attributes (ethnic-minority flag, under-5s) to the boundary table."""
-    cols = [c for c in attributes.columns if c == "code" or c not in communes.columns]
-    out = communes.merge(attributes[cols], on="code", how="left", validate="one_to_one")
-    if "em_area" in out:
-        out["em_area"] = out["em_area"].astype("boolean")
+def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame | None) -> pd.DataFrame:
+    """Add dataset-level commune attributes (ethnic-minority flag, under-5s) to the boundary table.
+
+    A flag the dataset gives (e.g. an official border list) overrides the derived one for that
+    commune; where the dataset says nothing the derived value stays. Missing flags stay unknown.
+    """
+    out = communes.copy()
+    if attributes is None or attributes.empty:
+        attributes = pd.DataFrame({"code": pd.Series(dtype="string")})
+    extra = attributes.drop_duplicates("code").rename(columns=lambda c: c if c == "code" else f"{c}__ds")
+    out = out.merge(extra, on="code", how="left", validate="one_to_one")
+    for col in [c[:-4] for c in out.columns if c.endswith("__ds")]:
+        given = out.pop(f"{col}__ds")
+        out[col] = given.combine_first(out[col]) if col in out else given
+    for col in ("em_area", "border"):
+        out[col] = out[col].astype("boolean") if col in out else pd.array([pd.NA] * len(out), dtype="boolean")
     return out
 
 
@@ -70,7 +80,7 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.em_area is not None and "em_area" in communes:
         mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
     if filters.border is not None:
-        mask &= communes["border"] == filters.border
+        mask &= communes["border"].fillna(not filters.border) == filters.border
     return communes[mask]
 
 
@@ -120,3 +130,36 @@ def summarise(frame: pd.DataFrame, meta: dict, target) -> Summary:
         numerator=float(agg["numerator"]), denominator=float(agg["denominator"]), rate=rate,
         status=status, gap=gap, communes_needed=needed,
     )
+
+
+def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.DataFrame:
+    """Wilson 95% interval, 'clearly met / clearly not met / not clearly different', low-precision flag.
+
+    Yes/no indicators are facts about a commune, not estimates: no interval, never low precision.
+    """
+    from geo.uncertainty import classify_with_uncertainty, flag_low_precision, wilson_interval
+
+    out = frame.copy()
+    if meta["measure"] == "yes_no":
+        out["lo"], out["hi"] = np.nan, np.nan
+        out["low_precision"] = False
+        out["certainty"] = out["status"]
+        return out
+    out["lo"], out["hi"] = wilson_interval(out["numerator"], out["denominator"])
+    out["low_precision"] = flag_low_precision(out["denominator"], threshold=min_n).fillna(False).astype(bool)
+    out["certainty"] = classify_with_uncertainty(out["lo"], out["hi"], out["value"], target, meta["direction"])
+    return out
+
+
+def add_trend(frame: pd.DataFrame, values: pd.DataFrame, meta: dict, target, year: int) -> pd.DataFrame:
+    """AARR, the AARR required for the target, and on track / off track / met / not assessable."""
+    from geo.trends import assess_trend
+
+    history = values[(values["indicator"] == meta["id"]) & (values["year"] <= year)
+                      & values["code"].isin(frame["code"])]
+    trend = assess_trend(history, target, meta["direction"], measure=meta["measure"])
+    cols = ["code", "aarr", "required_aarr", "status"]
+    out = frame.merge(trend[cols].rename(columns={"status": "trend_status"}), on="code", how="left",
+                      validate="one_to_one")
+    out["trend_status"] = out["trend_status"].fillna(NO_DATA if target is not None else "no_target")
+    return out

@@ -197,3 +197,17 @@ def test_zoom_survives_filter_and_indicator_changes(server, browser):
     page.wait_for_timeout(2500)
     assert abs(page.evaluate(zoom_js) - zoomed) < 0.05
     page.close()
+
+
+def test_clicking_a_funnel_point_opens_the_profile(server, browser):
+    page = _open(browser, f"{server}/funnel?prov=12")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=90_000)
+    page.wait_for_timeout(1500)
+    points = page.locator(".js-plotly-plot .scatterlayer .trace:last-child .point")
+    target = points.nth(0) if points.count() else page.locator(".js-plotly-plot .scatterlayer .point").last
+    box = target.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/profile?*", timeout=60_000)
+    assert "commune=" in page.url
+    page.locator("h2").first.wait_for(timeout=30_000)
+    page.close()

@@ -31,7 +31,7 @@ def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
     body = texts(at)
     assert body.count("2025**:") == 12 and body.count("2030**:") == 12
     assert "✔ Đạt" in body and "✘ Chưa đạt" in body
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fig = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the province map comes after the trend chart
     provinces = {c for tr in fig["data"] for c in tr.get("locations", [])}
     assert len(provinces) == 34
     at.toggle(key="present_toggle").set_value(True).run()
@@ -42,7 +42,7 @@ def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
 def test_overview_follows_the_province_filter(layers):
     at = open_page("views/overview.py", prov="12")
     assert "Lai Châu" in at.title[0].value
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fig = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert {c for tr in fig["data"] for c in tr.get("locations", [])} == {"12"}
 
 

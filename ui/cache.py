@@ -31,14 +31,28 @@ def load_layers(reference_dir: str, cache_dir: str, static_dir: str, key: str) -
 
 
 @st.cache_resource(show_spinner=False)
-def load_dataset(name: str, reference_dir: str, layers_key: str) -> illustrative.IllustrativeDataset:
-    """The dataset shown; for now only the built-in illustrative one (uploads come later)."""
+def load_illustrative(reference_dir: str, layers_key: str) -> illustrative.IllustrativeDataset:
+    """The built-in illustrative dataset (deterministic; generated once per process)."""
     layers = boundaries.load_layers(reference_dir, str(config.cache_dir()), str(config.static_dir()),
                                     layers_key)
     frame = illustrative.load_generator_input(reference_dir)
     flags = layers.communes.set_index("code")[["border", "commune_type"]]
     frame = frame.drop(columns=["border", "commune_type"], errors="ignore").join(flags, on="code")
     return illustrative.generate_illustrative(frame)
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(url: str):
+    """One connection pool per store URL for the whole process."""
+    from geo.store import open_store
+
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def load_stored(url: str, name: str, version: int):
+    """A stored dataset version; versions never change once written, so caching by number is safe."""
+    return get_store(url).load_version(name, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -55,6 +69,18 @@ def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int
             res = compare_groups(_communes, _values, meta, target, year, group_col=group).iloc[0]
             rows.append({"indicator": ind, "group": group, **res.to_dict()})
     return rows
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def commune_profile(dataset_key: str, code: str, framework: str, target_year: int, lang: str,
+                    *, _communes, _values, _reg) -> dict:
+    """Profile of one commune with its trend assessment (cached: reopening a profile is instant)."""
+    from geo.profile import profile_commune
+    from ui.profile import assess_history
+
+    profile = profile_commune(code, _communes, _values, _reg, framework, lang=lang)
+    profile["trend"] = assess_history(profile["history"], _reg, framework, target_year)
+    return profile
 
 
 def ensure_layers(t) -> Layers:

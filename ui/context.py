@@ -9,9 +9,18 @@ import streamlit as st
 
 from geo import config
 from geo.boundaries import Layers
+from geo.errors import DataError
 from geo.registry import Registry, Target
-from geo.view import JoinReport, assess_communes, attach_attributes, filter_communes, join_indicator
-from ui.cache import ensure_layers, load_dataset, load_registry
+from geo.view import (
+    JoinReport,
+    add_trend,
+    add_uncertainty,
+    assess_communes,
+    attach_attributes,
+    filter_communes,
+    join_indicator,
+)
+from ui.cache import ensure_layers, get_store, load_illustrative, load_registry, load_stored
 from ui.i18n import translator
 from ui.state import Selection, render_sidebar
 
@@ -26,6 +35,18 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
+@dataclass(frozen=True)
+class DatasetView:
+    """The dataset on screen: the illustrative one, or a stored version of a user upload."""
+
+    name: str  # "" for the illustrative dataset
+    version: int | None
+    label: str
+    values: pd.DataFrame
+    attributes: pd.DataFrame
+    illustrative: bool
+
+
 @dataclass
 class Context:
     """Everything a page needs for the current view."""
@@ -34,13 +55,16 @@ class Context:
     reg: Registry
     layers: Layers
     sel: Selection
-    dataset: object
+    dataset: DatasetView
     communes: pd.DataFrame  # all communes with dataset attributes (em_area, under5)
     meta: dict
     target: Target | None
     frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
     report: JoinReport
-    illustrative: bool = True
+
+    @property
+    def illustrative(self) -> bool:
+        return self.dataset.illustrative
 
     @property
     def lang(self) -> str:
@@ -61,14 +85,45 @@ def load_context() -> Context:
     t = translator()
     reg = load_registry(str(config.registry_dir()))
     layers = ensure_layers(t)
-    sel = render_sidebar(reg, layers, t)
-    ds = load_dataset("illustrative", str(config.reference_dir()), layers.key)
+    names = list_datasets(t)
+    sel = render_sidebar(reg, layers, t, names)
+    ds = choose_dataset(t, layers, names)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
     communes = attach_attributes(layers.communes, ds.attributes)
     frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
     frame = assess_communes(filter_communes(frame, sel.filters), meta, target)
+    frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, meta=meta,
                    target=target, frame=frame, report=report)
+
+
+def list_datasets(t) -> list[str]:
+    """Names of the stored datasets (not cached: a new upload must show at once; it is one small query)."""
+    try:
+        listing = get_store(config.store_url()).list_datasets(include_deleted=False)
+    except DataError as err:
+        st.sidebar.warning(err.message(st.session_state.get("lang", "vi")))
+        return []
+    return listing["name"].tolist()
+
+
+def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
+    """The dataset picked in the sidebar (latest version unless the URL names one); else illustrative."""
+    name = st.session_state.get("ds") or ""
+    if name in names:
+        try:
+            store_url = config.store_url()
+            versions = get_store(store_url).list_versions(name)["version"].astype(int).tolist()
+            wanted = st.session_state.get("dsv") or ""
+            version = int(wanted) if wanted.isdigit() and int(wanted) in versions else max(versions)
+            stored = load_stored(store_url, name, version)
+            return DatasetView(name=name, version=version, label=t("dataset.label", name=name, version=version),
+                               values=stored.values, attributes=stored.attributes, illustrative=False)
+        except DataError as err:
+            st.warning(err.message(st.session_state.get("lang", "vi")))
+    ill = load_illustrative(str(config.reference_dir()), layers.key)
+    return DatasetView(name="", version=None, label=t("illustrative.badge"), values=ill.values,
+                       attributes=ill.attributes, illustrative=True)

@@ -17,7 +17,8 @@ from geo.view import Filters
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TARGET_YEARS = (2025, 2030)
-COLOUR_MODES = ("status", "value", "classed")
+COLOUR_MODES = ("status", "certainty", "trend", "value", "classed")
+MIN_N_CHOICES = ("20", "30", "50", "100", "200")
 TRISTATE = ("all", "yes", "no")
 LANGS = ("vi", "en")
 ORDERS = ("furthest", "nearest")
@@ -34,18 +35,22 @@ class Selection:
     target_year: int
     colour: str
     filters: Filters
+    min_n: int = 50
+    smooth: bool = False
 
 
 def _defaults(reg: Registry) -> dict[str, str]:
     return {
         "lang": "vi", "fw": reg.default_framework(), "ind": "stunting_u5", "year": "2025", "ty": "2025",
         "colour": "status", "prov": "", "em": "all", "border": "all", "types": ",".join(COMMUNE_TYPES),
-        "commune": "", "order": "furthest", "present": "0",
+        "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
     }
 
 
-def _choices(reg: Registry, layers: Layers) -> dict[str, list[str]]:
+def _choices(reg: Registry, layers: Layers, datasets: list[str]) -> dict[str, list[str]]:
     return {
+        "ds": [""] + list(datasets), "dsv": [""] + [str(v) for v in range(1, 10_000)],
+        "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"],
         "lang": list(LANGS), "fw": reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
@@ -53,7 +58,7 @@ def _choices(reg: Registry, layers: Layers) -> dict[str, list[str]]:
     }
 
 
-def seed_from_url(reg: Registry, layers: Layers) -> None:
+def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
     """On a session's first run, take widget values from the URL; unknown values fall back to defaults.
 
     On later runs, re-assign every value: Streamlit forgets the state of widgets a page does not
@@ -64,7 +69,7 @@ def seed_from_url(reg: Registry, layers: Layers) -> None:
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         return
-    defaults, choices = _defaults(reg), _choices(reg, layers)
+    defaults, choices = _defaults(reg), _choices(reg, layers, datasets)
     params = st.query_params
     for key, default in defaults.items():
         raw = params.get(key, default)
@@ -99,23 +104,37 @@ def share_link(t, page_path: str, params: dict[str, str]) -> None:
         st.caption(t("link.help"))
 
 
+def _forget_version() -> None:
+    """A newly chosen dataset opens at its latest version."""
+    st.session_state["dsv"] = ""
+
+
 def colour_control(t) -> str:
-    """Map colouring choice (only the map page draws it; its value persists across pages)."""
-    return st.sidebar.radio(t("sidebar.colour_by"), COLOUR_MODES, key="colour",
+    """Map colouring choice and optional smoothing (only the map page draws them; values persist)."""
+    mode = st.sidebar.radio(t("sidebar.colour_by"), COLOUR_MODES, key="colour",
                             format_func=lambda m: t(f"colour.{m}"))
+    st.sidebar.toggle(t("uncertainty.smoothed"), value=st.session_state.get("smooth") == "1", key="smooth_toggle",
+                      help=t("uncertainty.smoothed_help"), disabled=mode not in ("value", "classed"),
+                      on_change=lambda: st.session_state.update(smooth="1" if st.session_state.smooth_toggle else "0"))
+    return mode
 
 
 def _tristate(value: str) -> bool | None:
     return None if value == "all" else value == "yes"
 
 
-def render_sidebar(reg: Registry, layers: Layers, t) -> Selection:
-    """Language, framework, indicator, years, colouring and filters; returns the selection."""
-    seed_from_url(reg, layers)
+def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None = None) -> Selection:
+    """Language, dataset, framework, indicator, years and filters; returns the selection."""
+    datasets = datasets or []
+    seed_from_url(reg, layers, datasets)
     lang = st.session_state["lang"]
     side = st.sidebar
     side.radio(t("sidebar.language"), LANGS, key="lang", horizontal=True,
                format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    if st.session_state.get("ds") not in [""] + datasets:
+        st.session_state["ds"] = ""
+    side.selectbox(t("sidebar.dataset"), [""] + datasets, key="ds",
+                   format_func=lambda name: name or t("illustrative.badge"), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     side.selectbox(t("sidebar.framework"), list(fw_names), key="fw", format_func=fw_names.get)
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind",
@@ -132,10 +151,11 @@ def render_sidebar(reg: Registry, layers: Layers, t) -> Selection:
     side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
     side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
     side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
+    side.selectbox(t("uncertainty.min_n"), MIN_N_CHOICES, key="minn", help=t("uncertainty.min_n_help"))
     s = st.session_state
     return Selection(
         lang=s["lang"], framework=s["fw"], indicator=s["ind"], year=int(s["year"]), target_year=int(s["ty"]),
-        colour=s.get("colour", "status"),
+        colour=s.get("colour", "status"), min_n=int(s.get("minn", "50")), smooth=s.get("smooth") == "1",
         filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
                         commune_types=tuple(s["types"])),
     )

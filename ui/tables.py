@@ -18,8 +18,15 @@ COLUMNS = {
     "value": ("col.value", "num1"),
     "target": ("col.target", "num1"),
     "gap": ("col.gap", "num1"),
+    "lo": ("col.ci_low", "num1"),
+    "hi": ("col.ci_high", "num1"),
+    "certainty": ("col.certainty", "text"),
+    "low_precision": ("col.low_precision", "text"),
     "trend": ("col.trend", "text"),
     "trend_change": ("col.trend_change", "num1"),
+    "aarr": ("col.aarr", "num1"),
+    "required_aarr": ("col.required_aarr", "num1"),
+    "trend_status": ("col.trend_status", "text"),
     "cases_to_target": ("col.cases_above_target", "int"),
     "numerator": ("col.numerator", "int"),
     "denominator": ("col.denominator", "int"),
@@ -35,6 +42,11 @@ COLUMNS = {
     "em_area": ("col.em_area", "text"),
     "border": ("col.border", "text"),
 }
+
+
+PRECISION_COLUMNS = ["lo", "hi", "certainty", "low_precision", "aarr", "required_aarr", "trend_status"]
+UNCERTAIN = ("clearly_met", "clearly_not_met", "not_clearly_different")
+TREND_STATES = ("target_met", "on_track", "off_track", "not_assessable")
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,12 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
             continue
         label = t(_cases_key(meta)) if col == "cases_to_target" else t(key)
         series = df[col]
-        if col in ("em_area", "border"):
+        if col in ("em_area", "border", "low_precision"):
             series = series.map(lambda v: yes_no.get(v, "—") if pd.notna(v) else "—")
+        elif col == "certainty":
+            series = series.map(lambda v: t(f"uncertainty.{v}") if v in UNCERTAIN else t(f"status.{v}"))
+        elif col == "trend_status":
+            series = series.map(lambda v: t(f"trend.status.{v}") if v in TREND_STATES else t(f"status.{v}"))
         elif col == "trend":
             series = series.map(lambda v: t(f"trend.{v}") if pd.notna(v) else t("trend.unknown"))
         elif col == "status":
@@ -101,7 +117,7 @@ def export_metadata(ctx) -> dict[str, str]:
     parts.append(f"{t('filter.type')}: " + ", ".join(t(f"type.{c}") for c in filters.commune_types))
     target = ctx.target
     return {
-        t("download.meta_dataset"): t("illustrative.badge") + " — " + t("illustrative.note"),
+        t("download.meta_dataset"): ctx.dataset.label + (" — " + t("illustrative.note") if ctx.illustrative else ""),
         t("download.meta_indicator"): ctx.meta[f"name_{lang}"],
         t("download.meta_definition"): ctx.meta[f"definition_{lang}"],
         t("download.meta_year"): str(sel.year),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -58,32 +59,34 @@ def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int,
 def map_labels(t, lang: str) -> dict:
     """Translated labels the figure builders need (they never hard-code text)."""
     return {k: t(f"status.{k}") for k in ("met", "not_met", "no_data", "no_target")} | {
+        k: t(f"uncertainty.{k}") for k in ("clearly_met", "clearly_not_met", "not_clearly_different")} | {
+        k: t(f"trend.status.{k}") for k in ("target_met", "on_track", "off_track", "not_assessable")} | {
         "yes": t("yes"), "no": t("no"), "value": t("hover.value"), "target": t("hover.target"),
-        "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang}
+        "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang,
+        "low_precision": t("uncertainty.low_precision"), "interval": t("uncertainty.interval_short")}
 
 
 def keep_map_view() -> None:
     """Carry the user's zoom and position over reruns (see ui/assets/keep_map_view.js for why)."""
-    from pathlib import Path
-
-    import streamlit.components.v1 as components
-
     script = (Path(__file__).parent / "assets" / "keep_map_view.js").read_text(encoding="utf-8")
-    components.html(f"<script>{script}</script>", height=0)
+    st.iframe(f"<script>{script}</script>", height=1)  # same-origin iframe: it may reach the chart
 
 
-def open_profile_on_click(fig, *, key: str, lang: str) -> None:
+def open_profile_on_click(fig, *, key: str, lang: str, location_key: str = "location") -> None:
     """Draw a commune map; clicking a commune opens its profile page.
 
     The chart key changes after a click so that the old selection does not re-open the profile when
     the user comes back to the map.
     """
-    keep_map_view()
+    if location_key == "location":
+        keep_map_view()
     nonce = st.session_state.get("_map_nonce", 0)
     event = st.plotly_chart(fig, width="stretch", key=f"{key}_{nonce}", on_select="rerun", selection_mode="points",
                             config={"scrollZoom": True, "displaylogo": False, "locale": lang})
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    code = next((str(p.get("location")) for p in points if len(str(p.get("location", ""))) == 5), None)
+    found = [p.get(location_key) for p in points]
+    found = [(f[0] if isinstance(f, list) and f else f) for f in found]
+    code = next((str(f) for f in found if len(str(f or "")) == 5 and str(f).isdigit()), None)
     if code:
         st.session_state["commune"] = code
         st.session_state["_map_nonce"] = nonce + 1
@@ -148,3 +151,44 @@ def province_hover(frame, t, lang: str):
                                                       frame["value"], frame["gap"], frame["status"], strict=True)
     ]
     return pd.Series(rows, index=frame.index, dtype=object)
+
+
+def funnel_figure(ctx, p0: float):
+    """The funnel plot for the current selection, labelled in the session's language."""
+    from geo.trend_charts import build_funnel_plot
+
+    t = ctx.t
+    labels = {"axis_denominator": t("funnel.axis_denominator"), "axis_value": t("chart.axis_value"),
+              "value": t("chart.value"), "counts": t("funnel.counts"), "interval": t("chart.interval"),
+              "province": t("col.province"), "target": t("chart.target"), "reference": t("funnel.reference"),
+              "limit_95": t("funnel.limit_95"), "limit_998": t("funnel.limit_998"),
+              "funnel_worse": t("funnel.worse"), "funnel_within": t("funnel.within"),
+              "funnel_better": t("funnel.better"), "title": t("funnel.title")}
+    frame = ctx.frame.drop(columns=["name"]).rename(columns={"full_name": "name", "province_name": "province"})
+    return build_funnel_plot(frame, p0=p0, target=ctx.target, labels=labels, lang=ctx.lang,
+                             direction=ctx.meta["direction"])
+
+
+def area_trend(ctx):
+    """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
+    from geo.trend_charts import build_trend_chart
+    from geo.trends import aggregate_by_year, assess_area_trend
+    from geo.view import filter_communes
+
+    t, lang, sel = ctx.t, ctx.lang, ctx.sel
+    codes = filter_communes(ctx.communes, sel.filters)["code"]
+    values = ctx.dataset.values
+    rows = values[(values["indicator"] == sel.indicator) & values["code"].isin(codes) & (values["year"] <= sel.year)]
+    series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]].assign(series_name=ctx.area_name())
+    targets = [x for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
+    labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
+              "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
+              "projection": t("chart.projection")}
+    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
+    res = assess_area_trend(rows, ctx.target, ctx.meta["direction"]).iloc[0]
+    status = res["status"]
+    label = t(f"trend.status.{status}") if status in ("target_met", "on_track", "off_track", "not_assessable") \
+        else t(f"status.{status}")
+    verdict = t("overview.trend_verdict", year=sel.target_year, status=label,
+                aarr=format_number(res["aarr"], lang, 1), required=format_number(res["required_aarr"], lang, 1))
+    return fig, verdict

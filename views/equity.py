@@ -18,8 +18,8 @@ st.caption(t("equity.gap_between_help"))
 
 communes = filter_communes(ctx.communes, sel.filters)
 values = ctx.dataset.values
-rows = equity_by_indicator(ctx.layers.key, "illustrative", sel.framework, sel.year, sel.target_year, sel.filters,
-                           _communes=communes, _values=values, _reg=ctx.reg)
+rows = equity_by_indicator(ctx.layers.key, f"{ctx.dataset.name}@{ctx.dataset.version}", sel.framework, sel.year,
+                           sel.target_year, sel.filters, _communes=communes, _values=values, _reg=ctx.reg)
 national = equity_view([r | {"indicator": ctx.reg.indicator(r["indicator"])[f"short_{lang}"]} for r in rows], t)
 show_table(national.frame, lang, national.kinds)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
 from ui.context import load_context
-from ui.tables import display_frame, export_metadata, search_box
+from ui.tables import PRECISION_COLUMNS, display_frame, export_metadata, search_box
 from ui.widgets import download_buttons, illustrative_badge, show_table
 
 ctx = load_context()
@@ -40,6 +40,7 @@ else:
              format_func=lambda o: t(f"rank.{o}"))
     ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.dataset.values,
                           year=sel.year)
+    ranked = ranked.merge(ctx.frame[["code", *PRECISION_COLUMNS]], on="code", how="left", validate="one_to_one")
     if ranked.empty:
         st.info(t("rank.empty"))
     else:

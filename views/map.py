@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.boundaries import BOUNDARY_SOURCE
 from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, hover_fields, view_for_bounds
+from geo.uncertainty import smooth_rates_eb
 from geo.view import summarise
 from ui.context import load_context
 from ui.state import colour_control
@@ -28,7 +29,16 @@ if frame.empty:
     st.info(t("map.empty"))
 else:
     labels = map_labels(t, sel.lang)
-    frame["hover"] = hover_fields(frame, meta, labels, sel.lang)
+    status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
+    frame["hover"] = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
+                                  with_interval=meta["measure"] != "yes_no")
+    value_column = "value"
+    if sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no":
+        frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
+        value_column = "smoothed"
+        st.info(t("map.smoothed_note"))
+    if mode == "trend":
+        st.caption(t("trend.method_help"))
     prov = sel.filters.province
     bounds = ctx.layers.provinces.set_index("code").loc[prov, ["min_lon", "min_lat", "max_lon", "max_lat"]] \
         if prov else VIETNAM_BOUNDS
@@ -37,8 +47,8 @@ else:
         frame, geojson_url=ctx.layers.province_url(prov) if prov else ctx.layers.national_url,
         outline_url=ctx.layers.outline_url, outline_codes=ctx.layers.provinces["code"].tolist(), mode=mode,
         meta=meta, labels=labels, target_text=target.text(sel.lang) if target else "—", center=center, zoom=zoom,
-        uirevision=f"map-{prov or 'vn'}",
+        uirevision=f"map-{prov or 'vn'}", value_column=value_column,
     )
     st.caption(t("map.click_hint"))
     open_profile_on_click(fig, key="commune_map", lang=sel.lang)
-st.caption(t("map.caption", boundary=BOUNDARY_SOURCE, dataset=t("illustrative.badge")))
+st.caption(t("map.caption", boundary=BOUNDARY_SOURCE, dataset=ctx.dataset.label))

@@ -6,7 +6,7 @@ from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
 from geo.fmt import format_number, format_percent
 from geo.overview import summarise_provinces, summarise_targets
 from ui.context import load_context
-from ui.widgets import illustrative_badge, map_labels, province_hover, status_line
+from ui.widgets import area_trend, illustrative_badge, map_labels, province_hover, status_line
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
@@ -28,6 +28,11 @@ for i, row in enumerate(table.itertuples(index=False)):
             st.markdown(status_line(t, row, year, meta, lang))
         st.caption(t("overview.reporting", n=format_number(row.n_reporting, lang),
                      total=format_number(row.n_communes, lang)))
+
+st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()))
+chart, verdict = area_trend(ctx)
+st.markdown(verdict)
+st.plotly_chart(chart, width="stretch", key="area_trend", config={"displaylogo": False})
 
 st.subheader(t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
 provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,

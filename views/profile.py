@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.fmt import format_number
-from geo.profile import profile_commune
+from ui.cache import commune_profile
 from ui.context import load_context
 from ui.profile import commune_options, history_chart, indicator_table, merger_list
 from ui.widgets import illustrative_badge, show_table
@@ -20,7 +20,8 @@ if not code:
     st.info(t("profile.pick_hint"))
     st.stop()
 
-p = profile_commune(code, ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, lang=lang)
+p = commune_profile(f"{ctx.dataset.name}@{ctx.dataset.version}|{ctx.layers.key}", code, sel.framework,
+                    sel.target_year, lang, _communes=ctx.communes, _values=ctx.dataset.values, _reg=ctx.reg)
 c = p["commune"]
 st.header(c["full_name"])
 flags = [t("col.em_area") if c.get("em_area") else None, t("col.border") if c.get("border") else None]
@@ -33,7 +34,7 @@ m3.metric(t("profile.data_year"), str(p["year"]))
 st.subheader(t("profile.indicators"))
 st.caption(t("profile.similar", em=t("yes") if c.get("em_area") else t("no"),
              border=t("yes") if c.get("border") else t("no"), n=p["similar"]["n_communes"]))
-view = indicator_table(p["indicators"], ctx)
+view = indicator_table(p, ctx)
 show_table(view.frame, lang, view.kinds)
 
 st.subheader(t("profile.history_of", indicator=ctx.meta[f"short_{lang}"]))

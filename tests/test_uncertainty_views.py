@@ -1,0 +1,87 @@
+"""AppTest of the trend and uncertainty layers: map modes, smoothing, funnel plot, tables, profile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.realdata
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figure(at, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def test_map_certainty_layer_separates_not_clearly_different(layers):
+    at = open_page("views/map.py", colour="certainty")
+    names = [tr.get("name", "") for tr in figure(at)["data"]]
+    assert any("Đạt rõ ràng" in n for n in names) and any("Chưa thể kết luận" in n for n in names)
+    assert any("kém chính xác" in n for n in names)  # low-precision communes have their own paler entries
+    hover = figure(at)["data"][0]["customdata"][0][2]
+    assert "KTC 95%" in hover
+
+
+def test_map_trend_layer_and_threshold(layers):
+    at = open_page("views/map.py", colour="trend", ty="2030")
+    names = [tr.get("name", "") for tr in figure(at)["data"]]
+    assert any("Chậm tiến độ" in n for n in names) and any("Đúng tiến độ" in n for n in names)
+    at.selectbox(key="minn").set_value("200").run()
+    at.radio(key="colour").set_value("status").run()
+    low = sum(len(tr["locations"]) for tr in figure(at)["data"] if "kém chính xác" in tr.get("name", ""))
+    at.selectbox(key="minn").set_value("20").run()
+    fewer = sum(len(tr["locations"]) for tr in figure(at)["data"] if "kém chính xác" in tr.get("name", ""))
+    assert low > fewer and at.query_params["minn"] == "20"
+
+
+def test_smoothed_rates_are_labelled_and_shrink_the_spread(layers):
+    at = open_page("views/map.py", colour="value")
+    raw = [z for tr in figure(at)["data"] if "z" in tr and tr.get("name") != "provinces" for z in tr["z"]]
+    at.toggle(key="smooth_toggle").set_value(True).run()
+    assert at.query_params["smooth"] == "1"
+    assert any("làm trơn" in i.value for i in at.info)
+    smooth = [z for tr in figure(at)["data"] if "z" in tr and tr.get("name") != "provinces" for z in tr["z"]]
+    assert max(smooth) - min(smooth) < max(raw) - min(raw)
+
+
+def test_funnel_plot_has_limits_target_and_clickable_points(layers):
+    at = open_page("views/funnel.py", prov="15")
+    fig = figure(at)
+    points = [tr for tr in fig["data"] if tr.get("mode") == "markers" and tr.get("customdata")]
+    codes = {row[0] for tr in points for row in tr["customdata"]}
+    assert codes and all(len(c) == 5 for c in codes)
+    names = " ".join(tr.get("name", "") for tr in fig["data"])
+    assert "95%" in names and "99,8%" in names
+    at2 = open_page("views/funnel.py", ind="play_point")
+    assert any("có/không" in i.value for i in at2.info)
+
+
+def test_lagging_table_carries_interval_precision_and_progress(layers):
+    at = open_page("views/lagging.py", prov="15", ty="2030")
+    table = at.dataframe[0].value
+    for col in ("KTC 95% — cận dưới (%)", "Ít trẻ, kém chính xác", "Tiến độ tới mục tiêu",
+                "AARR cần để đạt mục tiêu (%/năm)"):
+        assert col in table.columns
+    assert (table["KTC 95% — cận dưới (%)"] <= table["Giá trị (%)"]).all()
+    assert set(table["Tiến độ tới mục tiêu"]) <= {"Chậm tiến độ", "Đúng tiến độ", "Không đủ số liệu để đánh giá"}
+
+
+def test_profile_and_overview_show_progress(layers):
+    at = open_page("views/profile.py", commune="02761", ty="2030")
+    assert "Tiến độ tới mục tiêu 2030" in at.dataframe[0].value.columns
+    traces = figure(at)["data"]
+    assert any(tr.get("line", {}).get("dash") for tr in traces)  # projection drawn dashed
+    ov = open_page("views/overview.py", ty="2030")
+    assert any("Tiến độ tới mục tiêu 2030" in m.value for m in ov.markdown)

@@ -1,0 +1,22 @@
+"""Funnel plot: commune rates against children measured, so small communes are not called 'worst' by chance."""
+
+import streamlit as st
+
+from geo.aggregate import aggregate_rates
+from ui.context import load_context
+from ui.widgets import funnel_figure, illustrative_badge, open_profile_on_click
+
+ctx = load_context()
+t, sel, meta, lang = ctx.t, ctx.sel, ctx.meta, ctx.sel.lang
+st.title(t("funnel.title"))
+st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,
+             target_year=sel.target_year))
+illustrative_badge(t, ctx.illustrative)
+if meta["measure"] == "yes_no":
+    st.info(t("funnel.not_for_yes_no"))
+    st.stop()
+p0 = float(aggregate_rates(ctx.frame).iloc[0]["rate"])
+st.caption(t("funnel.help"))
+open_profile_on_click(funnel_figure(ctx, p0), key="funnel", lang=lang, location_key="customdata")
+low = ctx.frame["low_precision"].sum()
+st.caption(t("funnel.low_precision_count", n=int(low), threshold=sel.min_n))
