@@ -22,9 +22,11 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt scripts/install-system.sh $(
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# Starts (installing if needed) a local PostgreSQL so the dataset store is tested on both backends.
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	VNCHILD_TEST_PG_URL="$$(bash scripts/start-postgres.sh)" && export VNCHILD_TEST_PG_URL && \
+		$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -150,6 +150,49 @@ def bench_trends() -> dict:
     return {k: min(v) for k, v in runs.items()} | {"rows": len(values)}
 
 
+def _national_csv(values, codes_column: str, codes=None, years=(2021, 2022, 2023, 2024, 2025)) -> bytes:
+    """A full national upload in the documented format: one row per commune-year, counts per indicator."""
+    import pandas as pd
+
+    v = values[values["year"].isin(years)]
+    wide = v.pivot_table(index=["code", "year"], columns="indicator", values=["numerator", "denominator"])
+    wide.columns = [f"{ind}__{'tu_so' if part == 'numerator' else 'mau_so'}" for part, ind in wide.columns]
+    wide = wide.reset_index().rename(columns={"code": codes_column, "year": "nam"})
+    if codes is not None:  # re-key onto the old communes (one old commune per row, values reused)
+        wide = pd.DataFrame({codes_column: codes}).merge(wide.drop(columns=codes_column).drop_duplicates("nam"),
+                                                         how="cross")
+    return wide.to_csv(index=False).encode("utf-8")
+
+
+def bench_upload() -> dict:
+    """Validation and crosswalk time for full national files, in 2025 codes and in pre-2025 codes."""
+    from geo.crosswalk import carry_upload, load_crosswalk
+    from geo.illustrative import generate_illustrative, load_generator_input
+    from geo.matching import build_matcher
+    from geo.registry import load_registry
+    from geo.upload import validate_upload
+
+    reg = load_registry()
+    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == "yes_no"]
+    cw = load_crosswalk(config.reference_dir(), yes_no_indicators=yes_no)
+    matcher = build_matcher(cw.new_units, cw)
+    values = generate_illustrative(load_generator_input(config.reference_dir())).values
+    new_file = _national_csv(values, "ma_xa")
+    old_codes = sorted(cw.old_units["old_code"]) if "old_code" in cw.old_units else None
+    old_file = _national_csv(values, "ma_xa_cu", codes=old_codes, years=(2021, 2022, 2023, 2024))
+    out = {}
+    for name, data in (("new", new_file), ("old", old_file)):
+        t = time.perf_counter()
+        result = validate_upload(data, f"{name}.csv", reg, matcher)
+        t_valid = time.perf_counter() - t
+        t = time.perf_counter()
+        carried = carry_upload(result.valid_rows, cw)
+        out[name] = {"rows": int(result.counts.get("rows", 0)) or data.count(b"\n") - 1, "validate": t_valid,
+                     "crosswalk": time.perf_counter() - t, "errors": len(result.errors),
+                     "values": len(carried.values)}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=16, help="warm reruns to time (ours)")
@@ -164,6 +207,8 @@ def main() -> None:
     geometry = info["bytes"]["communes_national.geojson"] + info["bytes"]["provinces_national.geojson"]
     ours_payload = geometry + rr["figure_json_bytes"]
     tr = bench_trends()
+    print("Validation and crosswalk of national files…", flush=True)
+    up = bench_upload()
     base = None if args.skip_baseline else (print("Naive baseline…", flush=True) or bench_baseline(args.baseline_runs))
 
     rows = [
@@ -179,6 +224,10 @@ def main() -> None:
         (f"trends, all communes x 12 indicators x 5 years ({tr['rows']:,} rows)", f"{tr['trends']:.2f} s", "—"),
         ("Wilson intervals, same rows", f"{tr['intervals'] * 1000:.0f} ms", "—"),
         ("empirical-Bayes smoothing, same rows", f"{tr['smoothing'] * 1000:.0f} ms", "—"),
+        (f"upload: validate {up['new']['rows']:,} rows in 2025 codes (CSV)", f"{up['new']['validate']:.2f} s "
+         f"+ crosswalk {up['new']['crosswalk']:.2f} s", "—"),
+        (f"upload: validate {up['old']['rows']:,} rows in pre-2025 codes (CSV)", f"{up['old']['validate']:.2f} s "
+         f"+ crosswalk {up['old']['crosswalk']:.2f} s", "—"),
         ("vertices drawn (national)", f"{info['vertices']['national']:,}", f"{info['vertices']['source']:,}"),
         ("extra peak RSS building the figure", "—", _mb(base["peak"]) if base else "skipped"),
     ]

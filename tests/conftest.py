@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from geo import boundaries, config
@@ -19,3 +21,11 @@ def reference_dir():
 def layers(reference_dir):
     """The app's real derived layers (built once into the git-ignored cache, ~1 min the first time)."""
     return boundaries.build_layers(reference_dir, config.cache_dir(), config.static_dir())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_store(tmp_path_factory):
+    """Keep every test (and the app servers they start) out of the real userdata/ store."""
+    if "VNCHILD_STORE_URL" not in os.environ:
+        os.environ["VNCHILD_STORE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('store') / 'datasets.db'}"
+    yield

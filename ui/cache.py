@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
 from geo import boundaries, config, illustrative, registry, strings
 from geo.boundaries import Layers
+from geo.crosswalk import Crosswalk
+from geo.crosswalk import load_crosswalk as read_crosswalk
+from geo.matching import CommuneMatcher, build_matcher
+from geo.registry import YES_NO
+from geo.template import build_template_xlsx
+from geo.upload import COLUMNS_FILE, HeaderAliases, load_column_aliases
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,3 +106,33 @@ def ensure_layers(t) -> Layers:
             boundaries.build_layers(ref, cache, static, progress=report)
             status.update(label=t("build.done"), state="complete", expanded=False)
     return load_layers(ref, cache, static, key)
+
+
+# --- Upload: crosswalk, name matcher, header aliases, template ----------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def load_crosswalk(reference_dir: str, registry_dir: str) -> Crosswalk:
+    """The old → new commune crosswalk, with the registry's yes/no indicators checked against the rules."""
+    reg = load_registry(registry_dir)
+    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
+    return read_crosswalk(reference_dir, yes_no_indicators=yes_no)
+
+
+@st.cache_resource(show_spinner=False)
+def load_matcher(reference_dir: str, registry_dir: str) -> CommuneMatcher:
+    """Code and name index of the 2025 and pre-2025 communes (about half a second to build)."""
+    cw = load_crosswalk(reference_dir, registry_dir)
+    return build_matcher(cw.new_units, cw)
+
+
+@st.cache_resource(show_spinner=False)
+def load_aliases(registry_dir: str) -> HeaderAliases:
+    """Header aliases of data/upload_columns.csv, checked against the registry."""
+    return load_column_aliases(load_registry(registry_dir), Path(registry_dir) / COLUMNS_FILE)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def build_template(registry_dir: str, layers_key: str, lang: str, _communes: pd.DataFrame) -> bytes:
+    """The XLSX template with the commune list, per language (half a second to write)."""
+    return build_template_xlsx(load_registry(registry_dir), lang, _communes, aliases=load_aliases(registry_dir))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.boundaries import BOUNDARY_SOURCE
 from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, hover_fields, view_for_bounds
+from geo.fmt import format_number
 from geo.uncertainty import smooth_rates_eb
 from geo.view import summarise
 from ui.context import load_context
@@ -16,7 +17,7 @@ colour_control(t)
 
 st.title(meta[f"name_{sel.lang}"])
 illustrative_badge(t, ctx.illustrative)
-st.caption(t("kpi.selection", area=ctx.area_name(), n=f"{len(frame):,}".replace(",", "." if sel.lang == "vi" else ",")))
+st.caption(t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang)))
 kpi_cards(summarise(frame, meta, target), meta, target, sel.target_year, sel.year, t, sel.lang)
 if ctx.report.unknown_codes:
     st.warning(t("map.unmatched", n=len(ctx.report.unknown_codes), codes=", ".join(ctx.report.unknown_codes[:10])))

@@ -1,0 +1,583 @@
+"""The "Your data" page: check an upload, preview it on the 2025 communes, save it, manage stored datasets.
+
+The page's actions are plain functions (``check_upload``, ``save_upload``, ``restore_dataset``,
+``delete_dataset``, ``undelete_dataset``) that take the store and the inputs and raise a bilingual
+DataError; the ``show_*`` functions draw them. Write actions run in button callbacks, because only a
+callback may set the sidebar's dataset (``ds``/``dsv``) after the sidebar has been drawn; their outcome
+is shown where the button is through one small "flash" entry in the session.
+
+What the session keeps: ``st.session_state[CHECK_KEY]`` holds ONE ``CheckedUpload`` (counts, problems,
+how the columns were read, the values carried to 2025); never the file's bytes, which stay in the file
+uploader's own state and are read again when saving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import config
+from geo.aggregate import aggregate_rates
+from geo.crosswalk import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, Crosswalk, carry_upload
+from geo.errors import DataError
+from geo.fmt import format_number
+from geo.matching import BASES, PRE2025_BASES, CommuneMatcher
+from geo.registry import Registry
+from geo.store import DatasetStore, check_editor_password, normalize_dataset_name
+from geo.tables import to_csv_bytes
+from geo.upload import ERAS, HeaderAliases, ValidationResult, validate_upload
+from ui.cache import (
+    build_template,
+    get_store,
+    load_aliases,
+    load_crosswalk,
+    load_matcher,
+    load_stored,
+    load_strings,
+)
+from ui.state import YEARS
+from ui.widgets import show_table
+
+# --- Session keys ------------------------------------------------------------------------------------
+
+CHECK_KEY = "upload"  # the one CheckedUpload of this session
+FLASH_KEY = "upload_flash"  # outcome of the last write action, shown once
+FILE_KEY = "upload_file"
+LOAD_ALL, LOAD_VALID = "all", "valid_only"
+
+
+# --- Pure actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CheckedUpload:
+    """What the session keeps of an upload: the validation without its row table, and the carried values."""
+
+    sha256: str
+    sheet: str
+    era: str
+    filename: str
+    size: int
+    result: ValidationResult  # valid_rows emptied: the carried values below are what counts
+    carried: CarryResult | None  # None when no row was valid
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.sha256, self.sheet, self.era)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.result.counts
+
+    @property
+    def pre2025_rows(self) -> int:
+        return sum(int(self.counts.get(f"rows_{b}", 0)) for b in PRE2025_BASES)
+
+    @property
+    def basis(self) -> str:
+        """'2025', 'pre2025' or 'mixed': which communes the file's rows were about."""
+        old = self.pre2025_rows
+        new = sum(int(self.counts.get(f"rows_{b}", 0)) for b in BASES) - old
+        return "mixed" if old and new else ("pre2025" if old else "2025")
+
+    @property
+    def values(self) -> pd.DataFrame:
+        return self.carried.values if self.carried is not None else pd.DataFrame(columns=list(VALUE_COLUMNS))
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: Registry, crosswalk: Crosswalk,
+                 matcher: CommuneMatcher, aliases: HeaderAliases,
+                 progress: Callable[[float, str], None] | None = None) -> CheckedUpload:
+    """Validate a file and carry its valid rows to the 2025 communes; nothing is stored."""
+    report = progress or (lambda fraction, step: None)
+    report(0.1, "validate")
+    result = validate_upload(data, filename, registry, matcher, sheet=sheet.strip() or None, era=era,
+                             aliases=aliases)
+    carried = None
+    if len(result.valid_rows):
+        report(0.7, "carry")
+        carried = carry_upload(result.valid_rows, crosswalk)
+    report(1.0, "done")
+    slim = dataclasses.replace(result, valid_rows=result.valid_rows.iloc[0:0])
+    return CheckedUpload(sha256=file_digest(data), sheet=sheet.strip(), era=era, filename=filename, size=len(data),
+                         result=slim, carried=carried)
+
+
+def coverage_counts(checked: CheckedUpload) -> dict[str, int]:
+    """Commune-years per coverage level (complete / partial / allocated)."""
+    cov = checked.carried.coverage if checked.carried is not None else pd.DataFrame(columns=["coverage"])
+    found = cov["coverage"].value_counts()
+    return {level: int(found.get(level, 0)) for level in COVERAGE_ORDER}
+
+
+def build_meta(checked: CheckedUpload, loaded: str) -> dict[str, Any]:
+    """What a stored version records about where its values came from."""
+    values = checked.values
+    return {
+        "validation": {k: int(v) for k, v in checked.counts.items()},
+        "era": checked.era, "basis": checked.basis, "loaded": loaded, "sheet": checked.sheet or None,
+        "source": {k: v for k, v in checked.result.source.items() if isinstance(v, str | int | None)},
+        "coverage": coverage_counts(checked),
+        "skipped": 0 if checked.carried is None else len(checked.carried.skipped),
+        "values": len(values), "communes": int(values["code"].nunique()),
+        "years": sorted(int(y) for y in values["year"].unique()),
+        "indicators": sorted(str(i) for i in values["indicator"].unique()),
+    }
+
+
+def stored_frames(checked: CheckedUpload) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Values in the store's format (coverage kept as the row's flag) and an attributes table of codes only.
+
+    Uploads carry no ethnic-minority or border columns, so the attributes only list the communes; the
+    app then keeps its derived border flag and leaves the ethnic-minority flag unknown.
+    """
+    values = checked.values
+    out = values[list(VALUE_COLUMNS)].copy()
+    out["flags"] = values["coverage"].astype(str) if "coverage" in values else None
+    attributes = pd.DataFrame({"code": sorted(values["code"].astype(str).unique())})
+    return out.reset_index(drop=True), attributes
+
+
+def bilingual_error(key: str, **fields: Any) -> DataError:
+    """A DataError whose two messages come from data/strings.csv."""
+    table = load_strings(str(config.registry_dir() / "strings.csv"))
+    vi, en = (table[lang].get(key, key) for lang in ("vi", "en"))
+    return DataError(vi=vi.format(**fields) if fields else vi, en=en.format(**fields) if fields else en)
+
+
+def require_password(given: str, configured: str | None) -> None:
+    if not configured:
+        raise bilingual_error("store.password_not_configured")
+    if not check_editor_password(given or "", configured):
+        raise bilingual_error("store.password_wrong")
+
+
+def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str, password: str,
+                configured: str | None, original: bytes | None, loaded: str) -> tuple[str, int]:
+    """Save the checked upload as a new version of ``name``; returns (canonical name, version)."""
+    require_password(password, configured)
+    if checked is None or checked.values.empty:
+        raise bilingual_error("store.nothing_to_save")
+    if not original or file_digest(original) != checked.sha256:
+        raise bilingual_error("store.need_file")
+    name = normalize_dataset_name(name)
+    values, attributes = stored_frames(checked)
+    version = store.save_version(name, values=values, attributes=attributes, original_bytes=original,
+                                 original_filename=checked.filename, uploader=uploader,
+                                 meta=build_meta(checked, loaded))
+    return name, version
+
+
+def restore_dataset(store: DatasetStore, name: str, version: int, *, uploader: str, password: str,
+                    configured: str | None) -> int:
+    """Append a copy of ``version`` as the newest version; returns its number."""
+    require_password(password, configured)
+    return store.restore_version(name, version, uploader=uploader)
+
+
+def delete_dataset(store: DatasetStore, name: str, *, confirm: str, by: str, password: str,
+                   configured: str | None) -> None:
+    """Soft delete (recoverable); ``confirm`` must repeat the name."""
+    require_password(password, configured)
+    store.delete_dataset(name, confirm=confirm, by=by)
+
+
+def undelete_dataset(store: DatasetStore, name: str, *, password: str, configured: str | None) -> None:
+    require_password(password, configured)
+    store.undelete_dataset(name)
+
+
+# --- Flash messages ----------------------------------------------------------------------------------
+
+
+def _flash(where: str, *, error: DataError | None = None, key: str = "", **fields: Any) -> None:
+    st.session_state[FLASH_KEY] = {"where": where, "error": error, "key": key, "fields": fields}
+
+
+def show_flash(t, lang: str, where: str) -> dict | None:
+    """Show (once) the outcome of the last write action made at ``where``; returns it."""
+    flash = st.session_state.get(FLASH_KEY)
+    if not flash or flash["where"] != where:
+        return None
+    del st.session_state[FLASH_KEY]
+    if flash["error"] is not None:
+        st.error(flash["error"].message(lang), icon="⛔")
+    else:
+        st.success(t(flash["key"], **flash["fields"]), icon="✅")
+    return flash
+
+
+# --- Step 1: template and file -----------------------------------------------------------------------
+
+
+def template_button(ctx) -> None:
+    """The template is written only when the button is clicked (deferred data)."""
+    reg_dir, lang = str(config.registry_dir()), ctx.lang
+    st.download_button(ctx.t("upload.download_template"),
+                       lambda: build_template(reg_dir, ctx.layers.key, lang, ctx.layers.communes),
+                       file_name=f"mau_so_lieu_{lang}.xlsx", on_click="ignore", icon="⬇️", key="upload_template",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
+    """File, sheet and era; checks a new file (with progress) and returns the session's check and the bytes."""
+    t = ctx.t
+    file = st.file_uploader(t("upload.file_label"), key=FILE_KEY, help=t("upload.file_help"))
+    c1, c2 = st.columns([1, 2])
+    sheet = c1.text_input(t("upload.sheet_label"), key="upload_sheet")
+    era = c2.radio(t("upload.era_label"), ERAS, key="upload_era", horizontal=True,
+                   format_func=lambda e: t(f"upload.era_{e}"))
+    checked: CheckedUpload | None = st.session_state.get(CHECK_KEY)
+    if file is None:
+        if checked is not None:
+            st.info(t("upload.last_check", filename=checked.filename))
+        return checked, None
+    data = file.getvalue()
+    if checked is None or checked.key != (file_digest(data), sheet.strip(), era):
+        checked = run_check(ctx, data, file.name, sheet, era)
+        if checked is not None:
+            st.session_state[CHECK_KEY] = checked
+    return checked, data
+
+
+def run_check(ctx, data: bytes, filename: str, sheet: str, era: str) -> CheckedUpload | None:
+    t = ctx.t
+    with st.status(t("upload.checking"), expanded=True) as status:
+        bar = st.progress(0.0, text=t("upload.step_references"))
+        try:
+            ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
+            crosswalk, matcher = load_crosswalk(ref, reg_dir), load_matcher(ref, reg_dir)
+            checked = check_upload(data, filename, sheet=sheet, era=era, registry=ctx.reg, crosswalk=crosswalk,
+                                   matcher=matcher, aliases=load_aliases(reg_dir),
+                                   progress=lambda f, step: bar.progress(f, text=t(f"upload.step_{step}")))
+        except DataError as err:
+            status.update(label=t("upload.check_failed"), state="error")
+            st.error(err.message(ctx.lang))
+            return None
+        status.update(label=t("upload.checked", filename=filename), state="complete", expanded=False)
+    return checked
+
+
+# --- Step 2: the check -------------------------------------------------------------------------------
+
+
+def describe_columns(checked: CheckedUpload, t, reg: Registry, lang: str) -> pd.DataFrame:
+    """How each header was understood, in the user's words."""
+    rows = []
+    for col in checked.result.columns.itertuples(index=False):
+        if isinstance(col.field, str):
+            meaning = t(f"upload.field_{col.field}")
+        elif isinstance(col.indicator, str):
+            meaning = f"{reg.indicator(col.indicator)[f'short_{lang}']} — {t(f'upload.part_{col.part}')}"
+        else:
+            meaning = t("upload.column_ignored")
+        rows.append((col.column, meaning))
+    return pd.DataFrame(rows, columns=[t("upload.col_column"), t("upload.col_meaning")])
+
+
+def problem_table(checked: CheckedUpload, t, lang: str) -> pd.DataFrame:
+    table = checked.result.tabulate_problems(lang)
+    table["severity"] = table["severity"].map({"error": t("upload.severity_error"),
+                                               "warning": t("upload.severity_warning")})
+    labels = {"row": t("upload.col_row"), "column": t("upload.col_column"), "value": t("upload.col_value"),
+              "severity": t("upload.col_severity"), "message": t("upload.col_message"),
+              "suggestions": t("upload.col_suggestions"), "code": t("upload.col_code")}
+    return table[list(labels)].rename(columns=labels)
+
+
+def show_check(ctx, checked: CheckedUpload) -> str | None:
+    """Summary, columns, problems; returns how much may be loaded (LOAD_ALL / LOAD_VALID) or None."""
+    t, lang, counts = ctx.t, ctx.lang, checked.counts
+    st.subheader(t("upload.result_title", filename=checked.filename))
+    summary = t("upload.summary", rows=format_number(counts.get("rows", 0), lang),
+                valid=format_number(counts.get("rows_valid", 0), lang),
+                errors=format_number(counts.get("errors", 0), lang),
+                warnings=format_number(counts.get("warnings", 0), lang))
+    clean = checked.result.is_clean and counts.get("rows_valid", 0) > 0
+    (st.success if clean else st.warning)(summary)
+    if not checked.result.columns.empty:
+        with st.expander(t("upload.columns_title")):
+            st.dataframe(describe_columns(checked, t, ctx.reg, lang), hide_index=True, width="stretch")
+    if checked.result.problems:
+        st.markdown(f"**{t('upload.problems_title')}**")
+        table = problem_table(checked, t, lang)
+        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
+        st.download_button(t("upload.problems_download"), to_csv_bytes(table), mime="text/csv",
+                           file_name=f"{Path(checked.filename).stem or 'file'}_problems_{lang}.csv",
+                           on_click="ignore", icon="⬇️", key="upload_problems_csv")
+    if clean:
+        st.success(t("upload.clean"))
+        return LOAD_ALL
+    valid = int(counts.get("rows_valid", 0))
+    if valid == 0:
+        st.error(t("upload.nothing_valid"))
+        return None
+    choice = st.radio(t("upload.choice_label"), ("fix", "valid"), key=f"upload_choice_{checked.sha256[:16]}",
+                      format_func=lambda c: t("upload.choice_fix") if c == "fix"
+                      else t("upload.choice_load_valid", valid=format_number(valid, lang)))
+    if choice == "fix":
+        st.info(t("upload.fix_hint"))
+        return None
+    return LOAD_VALID
+
+
+# --- Step 3: preview ---------------------------------------------------------------------------------
+
+
+def show_preview(ctx, checked: CheckedUpload) -> bool:
+    """The values as they would be stored, on the 2025 communes; False when there is nothing to store."""
+    t, lang, values = ctx.t, ctx.lang, checked.values
+    st.subheader(t("upload.preview_title"))
+    if values.empty:
+        st.warning(t("upload.preview_empty"))
+        return False
+    years = sorted(int(y) for y in values["year"].unique())
+    st.caption(t("upload.preview_summary", values=format_number(len(values), lang),
+                 communes=format_number(values["code"].nunique(), lang), years=", ".join(map(str, years))))
+    if checked.pre2025_rows:
+        st.info(t("upload.crosswalk_note"))
+    st.markdown(f"**{t('upload.coverage_title')}**")
+    cols = st.columns(len(COVERAGE_ORDER))
+    for col, (level, n) in zip(cols, coverage_counts(checked).items(), strict=True):
+        col.metric(t(f"coverage.{level}"), format_number(n, lang), border=True)
+    skipped = checked.carried.skipped if checked.carried is not None else pd.DataFrame()
+    if len(skipped):
+        st.warning(t("upload.skipped", n=format_number(len(skipped), lang)))
+        with st.expander(t("upload.skipped_title")):
+            shown = skipped.assign(reason=skipped["reason"].map(lambda r: t(f"upload.skip_{r}")))
+            st.dataframe(shown.rename(columns={
+                "old_code": t("upload.col_old_code"), "new_code": t("upload.col_new_code"),
+                "year": t("upload.col_year"), "indicator": t("col.indicator"), "reason": t("upload.col_reason"),
+                "source_row": t("upload.col_row")}), hide_index=True, width="stretch")
+    summary = aggregate_rates(values, by=["indicator", "year"])
+    summary["indicator"] = summary["indicator"].map(
+        lambda i: ctx.reg.indicator(i)[f"short_{lang}"] if i in ctx.reg.indicator_ids() else i)
+    labels = {"indicator": t("col.indicator"), "year": t("upload.col_year"), "n_reported": t("col.n_reporting"),
+              "rate": t("upload.col_aggregate")}
+    shown = summary[list(labels)].rename(columns=labels)
+    show_table(shown, lang, {labels["n_reported"]: "int", labels["rate"]: "num1"})
+    return True
+
+
+# --- Step 4: save ------------------------------------------------------------------------------------
+
+
+def _on_save(loaded: str) -> None:
+    s = st.session_state
+    file = s.get(FILE_KEY)
+    try:
+        name, version = save_upload(get_store(config.store_url()), s.get(CHECK_KEY), name=s.get("upload_name", ""),
+                                    uploader=s.get("upload_by", ""), password=s.get("upload_password", ""),
+                                    configured=config.editor_password(),
+                                    original=file.getvalue() if file is not None else None, loaded=loaded)
+    except DataError as err:
+        _flash("save", error=err)
+        return
+    s["ds"], s["dsv"] = name, ""  # the sidebar shows the new dataset at its latest version
+    _focus_year(s[CHECK_KEY].values["year"].unique())
+    _flash("save", key="store.saved", name=name, version=version)
+
+
+def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> None:
+    t = ctx.t
+    st.subheader(t("store.title"))
+    configured = config.editor_password() is not None
+    if not configured:
+        st.warning(t("store.password_not_configured"), icon="🔒")
+    elif data is None:
+        st.info(t("store.need_file"))
+    disabled = not configured or data is None
+    name = st.text_input(t("store.name_label"), key="upload_name", max_chars=80, disabled=disabled,
+                         placeholder=t("store.name_placeholder"))
+    existing = _latest_versions(ctx.lang)
+    if name.strip() and name.strip() in existing:
+        st.caption(t("store.name_exists", name=name.strip(), version=existing[name.strip()] + 1))
+    c1, c2 = st.columns(2)
+    c1.text_input(t("store.uploader_label"), key="upload_by", max_chars=200, disabled=disabled)
+    c2.text_input(t("store.password_label"), key="upload_password", type="password", disabled=disabled)
+    st.button(t("store.save_button"), key="upload_save", type="primary", disabled=disabled, on_click=_on_save,
+              args=(loaded,), icon="💾")
+    flash = show_flash(t, ctx.lang, "save")
+    if flash and flash["error"] is None and st.session_state.get("ds"):
+        st.page_link("views/map.py", label=t("store.view_on_map"), icon="🗺️")
+
+
+def _latest_versions(lang: str) -> dict[str, int]:
+    try:
+        listing = get_store(config.store_url()).list_datasets(include_deleted=True)
+    except DataError as err:
+        st.error(err.message(lang))
+        return {}
+    return dict(zip(listing["name"], listing["latest_version"].astype(int), strict=True))
+
+
+# --- Manage stored datasets --------------------------------------------------------------------------
+
+
+def _when(moment) -> str:
+    return "" if pd.isna(moment) else pd.Timestamp(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _note(meta: dict, t, lang: str) -> str:
+    counts = meta.get("validation") or {}
+    if not counts:
+        return ""
+    basis = meta.get("basis")
+    text = t("store.note", valid=format_number(counts.get("rows_valid", 0), lang),
+             rows=format_number(counts.get("rows", 0), lang))
+    return f"{text}; {t(f'store.basis_{basis}')}" if basis in ("2025", "pre2025", "mixed") else text
+
+
+def dataset_table(listing: pd.DataFrame, t) -> pd.DataFrame:
+    out = pd.DataFrame({
+        t("store.col_name"): listing["name"], t("store.col_latest"): listing["latest_version"],
+        t("store.col_updated"): listing["updated_at"].map(_when), t("store.col_uploader"): listing["uploader"],
+        t("store.col_rows"): listing["rows"], t("store.col_file"): listing["original_filename"],
+        t("store.col_state"): listing["deleted"].map(lambda d: t("store.state_deleted") if d else t("store.state_ok")),
+    })
+    return out
+
+
+def version_table(versions: pd.DataFrame, t, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("store.col_version"): versions["version"], t("store.col_created"): versions["created_at"].map(_when),
+        t("store.col_uploader"): versions["uploader"], t("store.col_file"): versions["original_filename"],
+        t("store.col_rows"): versions["rows"],
+        t("store.col_restored_from"): versions["restored_from"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+        t("store.col_note"): versions["meta"].map(lambda m: _note(m or {}, t, lang)),
+    }).iloc[::-1]
+
+
+def _editor_inputs() -> dict[str, Any]:
+    s = st.session_state
+    return {"password": s.get("manage_password", ""), "configured": config.editor_password()}
+
+
+def _picked() -> tuple[str, int]:
+    """The dataset and version chosen now (read in the callback: a button's args date from its last drawing)."""
+    name = st.session_state.get("manage_ds", "")
+    return name, int(st.session_state.get(f"manage_version_{name}") or 0)
+
+
+def _on_view() -> None:
+    name, version = _picked()
+    st.session_state["ds"], st.session_state["dsv"] = name, str(version)
+    try:
+        versions = get_store(config.store_url()).list_versions(name)
+        meta = versions.loc[versions["version"] == version, "meta"]
+        _focus_year(meta.iloc[0].get("years", []) if len(meta) else [])
+    except DataError:
+        pass  # the map page reports store problems itself
+
+
+def _focus_year(years) -> None:
+    """Open the map on a year the data has: the latest one the sidebar offers, unless the current one has data."""
+    offered = sorted({str(int(y)) for y in years} & {str(y) for y in YEARS})
+    if offered and st.session_state.get("year") not in offered:
+        st.session_state["year"] = offered[-1]
+
+
+def _on_restore() -> None:
+    name, version = _picked()
+    try:
+        new = restore_dataset(get_store(config.store_url()), name, version,
+                              uploader=st.session_state.get("manage_by", ""), **_editor_inputs())
+    except DataError as err:
+        _flash("manage", error=err)
+        return
+    if st.session_state.get("ds") == name:
+        st.session_state["dsv"] = ""  # the restored copy is now the latest
+    _flash("manage", key="store.restored", name=name, version=version, new=new)
+
+
+def _on_delete() -> None:
+    s = st.session_state
+    name = s.get("manage_ds", "")
+    try:
+        delete_dataset(get_store(config.store_url()), name, confirm=s.get("manage_confirm", ""),
+                       by=s.get("manage_by", ""), **_editor_inputs())
+    except DataError as err:
+        _flash("manage", error=err)
+        return
+    s["manage_confirm"] = ""
+    if s.get("ds") == name:
+        s["ds"], s["dsv"] = "", ""
+    _flash("manage", key="store.deleted", name=name)
+
+
+def _on_undelete() -> None:
+    name = st.session_state.get("manage_ds", "")
+    try:
+        undelete_dataset(get_store(config.store_url()), name, **_editor_inputs())
+    except DataError as err:
+        _flash("manage", error=err)
+        return
+    _flash("manage", key="store.undeleted", name=name)
+
+
+def show_manage(ctx) -> None:
+    """Stored datasets and their versions: view, download the original, restore, delete, undelete."""
+    t, lang = ctx.t, ctx.lang
+    url = config.store_url()
+    try:
+        store = get_store(url)
+        listing = store.list_datasets(include_deleted=True)
+    except DataError as err:
+        st.error(err.message(lang))
+        return
+    show_flash(t, lang, "manage")
+    if listing.empty:
+        st.info(t("store.empty"))
+        return
+    st.dataframe(dataset_table(listing, t), hide_index=True, width="stretch")
+    deleted = dict(zip(listing["name"], listing["deleted"], strict=True))
+    name = st.selectbox(t("store.pick_dataset"), listing["name"].tolist(), key="manage_ds",
+                        format_func=lambda n: f"{n} — {t('store.state_deleted')}" if deleted.get(n) else n)
+    try:
+        versions = store.list_versions(name)
+    except DataError as err:
+        st.error(err.message(lang))
+        return
+    st.markdown(f"**{t('store.versions_title', name=name)}**")
+    st.dataframe(version_table(versions, t, lang), hide_index=True, width="stretch")
+
+    configured = config.editor_password() is not None
+    if not configured:
+        st.warning(t("store.password_not_configured"), icon="🔒")
+    if deleted[name]:
+        st.warning(t("store.deleted_note", name=name))
+        st.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
+        st.button(t("store.undelete_button"), key="manage_undelete", on_click=_on_undelete,
+                  disabled=not configured, icon="♻️")
+        return
+
+    numbers = versions["version"].astype(int).tolist()[::-1]
+    files = dict(zip(versions["version"].astype(int), versions["original_filename"], strict=True))
+    version = st.selectbox(t("store.pick_version"), numbers, key=f"manage_version_{name}",
+                           format_func=lambda v: t("store.version_option", version=v, filename=files[v]))
+    c1, c2 = st.columns(2)
+    if c1.button(t("store.view_button"), key="manage_view", on_click=_on_view, icon="🗺️"):
+        st.switch_page("views/map.py")
+    c2.download_button(t("store.download_original"), lambda: load_stored(url, name, version).original_bytes(),
+                       file_name=files[version] or "original", on_click="ignore", key="manage_download", icon="⬇️")
+
+    st.markdown(f"**{t('store.editor_title')}**")
+    c1, c2 = st.columns(2)
+    c1.text_input(t("store.uploader_label"), key="manage_by", max_chars=200, disabled=not configured)
+    c2.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
+    st.button(t("store.restore_button", version=version), key="manage_restore", on_click=_on_restore,
+              disabled=not configured, icon="⏪")
+    st.text_input(t("store.delete_confirm_label", name=name), key="manage_confirm", disabled=not configured)
+    st.button(t("store.delete_button"), key="manage_delete", on_click=_on_delete,
+              disabled=not configured, icon="🗑️")

@@ -1,0 +1,20 @@
+"""Your data: check a file, preview it on the 2025 communes, save it to the shared store, manage stored datasets."""
+
+import streamlit as st
+
+from ui import upload as up
+from ui.context import load_context
+
+ctx = load_context()
+t = ctx.t
+st.title(t("upload.title"))
+tab_upload, tab_manage = st.tabs([t("upload.tab_upload"), t("store.manage_title")])
+with tab_upload:
+    st.markdown(t("upload.intro"))
+    up.template_button(ctx)
+    checked, data = up.upload_form(ctx)
+    loaded = up.show_check(ctx, checked) if checked is not None else None
+    if loaded and up.show_preview(ctx, checked):
+        up.show_save(ctx, checked, data, loaded)
+with tab_manage:
+    up.show_manage(ctx)
