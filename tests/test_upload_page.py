@@ -254,3 +254,23 @@ def test_view_button_and_sidebar_pick_show_the_stored_dataset_on_the_map(store_u
     assert not at.exception, at.exception
     assert "Dữ liệu minh họa" not in _messages(at, "warning")
     assert f"{NAME} (phiên bản 2)" in _messages(at, "caption")
+
+
+BAD_FILES = sorted(f for f in set(pd.read_csv(CORPUS / "expected.csv", dtype=str)["file"]) if not f.startswith("good"))
+
+
+@pytest.mark.parametrize("filename", BAD_FILES)
+def test_every_bad_corpus_file_leaves_the_store_unchanged(refs, tmp_path, filename):
+    """Saving a file with errors "as is" is refused, whatever the error; the stored version stays."""
+    url = f"sqlite:///{tmp_path}/corpus.db"
+    _save_directly(url)
+    checked, data = _check(refs, filename)
+    assert checked.result.errors, f"{filename} should have errors"
+    with open_store(url) as store:
+        before = store.list_versions(NAME)
+        with pytest.raises(DataError):
+            up.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
+                           original=data, loaded=up.LOAD_ALL)
+        after = store.list_versions(NAME)
+        assert after["version"].tolist() == before["version"].tolist() == [1]
+        assert store.load_version(NAME).values["value"].tolist() == [10.0, 30.0]

@@ -169,6 +169,8 @@ def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str
     require_password(password, configured)
     if checked is None or checked.values.empty:
         raise bilingual_error("store.nothing_to_save")
+    if checked.result.errors and loaded != LOAD_VALID:
+        raise bilingual_error("store.errors_need_choice")  # a file with errors is never saved whole
     if not original or file_digest(original) != checked.sha256:
         raise bilingual_error("store.need_file")
     name = normalize_dataset_name(name)
