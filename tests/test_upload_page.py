@@ -274,3 +274,18 @@ def test_every_bad_corpus_file_leaves_the_store_unchanged(refs, tmp_path, filena
         after = store.list_versions(NAME)
         assert after["version"].tolist() == before["version"].tolist() == [1]
         assert store.load_version(NAME).values["value"].tolist() == [10.0, 30.0]
+
+
+def test_an_unsaved_upload_can_be_previewed_on_the_map_without_login(layers, monkeypatch, tmp_path):
+    monkeypatch.setenv("VNCHILD_STORE_URL", f"sqlite:///{tmp_path}/p.db")
+    monkeypatch.delenv("VNCHILD_EDITOR_PASSWORD", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("views/upload.py").run()
+    data = (CORPUS / "good_new_codes.csv").read_bytes()
+    at.file_uploader(key="upload_file").set_value(("good_new_codes.csv", data, "text/csv")).run()
+    at.button(key="preview_on_map").click().run()
+    assert not at.exception
+    assert at.query_params["ds"] == "__preview__"
+    assert not any("Dữ liệu minh họa" in w.value for w in at.warning)
+    assert "Bản xem trước" in " ".join(c.value for c in at.caption)

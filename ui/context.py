@@ -35,6 +35,9 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
+PREVIEW = "__preview__"  # the sidebar's name for this session's unsaved upload
+
+
 @dataclass(frozen=True)
 class DatasetView:
     """The dataset on screen: the illustrative one, or a stored version of a user upload."""
@@ -86,6 +89,9 @@ def load_context() -> Context:
     reg = load_registry(str(config.registry_dir()))
     layers = ensure_layers(t)
     names = list_datasets(t)
+    preview = st.session_state.get("upload")
+    if preview is not None and getattr(preview, "carried", None) is not None:
+        names = [*names, PREVIEW]
     sel = render_sidebar(reg, layers, t, names)
     ds = choose_dataset(t, layers, names)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
@@ -111,8 +117,16 @@ def list_datasets(t) -> list[str]:
 
 
 def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
-    """The dataset picked in the sidebar (latest version unless the URL names one); else illustrative."""
+    """The dataset picked in the sidebar (latest version unless the URL names one); else illustrative.
+
+    PREVIEW is this session's checked upload, shown before (or without) saving it: no login needed.
+    """
     name = st.session_state.get("ds") or ""
+    if name == PREVIEW and PREVIEW in names:
+        carried = st.session_state["upload"].carried.values
+        values = carried[["code", "year", "indicator", "numerator", "denominator", "value"]]
+        return DatasetView(name=PREVIEW, version=None, label=t("dataset.preview"), values=values,
+                           attributes=pd.DataFrame({"code": pd.Series(dtype="string")}), illustrative=False)
     if name in names:
         try:
             store_url = config.store_url()

@@ -134,7 +134,8 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     if st.session_state.get("ds") not in [""] + datasets:
         st.session_state["ds"] = ""
     side.selectbox(t("sidebar.dataset"), [""] + datasets, key="ds",
-                   format_func=lambda name: name or t("illustrative.badge"), on_change=_forget_version)
+                   format_func=lambda name: t("dataset.preview") if name == "__preview__" else
+                   (name or t("illustrative.badge")), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     side.selectbox(t("sidebar.framework"), list(fw_names), key="fw", format_func=fw_names.get)
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind",

@@ -337,6 +337,13 @@ def show_check(ctx, checked: CheckedUpload) -> str | None:
 # --- Step 3: preview ---------------------------------------------------------------------------------
 
 
+def _show_preview_on_map(latest_year: int) -> None:
+    """Point the sidebar at this session's unsaved upload (no login needed) and open the map."""
+    st.session_state.update(ds="__preview__", dsv="", _goto_map=True)
+    if str(latest_year) in {str(y) for y in YEARS}:
+        st.session_state["year"] = str(latest_year)
+
+
 def show_preview(ctx, checked: CheckedUpload) -> bool:
     """The values as they would be stored, on the 2025 communes; False when there is nothing to store."""
     t, lang, values = ctx.t, ctx.lang, checked.values
@@ -349,6 +356,10 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
                  communes=format_number(values["code"].nunique(), lang), years=", ".join(map(str, years))))
     if checked.pre2025_rows:
         st.info(t("upload.crosswalk_note"))
+    st.button(t("upload.preview_on_map"), icon="🗺️", key="preview_on_map", on_click=_show_preview_on_map,
+              args=(years[-1],))
+    if st.session_state.pop("_goto_map", False):
+        st.switch_page("views/map.py")
     st.markdown(f"**{t('upload.coverage_title')}**")
     cols = st.columns(len(COVERAGE_ORDER))
     for col, (level, n) in zip(cols, coverage_counts(checked).items(), strict=True):
