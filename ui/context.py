@@ -26,11 +26,14 @@ from ui.state import Selection, render_sidebar
 
 PRESENT_CSS = """
 <style>
-html, body, [class*="st-"] { font-size: 21px; }
-h1 { font-size: 2.6rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+/* presentation mode: large type for a projector, no toolbar */
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 2.8rem !important; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 2rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.8rem !important; }
 [data-testid="stHeader"], [data-testid="stToolbar"], footer { display: none !important; }
-.block-container { padding-top: 1rem !important; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
 </style>
 """
 
