@@ -4,6 +4,8 @@ import streamlit as st
 
 from geo.aggregate import aggregate_rates
 from ui.context import load_context
+from ui.exports import chart_export_buttons
+from ui.tables import display_frame
 from ui.widgets import funnel_figure, illustrative_badge, open_profile_on_click
 
 ctx = load_context()
@@ -17,6 +19,9 @@ if meta["measure"] == "yes_no":
     st.stop()
 p0 = float(aggregate_rates(ctx.frame).iloc[0]["rate"])
 st.caption(t("funnel.help"))
-open_profile_on_click(funnel_figure(ctx, p0), key="funnel", lang=lang, location_key="customdata")
+fig = funnel_figure(ctx, p0)
+open_profile_on_click(fig, key="funnel", lang=lang, location_key="customdata")
+chart_export_buttons(fig, ctx, name="funnel", title=f"{t('funnel.title')} — {meta[f'name_{lang}']}, {ctx.area_name()}",
+                     data=display_frame(ctx.frame, t, lang, meta=meta).export)
 low = ctx.frame["low_precision"].sum()
 st.caption(t("funnel.low_precision_count", n=int(low), threshold=sel.min_n))

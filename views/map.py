@@ -8,6 +8,7 @@ from geo.fmt import format_number
 from geo.uncertainty import smooth_rates_eb
 from geo.view import summarise
 from ui.context import load_context
+from ui.exports import map_export_panel
 from ui.state import colour_control
 from ui.widgets import illustrative_badge, kpi_cards, map_labels, open_profile_on_click
 
@@ -53,3 +54,4 @@ else:
     st.caption(t("map.click_hint"))
     open_profile_on_click(fig, key="commune_map", lang=sel.lang)
 st.caption(t("map.caption", boundary=BOUNDARY_SOURCE, dataset=ctx.dataset.label))
+map_export_panel(ctx)

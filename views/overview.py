@@ -6,6 +6,8 @@ from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
 from geo.fmt import format_number, format_percent
 from geo.overview import summarise_provinces, summarise_targets
 from ui.context import load_context
+from ui.exports import briefing_panel, chart_export_buttons, province_export_figure
+from ui.tables import display_frame
 from ui.widgets import area_trend, illustrative_badge, map_labels, province_hover, status_line
 
 ctx = load_context()
@@ -33,6 +35,8 @@ st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area
 chart, verdict = area_trend(ctx)
 st.markdown(verdict)
 st.plotly_chart(chart, width="stretch", key="area_trend", config={"displaylogo": False})
+chart_export_buttons(chart, ctx, name="area_trend",
+                     title=t("overview.trend_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name()))
 
 st.subheader(t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
 provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,
@@ -52,3 +56,7 @@ else:
                             center=center, zoom=zoom, uirevision="overview", height=640)
     fig.update_traces(marker_line_color="#333333", marker_line_width=1.0)
     st.plotly_chart(fig, width="stretch", key="province_map", config={"displaylogo": False})
+    chart_export_buttons(lambda: province_export_figure(ctx, provinces), ctx, name="province_map",
+                         title=t("overview.by_province_map", indicator=ctx.meta[f"name_{lang}"], year=sel.target_year),
+                         data=display_frame(provinces, t, lang).export)
+briefing_panel(ctx)

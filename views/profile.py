@@ -5,6 +5,7 @@ import streamlit as st
 from geo.fmt import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
+from ui.exports import chart_export_buttons
 from ui.profile import commune_options, history_chart, indicator_table, merger_list
 from ui.widgets import illustrative_badge, show_table
 
@@ -38,7 +39,10 @@ view = indicator_table(p, ctx)
 show_table(view.frame, lang, view.kinds)
 
 st.subheader(t("profile.history_of", indicator=ctx.meta[f"short_{lang}"]))
-st.plotly_chart(history_chart(p, ctx), width="stretch", key="history", config={"displaylogo": False})
+history = history_chart(p, ctx)
+st.plotly_chart(history, width="stretch", key="history", config={"displaylogo": False})
+chart_export_buttons(history, ctx, name="history",
+                     title=f"{t('profile.history_of', indicator=ctx.meta[f'short_{lang}'])} — {c['full_name']}")
 
 st.subheader(t("profile.before_merger"))
 st.markdown(merger_list(p, t))

@@ -1,0 +1,119 @@
+"""Publication exports in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+The app runs as a real server; the browser clicks the export and briefing buttons and saves what the
+download buttons hand out, exactly as a user would.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.realdata]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(layers):
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (scripts/install-system.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    return page
+
+
+def _download(page, label: str, path: Path) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=label).click()
+    info.value.save_as(path)
+    return path.read_bytes()
+
+
+def test_map_export_downloads_the_png_and_the_data_of_the_view(server, browser, layers, tmp_path):
+    page = _open(browser, f"{server}/?prov=15")
+    page.get_by_text("Xuất bản đồ và số liệu").first.click(timeout=90_000)
+    page.get_by_role("button", name="Tạo tệp bản đồ (PNG, SVG, PDF)").click(timeout=30_000)
+    page.get_by_role("button", name="Tải ảnh PNG").wait_for(timeout=120_000)
+    assert page.get_by_role("button", name="Tải tệp PDF (vector)").count() == 1
+
+    png = _download(page, "Tải ảnh PNG", tmp_path / "map.png")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(png)).size == (1600, 1200)
+
+    raw = _download(page, "Tải số liệu CSV", tmp_path / "data.csv")
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    text = raw.decode("utf-8-sig")
+    assert "Lào Cai" in text and "# Định nghĩa:" in text
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = next(i for i, line in enumerate(lines) if not line.lstrip('"').startswith("#"))
+    assert len(lines) - header - 1 == int((layers.communes["province_code"] == "15").sum())
+    page.close()
+
+
+def test_overview_briefing_downloads_a_pdf(server, browser, tmp_path):
+    from pypdf import PdfReader
+
+    page = _open(browser, f"{server}/overview?prov=15")
+    page.get_by_role("button", name="Tạo bản tin tóm tắt").click(timeout=90_000)
+    page.get_by_role("button", name="Tải bản tin (PDF)").wait_for(timeout=120_000)
+    pdf = _download(page, "Tải bản tin (PDF)", tmp_path / "briefing.pdf")
+    assert pdf.startswith(b"%PDF")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 4
+    assert page.get_by_role("button", name="Tải bản trình chiếu (PowerPoint)").count() == 1
+    page.close()
