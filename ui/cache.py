@@ -92,6 +92,17 @@ def commune_profile(dataset_key: str, code: str, framework: str, target_year: in
     return profile
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def yearly_rates(dataset_key: str, indicator: str, province: str, *, _values, _communes) -> pd.DataFrame:
+    """Yearly rate (summed counts) of one indicator for a province, or the country when province is ''."""
+    from geo.trends import aggregate_by_year
+
+    values = _values[_values["indicator"] == indicator]
+    if province:
+        values = values[values["code"].isin(_communes.loc[_communes["province_code"] == province, "code"])]
+    return aggregate_by_year(values)
+
+
 def ensure_layers(t) -> Layers:
     """Layers for the configured source; builds them with a progress display on a first start."""
     ref, cache, static = str(config.reference_dir()), str(config.cache_dir()), str(config.static_dir())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.trend_charts import build_trend_chart
-from geo.trends import aggregate_by_year, assess_trend, project_value
+from geo.trends import assess_trend, project_value
 from geo.uncertainty import wilson_interval
+from ui.cache import yearly_rates
 from ui.tables import TREND_STATES, TableView
 
 
@@ -17,17 +18,32 @@ def commune_options(communes: pd.DataFrame) -> dict[str, str]:
 
 
 def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int) -> pd.DataFrame:
-    """Per indicator of one commune: AARR and on track / off track / met against the chosen target year."""
-    rows = []
-    for ind, part in history.groupby("indicator", sort=False):
-        meta = reg.indicator(ind)
+    """Per indicator of one commune: AARR and on track / off track / met against the chosen target year.
+
+    AARR for all indicators comes from one pass per direction; only indicators that have a target
+    need their own pass for the status (a plan sets few), which keeps opening a profile fast.
+    """
+    known = history.dropna(subset=["value"])
+    meta = {ind: reg.indicator(ind) for ind in history["indicator"].unique()}
+    parts = []
+    for direction in ("lower_is_better", "higher_is_better"):
+        rows = known[known["indicator"].map(lambda i, d=direction: meta[i]["direction"] == d)]
+        rows = rows[rows["indicator"].map(lambda i: meta[i]["measure"] != "yes_no")]
+        if len(rows):
+            parts.append(assess_trend(rows, None, direction, key="indicator")[["indicator", "aarr"]])
+    out = pd.DataFrame({"indicator": list(meta)}).merge(
+        pd.concat(parts) if parts else pd.DataFrame(columns=["indicator", "aarr"]), on="indicator", how="left")
+    statuses = {}
+    for ind, m in meta.items():
         target = reg.target(framework, ind, target_year)
-        res = assess_trend(part.dropna(subset=["value"]).assign(code="commune"), target, meta["direction"],
-                           measure=meta["measure"])
-        first = res.iloc[0] if len(res) else None
-        rows.append({"indicator": ind, "trend_status": first["status"] if first is not None else "no_data",
-                     "aarr": first["aarr"] if first is not None else float("nan")})
-    return pd.DataFrame(rows)
+        rows = known[known["indicator"] == ind]
+        if target is None or rows.empty:
+            statuses[ind] = "no_target" if target is None else "no_data"
+            continue
+        res = assess_trend(rows.assign(code="commune"), target, m["direction"], measure=m["measure"])
+        statuses[ind] = res["status"].iloc[0]
+    out["trend_status"] = out["indicator"].map(statuses)
+    return out
 
 
 def indicator_table(profile: dict, ctx) -> TableView:
@@ -60,13 +76,14 @@ def history_chart(profile: dict, ctx):
     prov = profile["commune"]["province_code"]
     own = profile["history"][profile["history"]["indicator"] == ind]
     lo, hi = wilson_interval(own["numerator"], own["denominator"])
-    values = ctx.dataset.values[ctx.dataset.values["indicator"] == ind]
-    in_prov = values["code"].isin(ctx.communes.loc[ctx.communes["province_code"] == prov, "code"])
+    key = f"{ctx.dataset.name}@{ctx.dataset.version}"
+    province = yearly_rates(key, ind, prov, _values=ctx.dataset.values, _communes=ctx.communes)
+    national = yearly_rates(key, ind, "", _values=ctx.dataset.values, _communes=ctx.communes)
     name = profile["commune"]["full_name"]
     series = pd.concat([
         own[["year", "value"]].assign(series_name=name, lo=lo, hi=hi),
-        aggregate_by_year(values[in_prov])[["year", "value"]].assign(series_name=profile["commune"]["province_name"]),
-        aggregate_by_year(values)[["year", "value"]].assign(series_name=t("chart.series_national")),
+        province[["year", "value"]].assign(series_name=profile["commune"]["province_name"]),
+        national[["year", "value"]].assign(series_name=t("chart.series_national")),
     ], ignore_index=True)
     targets = [x for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
     projections = None
