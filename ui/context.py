@@ -86,8 +86,12 @@ class Context:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)
 
 
-def load_context() -> Context:
-    """Sidebar, dataset and the assessed selection (cheap on warm reruns: everything heavy is cached)."""
+def load_context(*, precision: bool = False) -> Context:
+    """Sidebar, dataset and the assessed selection (cheap on warm reruns: everything heavy is cached).
+
+    precision=True adds intervals, low-precision flags and trend status to the frame (map, lagging,
+    funnel); other pages skip that work.
+    """
     t = translator()
     reg = load_registry(str(config.registry_dir()))
     layers = ensure_layers(t)
@@ -102,7 +106,8 @@ def load_context() -> Context:
     communes = attach_attributes(layers.communes, ds.attributes)
     frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
     frame = assess_communes(filter_communes(frame, sel.filters), meta, target)
-    frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
+    if precision:
+        frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, meta=meta,

@@ -8,7 +8,7 @@ from ui.exports import chart_export_buttons
 from ui.tables import display_frame
 from ui.widgets import funnel_figure, illustrative_badge, open_profile_on_click
 
-ctx = load_context()
+ctx = load_context(precision=True)
 t, sel, meta, lang = ctx.t, ctx.sel, ctx.meta, ctx.sel.lang
 st.title(t("funnel.title"))
 st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,

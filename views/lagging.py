@@ -7,7 +7,7 @@ from ui.context import load_context
 from ui.tables import PRECISION_COLUMNS, display_frame, export_metadata, search_box
 from ui.widgets import download_buttons, illustrative_badge, show_table
 
-ctx = load_context()
+ctx = load_context(precision=True)
 t, sel, meta, target, lang = ctx.t, ctx.sel, ctx.meta, ctx.target, ctx.sel.lang
 
 st.title(t("lagging.title"))

@@ -12,7 +12,7 @@ from ui.exports import map_export_panel
 from ui.state import colour_control
 from ui.widgets import illustrative_badge, kpi_cards, map_labels, open_profile_on_click
 
-ctx = load_context()
+ctx = load_context(precision=True)
 t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
 colour_control(t)
 
