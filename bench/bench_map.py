@@ -1,8 +1,9 @@
-"""Benchmark of the national commune map, side by side with a naive baseline in the same run.
+"""Benchmark of the app, side by side with a naive baseline in the same run.
 
 Ours: cache build (coverage-simplified levels of detail, border flags, GeoJSON files), warm rerun of
-the Streamlit page after a filter change (AppTest, server side), and the bytes a browser receives
-for the national map (geometry file once + figure JSON per rerun).
+the map page after a filter change, page switches and profile opens (AppTest, server side), the
+bytes a browser receives for the national map (geometry file once + figure JSON per rerun), trend
+and interval computation for all communes, and validation + crosswalk of full national uploads.
 Baseline: full-resolution geometry embedded in a plain plotly choropleth, rebuilt on every rerun.
 
 Run: make bench   (or .venv/bin/python bench/bench_map.py [--runs N] [--skip-baseline])
