@@ -18,14 +18,29 @@
     if (gd.__keepView || !mapOf(gd) || typeof gd.on !== "function") return;
     gd.__keepView = true;
     let restoring = false;
+    let guardUntil = 0;
+    let userUntil = 0;
+    // Moves that follow the user's own wheel, drag, touch or keys (plus the easing after them).
+    ["wheel", "mousedown", "touchstart", "keydown", "dblclick"].forEach(function (type) {
+      gd.addEventListener(type, function () { userUntil = Date.now() + 1500; }, { capture: true, passive: true });
+    });
     function remember() {
-      // A redraw snaps the map back to the figure's own view; that is not a choice to remember.
+      // A redraw moves the map back to the figure's own centre and zoom, sometimes one after the
+      // other. Such moves are not the user's choice: never remember them, and right after a redraw
+      // put the remembered view back. Any other move is the user's and is remembered.
+      if (restoring) return;
       const map = mapOf(gd);
       const own = (gd.layout && gd.layout.map) || {};
       const c = map.getCenter();
-      const atOwn = own.zoom !== undefined && own.center && Math.abs(map.getZoom() - own.zoom) < 1e-6 &&
-        Math.abs(c.lng - own.center.lon) < 1e-6 && Math.abs(c.lat - own.center.lat) < 1e-6;
-      if (restoring || atOwn) return;
+      const ownZoom = own.zoom !== undefined && Math.abs(map.getZoom() - own.zoom) < 1e-6;
+      const ownCenter = !!own.center && Math.abs(c.lng - own.center.lon) < 1e-6 &&
+        Math.abs(c.lat - own.center.lat) < 1e-6;
+      const userMoving = Date.now() < userUntil;
+      const redrawing = !userMoving && Date.now() < guardUntil;
+      if ((ownZoom && ownCenter && !userMoving) || (redrawing && (ownZoom || ownCenter))) {
+        if (redrawing) restore();
+        return;
+      }
       store.setItem(keyOf(gd), JSON.stringify({ center: [c.lng, c.lat], zoom: map.getZoom() }));
     }
     let watched = null;
@@ -48,9 +63,16 @@
       restoring = true;
       try { map.jumpTo({ center: view.center, zoom: view.zoom }); } finally { restoring = false; }
     }
-    gd.on("plotly_afterplot", function () { watch(); restore(); });
-    watch();
-    restore();
+    function settle() {
+      // Plotly may still be applying the figure's own view when afterplot fires: try again shortly.
+      guardUntil = Date.now() + 3000;
+      watch();
+      restore();
+      host.setTimeout(restore, 300);
+      host.setTimeout(restore, 1000);
+    }
+    gd.on("plotly_afterplot", settle);
+    settle();
   }
   host.setInterval(function () {
     host.document.querySelectorAll(".js-plotly-plot").forEach(attach);
