@@ -14,12 +14,16 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt scripts/install-system.sh $(VENV)/.runtime
+# Debian packages: Chromium (exports, browser tests), Noto fonts (Vietnamese in exports), poppler-utils.
+$(VENV)/.system: scripts/install-system.sh | $(BIN)/python
 	bash scripts/install-system.sh
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime $(VENV)/.system
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(VENV)/.system
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # Starts (installing if needed) a local PostgreSQL so the dataset store is tested on both backends.
