@@ -130,8 +130,10 @@ def render_figures(
     kopts: dict = {"path": path, "plotlyjs": str(plotly_js), "mathjax": False, "timeout": timeout_s, "n": 1}
     if offline:
         kopts["proxy_server"] = _DEAD_PROXY
+    # kaleido would scale the PDF page too (a 300 dpi A4 map would become a 2.6 x 1.9 m page): scale
+    # is a raster resolution, so it applies to PNG only.
     specs = [(fig.to_dict(), {"format": fmt, "width": int(width_px), "height": int(height_px),
-                              "scale": float(scale)}) for fig, fmt in jobs]
+                              "scale": float(scale) if fmt == "png" else 1.0}) for fig, fmt in jobs]
 
     with tempfile.TemporaryDirectory(prefix="vnchild-export-") as tmp:
         topojson_url = _write_empty_topojson(Path(tmp))

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def open_page(page: str, **params) -> AppTest:
+def open_page(page: str, timeout: float = 120, **params) -> AppTest:
     """Run the app with these URL parameters, switch to `page` and check it ran without an exception."""
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.query_params.update(params)
     at.run()
     at.switch_page(page).run()

@@ -432,3 +432,15 @@ def test_briefing_rejects_tables_missing_columns():
     broken = briefing.BriefingContent(**{**bad.__dict__, "equity_table": bad.equity_table.drop(columns="em_gap")})
     with pytest.raises(ValueError, match="em_gap"):
         briefing.build_briefing_pdf(broken, LABELS, "vi")
+
+
+@needs_chromium
+def test_scale_sharpens_the_png_but_keeps_the_pdf_page_size():
+    """300 dpi A4 means a bigger PNG, not a 2.6 m PDF page: scale is a raster resolution only."""
+    from pypdf import PdfReader
+
+    fig = go.Figure(go.Bar(x=["Đạt", "Chưa đạt"], y=[3, 2]))
+    png, pdf = export.render_figures([(fig, "png"), (fig, "pdf")], width_px=400, height_px=300, scale=2)
+    assert Image.open(io.BytesIO(png)).size == (800, 600)
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert abs(float(box.width) - 400 * 0.75) < 2 and abs(float(box.height) - 300 * 0.75) < 2

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import config, export
 from geo.registry import load_registry
+from tests.apptest import open_page as open_apptest_page
 
 pytestmark = [pytest.mark.realdata]
 
@@ -31,12 +32,7 @@ needs_chromium = pytest.mark.skipif(not Path(export.chromium_path()).is_file(),
 
 
 def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_apptest_page(page, timeout=300, **params)
 
 
 def download_labels(at) -> list[str]:

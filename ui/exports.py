@@ -191,18 +191,11 @@ def render_map_files(ctx, *, width_px: int, height_px: int, scale: float) -> dic
 
 
 def render_files(fig: go.Figure, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
-    """PNG at `scale`, SVG and PDF at their nominal size (width_px x height_px CSS px, i.e. A4 for 1123 x 794).
-
-    kaleido applies the scale to the PDF page too (a 300 dpi A4 map would become a 2.6 x 1.9 m page), so
-    when the PNG is scaled the vector files come from a second browser session at scale 1.
-    """
-    if scale == 1:
-        outputs = gx.render_figures([(fig, fmt) for fmt in gx.FORMATS], width_px=width_px, height_px=height_px)
-        return dict(zip(gx.FORMATS, outputs, strict=True))
-    vector = ("svg", "pdf")
-    png = gx.render_figures([(fig, "png")], width_px=width_px, height_px=height_px, scale=scale)[0]
-    outputs = gx.render_figures([(fig, fmt) for fmt in vector], width_px=width_px, height_px=height_px)
-    return {"png": png, **dict(zip(vector, outputs, strict=True))}
+    """PNG at `scale`, SVG and PDF at their nominal size (width_px x height_px CSS px, i.e. A4 for 1123 x 794),
+    all from one browser session (render_figures applies the scale to PNG only)."""
+    outputs = gx.render_figures([(fig, fmt) for fmt in gx.FORMATS], width_px=width_px, height_px=height_px,
+                                scale=scale)
+    return dict(zip(gx.FORMATS, outputs, strict=True))
 
 
 def province_export_figure(ctx, provinces: pd.DataFrame) -> go.Figure:
