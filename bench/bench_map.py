@@ -194,6 +194,31 @@ def bench_upload() -> dict:
     return out
 
 
+def bench_exports() -> dict:
+    """Export clicks as a user makes them (AppTest): map PNG+SVG+PDF, briefing PDF+PPTX, country and province."""
+    from streamlit.testing.v1 import AppTest
+
+    def click(page: str, button: str, **params) -> float:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.query_params.update(params)
+        at.run()
+        at.switch_page(page).run()
+        at.run()  # warm
+        at.button(key=button)  # fail early if the button is missing
+        t = time.perf_counter()
+        at.button(key=button).click().run()
+        elapsed = time.perf_counter() - t
+        assert not at.exception, at.exception
+        return elapsed
+
+    return {
+        "map_country": click("views/map.py", "export_map_render"),
+        "map_province": click("views/map.py", "export_map_render", prov="12"),
+        "briefing_country": click("views/overview.py", "briefing_render"),
+        "briefing_province": click("views/overview.py", "briefing_render", prov="12"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=16, help="warm reruns to time (ours)")
@@ -210,6 +235,8 @@ def main() -> None:
     tr = bench_trends()
     print("Validation and crosswalk of national files…", flush=True)
     up = bench_upload()
+    print("Exports (map files, briefing pack)…", flush=True)
+    ex = bench_exports()
     base = None if args.skip_baseline else (print("Naive baseline…", flush=True) or bench_baseline(args.baseline_runs))
 
     rows = [
@@ -229,6 +256,10 @@ def main() -> None:
          f"+ crosswalk {up['new']['crosswalk']:.2f} s", "—"),
         (f"upload: validate {up['old']['rows']:,} rows in pre-2025 codes (CSV)", f"{up['old']['validate']:.2f} s "
          f"+ crosswalk {up['old']['crosswalk']:.2f} s", "—"),
+        ("export map PNG+SVG+PDF 1600x1200, country / Lai Châu (click to files)",
+         f"{ex['map_country']:.1f} s / {ex['map_province']:.1f} s", "—"),
+        ("briefing pack PDF+PPTX, country / Lai Châu (click to files)",
+         f"{ex['briefing_country']:.1f} s / {ex['briefing_province']:.1f} s", "—"),
         ("vertices drawn (national)", f"{info['vertices']['national']:,}", f"{info['vertices']['source']:,}"),
         ("extra peak RSS building the figure", "—", _mb(base["peak"]) if base else "skipped"),
     ]
