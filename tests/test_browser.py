@@ -161,3 +161,16 @@ def test_clicking_a_funnel_point_opens_the_profile(server, browser):
     assert "commune=" in page.url
     page.locator("h2").first.wait_for(timeout=30_000)
     page.close()
+
+
+def test_trend_and_certainty_layers_are_drawn(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    for query, legend, colour in (("colour=trend&ty=2030", "Chậm tiến độ", (0xD5, 0x5E, 0x00)),
+                                  ("colour=certainty", "Chưa thể kết luận", (0xF0, 0xE4, 0x42))):
+        page.goto(f"{server}/?{query}", wait_until="domcontentloaded")
+        page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
+        page.locator(".legend").get_by_text(legend).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2500)
+        png = page.locator(".js-plotly-plot").first.screenshot()
+        assert _count_colour(png, colour) > 300, query
+    page.close()
