@@ -408,14 +408,17 @@ def _file_buttons(t, stored: dict, widget_key: str) -> None:
                                key=f"{widget_key}_{fmt}", **_DOWNLOAD)
 
 
-def _data_buttons(ctx, frame: pd.DataFrame, base: str, widget_key: str) -> None:
-    """CSV and XLSX of exactly these rows with the metadata block, built on click (export time = click time)."""
+def _data_buttons(ctx, frame: Callable[[], pd.DataFrame], base: str, widget_key: str) -> None:
+    """CSV and XLSX of exactly these rows with the metadata block, built on click (export time = click time).
+
+    `frame` is a function: the labelled table is only made when someone downloads, not on every rerun.
+    """
     t = ctx.t
     c1, c2 = st.columns(2)
-    c1.download_button(t("export.download_csv"), lambda: data_bytes(ctx, frame, "csv"), file_name=f"{base}.csv",
+    c1.download_button(t("export.download_csv"), lambda: data_bytes(ctx, frame(), "csv"), file_name=f"{base}.csv",
                        mime=MIMES["csv"], key=f"{widget_key}_csv", **_DOWNLOAD)
-    c2.download_button(t("export.download_xlsx"), lambda: data_bytes(ctx, frame, "xlsx"), file_name=f"{base}.xlsx",
-                       mime=MIMES["xlsx"], key=f"{widget_key}_xlsx", **_DOWNLOAD)
+    c2.download_button(t("export.download_xlsx"), lambda: data_bytes(ctx, frame(), "xlsx"),
+                       file_name=f"{base}.xlsx", mime=MIMES["xlsx"], key=f"{widget_key}_xlsx", **_DOWNLOAD)
 
 
 def _apply_preset() -> None:
@@ -464,14 +467,15 @@ def map_export_panel(ctx) -> None:
             _file_buttons(t, stored, "export_map")
         st.markdown(f"**{t('export.data_title')}**")
         st.caption(t("export.data_help", n=format_number(len(ctx.frame), ctx.lang)))
-        _data_buttons(ctx, map_data(ctx), base_name(ctx, "data"), "export_map_data")
+        _data_buttons(ctx, lambda: map_data(ctx), base_name(ctx, "data"), "export_map_data")
 
 
 def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title: str, name: str,
-                         data: pd.DataFrame | None = None) -> None:
+                         data: pd.DataFrame | tuple[int, Callable[[], pd.DataFrame]] | None = None) -> None:
     """Any plotly chart (not a MapLibre map): its PNG/SVG/PDF on click, plus the rows behind it when given.
 
-    `fig` may be a function, so a figure made only for export is built on click, not on every rerun.
+    `fig` may be a function, and `data` a (row count, function) pair, so what is made only for export is
+    built on click, not on every rerun.
     """
     t = ctx.t
     state_key = CHART_STATE + name
@@ -489,8 +493,9 @@ def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title
         if stored is not None:
             _file_buttons(t, stored, f"export_{name}")
         if data is not None:
-            st.caption(t("export.data_help", n=format_number(len(data), ctx.lang)))
-            _data_buttons(ctx, data, base_name(ctx, f"{name}_data"), f"export_{name}_data")
+            rows, table = data if isinstance(data, tuple) else (len(data), lambda: data)
+            st.caption(t("export.data_help", n=format_number(rows, ctx.lang)))
+            _data_buttons(ctx, table, base_name(ctx, f"{name}_data"), f"export_{name}_data")
 
 
 def briefing_panel(ctx) -> None:

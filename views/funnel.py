@@ -22,6 +22,6 @@ st.caption(t("funnel.help"))
 fig = funnel_figure(ctx, p0)
 open_profile_on_click(fig, key="funnel", lang=lang, location_key="customdata")
 chart_export_buttons(fig, ctx, name="funnel", title=f"{t('funnel.title')} — {meta[f'name_{lang}']}, {ctx.area_name()}",
-                     data=display_frame(ctx.frame, t, lang, meta=meta).export)
+                     data=(len(ctx.frame), lambda: display_frame(ctx.frame, t, lang, meta=meta).export))
 low = ctx.frame["low_precision"].sum()
 st.caption(t("funnel.low_precision_count", n=int(low), threshold=sel.min_n))
