@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo import boundaries, config  # noqa: E402
+from geo import config  # noqa: E402
+from geo.geometry import boundaries  # noqa: E402
 
 
 def _mb(n: float) -> str:
@@ -98,7 +99,7 @@ def bench_baseline(runs: int) -> dict:
     """Naive approach: full-resolution GeoJSON inside a plotly choropleth, rebuilt each rerun."""
     import plotly.express as px
 
-    from geo.illustrative import generate_illustrative, load_generator_input
+    from geo.synthetic.illustrative import generate_illustrative, load_generator_input
 
     t0 = time.perf_counter()
     gdf = boundaries.load_communes(config.reference_dir())
@@ -126,10 +127,10 @@ def bench_baseline(runs: int) -> dict:
 
 def bench_trends() -> dict:
     """Trend assessment (AARR vs required, per commune) and Wilson intervals, all 12 indicators x 5 years."""
-    from geo.illustrative import generate_illustrative, load_generator_input
-    from geo.registry import load_registry
-    from geo.trends import assess_trend
-    from geo.uncertainty import smooth_rates_eb, wilson_interval
+    from geo.indicators.registry import load_registry
+    from geo.indicators.trends import assess_trend
+    from geo.indicators.uncertainty import smooth_rates_eb, wilson_interval
+    from geo.synthetic.illustrative import generate_illustrative, load_generator_input
 
     reg = load_registry()
     values = generate_illustrative(load_generator_input(config.reference_dir())).values
@@ -167,11 +168,11 @@ def _national_csv(values, codes_column: str, codes=None, years=(2021, 2022, 2023
 
 def bench_upload() -> dict:
     """Validation and crosswalk time for full national files, in 2025 codes and in pre-2025 codes."""
-    from geo.crosswalk import carry_upload, load_crosswalk
-    from geo.illustrative import generate_illustrative, load_generator_input
-    from geo.matching import build_matcher
-    from geo.registry import load_registry
-    from geo.upload import validate_upload
+    from geo.indicators.registry import load_registry
+    from geo.ingest.crosswalk import carry_upload, load_crosswalk
+    from geo.ingest.match import build_matcher
+    from geo.ingest.validate import validate_upload
+    from geo.synthetic.illustrative import generate_illustrative, load_generator_input
 
     reg = load_registry()
     yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == "yes_no"]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import boundaries, config
+from geo import config
+from geo.geometry import boundaries
 
 
 @pytest.fixture(scope="session")

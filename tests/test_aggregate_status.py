@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.aggregate import aggregate_rates
-from geo.registry import Target
-from geo.status import (
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import Target
+from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator, summarise
+from geo.indicators.status import (
     MET,
     NO_DATA,
     NO_TARGET,
@@ -20,7 +21,6 @@ from geo.status import (
     communes_needed,
     compute_gap,
 )
-from geo.view import Filters, assess_communes, filter_communes, join_indicator, summarise
 
 
 def target(value, comparison, indicator="stunting_u5"):

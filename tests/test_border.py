@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import border
-from geo.border import derive_border_communes, derive_land_border, load_neighbours
 from geo.errors import DataError
+from geo.geometry import border
+from geo.geometry.border import derive_border_communes, derive_land_border, load_neighbours
 
 # --- toy data --------------------------------------------------------------------------------------
 # A 3 x 3 grid of 0.1 degree (~11 km) square communes near 105E 20N. A neighbour lies along the

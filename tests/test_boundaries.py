@@ -11,8 +11,8 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from geo import boundaries
 from geo.errors import DataError
+from geo.geometry import boundaries
 
 
 def test_commune_type_from_full_name_is_case_insensitive():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.choropleth import build_commune_map, class_breaks, hover_fields, view_for_bounds
+from geo.reporting.choropleth import build_commune_map, class_breaks, hover_fields, view_for_bounds
 
 LABELS = {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có số liệu", "no_target": "Không có mục tiêu",
           "clearly_met": "Đạt rõ ràng", "clearly_not_met": "Chưa đạt rõ ràng", "not_clearly_different": "Chưa rõ",

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import crosswalk as cx
-from geo.crosswalk import build_crosswalk, carry_to_2025, carry_upload, load_crosswalk, load_crosswalk_rules
 from geo.errors import DataError
-from geo.matching import BASIS_CODE_2025, BASIS_CODE_PRE2025, build_matcher
-from geo.registry import YES_NO, load_registry
+from geo.indicators.registry import YES_NO, load_registry
+from geo.ingest import crosswalk as cx
+from geo.ingest.crosswalk import build_crosswalk, carry_to_2025, carry_upload, load_crosswalk, load_crosswalk_rules
+from geo.ingest.match import BASIS_CODE_2025, BASIS_CODE_PRE2025, build_matcher
 
 # Old A (00001) + B (00002) → new X (10000); old C (00003) split between X and Y (20000), populations 3 : 1.
 OLD = {"A": "00001", "B": "00002", "C": "00003"}
@@ -218,7 +218,7 @@ def test_real_file_of_old_codes_hand_computed(real: cx.Crosswalk, reference_dir)
     was split between Ba Đình (population 65,023) and Ngọc Hà (new 00008, population 93,536)."""
     from pathlib import Path
 
-    from geo.upload import validate_upload
+    from geo.ingest.validate import validate_upload
 
     registry = load_registry()
     matcher = build_matcher(real.new_units, real)

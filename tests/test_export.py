@@ -20,10 +20,13 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from geo import boundaries, briefing, config, export
-from geo.choropleth import NO_DATA_LINE, STATUS_COLOURS
+from geo import config
 from geo.errors import DataError
-from geo.status import MET, NO_DATA, NOT_MET
+from geo.geometry import boundaries
+from geo.indicators.status import MET, NO_DATA, NOT_MET
+from geo.reporting import briefing
+from geo.reporting import publication as export
+from geo.reporting.choropleth import NO_DATA_LINE, STATUS_COLOURS
 
 HAS_CHROMIUM = Path(export.chromium_path()).is_file()
 needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=f"Chromium not found at {export.chromium_path()}")
@@ -77,7 +80,7 @@ def test_label_keys_are_all_provided():
 
 
 def test_ui_strings_file_has_every_export_label():
-    from geo.strings import load_strings
+    from geo.text.catalogue import load_strings
 
     table = load_strings(config.registry_dir() / "strings.csv")
     if not any(key.startswith(("export.", "briefing.")) for key in table["vi"]):  # not pasted in yet

@@ -18,8 +18,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from geo import config, export
-from geo.registry import load_registry
+from geo import config
+from geo.indicators.registry import load_registry
+from geo.reporting import publication as export
 from tests.apptest import open_page as open_apptest_page
 
 pytestmark = [pytest.mark.realdata]
@@ -114,7 +115,7 @@ def _data_script():
     """Runs as a Streamlit page: the map data files for the URL's view, plus a copy with hostile names."""
     import streamlit as st
 
-    from ui import exports
+    from ui import export_panel as exports
     from ui.context import load_context
 
     ctx = load_context()

@@ -9,8 +9,8 @@ import pytest
 
 from geo import config
 from geo.errors import DataError
-from geo.fmt import format_number, format_percent, format_points
-from geo.strings import load_strings
+from geo.text.catalogue import load_strings
+from geo.text.numbers import format_number, format_percent, format_points
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
-from geo.illustrative import (
+from geo.synthetic.illustrative import (
     ATTRIBUTE_COLUMNS,
     INDICATOR_KINDS,
     INDICATORS,
@@ -234,7 +234,7 @@ def real() -> tuple[pd.DataFrame, IllustrativeDataset, float]:
     data_dir = _data_dir()
     if not (data_dir / "vn2025" / "communes.parquet").exists():
         pytest.skip(f"reference data not found at {data_dir} (set VNCHILD_DATA_DIR)")
-    from geo.illustrative import load_generator_input
+    from geo.synthetic.illustrative import load_generator_input
 
     frame = load_generator_input(data_dir)
     start = time.perf_counter()

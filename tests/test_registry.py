@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import registry as reg
 from geo.config import registry_dir
 from geo.errors import DataError
-from geo.registry import Registry, Target, load_registry
+from geo.indicators import registry as reg
+from geo.indicators.registry import Registry, Target, load_registry
 
 EXPECTED_IDS = [
     "underweight_u5", "stunting_u5", "play_point", "child_friendly_commune", "birth_registration_u5",

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from geo import store as store_mod
 from geo.errors import DataError
-from geo.store import DatasetStore, build_default_url, check_editor_password, open_store
+from geo.store.datasets import DatasetStore, build_default_url, check_editor_password, open_store
+from geo.store import datasets as store_mod
 
 PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -369,7 +369,7 @@ def test_concurrent_saves_from_two_threads_number_versions_without_gaps(store_ur
 CHILD = """
 import sys, time
 from pathlib import Path
-from geo.store import open_store
+from geo.store.datasets import open_store
 from tests.test_store import save
 url, go, per_process, worker = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 store = open_store(url)

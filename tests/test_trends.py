@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, YES_NO, Target
-from geo.status import NO_DATA, NO_TARGET
-from geo.trend_charts import OKABE_ITO, build_trend_chart
-from geo.trends import (
+from geo.indicators.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, YES_NO, Target
+from geo.indicators.status import NO_DATA, NO_TARGET
+from geo.indicators.trends import (
     FLAT,
     IMPROVING,
     NOT_ASSESSABLE,
@@ -28,6 +27,7 @@ from geo.trends import (
     project_value,
     required_aarr,
 )
+from geo.reporting.charts import OKABE_ITO, build_trend_chart
 
 STUNTING_2025 = Target("f", "stunting_u5", 2025, "<", 20.0, "dưới 20%", "below 20%")
 STUNTING_2030 = Target("f", "stunting_u5", 2030, "<", 18.0, "dưới 18%", "below 18%")

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, Target
-from geo.status import NO_DATA, NO_TARGET
-from geo.trend_charts import build_funnel_plot
-from geo.uncertainty import (
+from geo.indicators.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, Target
+from geo.indicators.status import NO_DATA, NO_TARGET
+from geo.indicators.uncertainty import (
     CLEARLY_MET,
     CLEARLY_NOT_MET,
     NOT_CLEARLY_DIFFERENT,
@@ -21,6 +20,7 @@ from geo.uncertainty import (
     smooth_rates_eb,
     wilson_interval,
 )
+from geo.reporting.charts import build_funnel_plot
 
 STUNTING = Target("f", "stunting_u5", 2030, "<", 20.0, "dưới 20%", "below 20%")
 BIRTH = Target("f", "birth_registration_u5", 2025, ">=", 98.5, "đạt 98,5%", "98.5%")

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from geo import upload as up
-from geo.crosswalk import load_crosswalk
 from geo.errors import DataError
-from geo.matching import (
+from geo.indicators.registry import load_registry
+from geo.ingest import validate as up
+from geo.ingest.crosswalk import load_crosswalk
+from geo.ingest.match import (
     AMBIGUOUS,
     BASIS_CODE_2025,
     BASIS_CODE_PRE2025,
@@ -35,8 +36,7 @@ from geo.matching import (
     normalize_province,
     pad_code,
 )
-from geo.registry import load_registry
-from geo.template import COMMUNES_SHEET, DATA_SHEET, HELP_SHEET, build_template_xlsx, list_template_columns
+from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET, HELP_SHEET, build_template_xlsx, list_template_columns
 
 CORPUS = Path(__file__).parent / "upload_corpus"
 EXPECTED = list(csv.DictReader((CORPUS / "expected.csv").open(encoding="utf-8")))

@@ -15,15 +15,15 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from geo import config
-from geo.crosswalk import load_crosswalk
 from geo.errors import DataError
-from geo.matching import build_matcher
-from geo.registry import YES_NO, load_registry
-from geo.store import open_store
-from geo.template import COMMUNES_SHEET, DATA_SHEET
-from geo.upload import load_column_aliases
+from geo.indicators.registry import YES_NO, load_registry
+from geo.ingest.crosswalk import load_crosswalk
+from geo.ingest.match import build_matcher
+from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET
+from geo.ingest.validate import load_column_aliases
+from geo.store.datasets import open_store
 from ui import cache
-from ui import upload as up
+from ui import upload_page as up
 
 pytestmark = pytest.mark.realdata
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.equity import compare_groups
-from geo.overview import summarise_provinces, summarise_targets
-from geo.profile import is_unchanged, parse_before_merger, profile_commune
-from geo.ranking import (
+from geo.analysis.equity import compare_groups
+from geo.analysis.overview import summarise_provinces, summarise_targets
+from geo.analysis.profile import is_unchanged, parse_before_merger, profile_commune
+from geo.analysis.ranking import (
     FLAT,
     IMPROVING,
     WORSENING,
@@ -36,10 +36,10 @@ from geo.ranking import (
     count_targets_met,
     rank_lagging,
 )
-from geo.registry import Registry, Target
-from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET
-from geo.tables import label_columns, to_csv_bytes, to_xlsx_bytes
-from geo.view import Filters, assess_communes, join_indicator
+from geo.indicators.registry import Registry, Target
+from geo.indicators.selection import Filters, assess_communes, join_indicator
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.reporting.downloads import label_columns, to_csv_bytes, to_xlsx_bytes
 
 FW = "fw"
 
@@ -392,10 +392,10 @@ def test_label_columns():
 
 @pytest.fixture(scope="module")
 def real(reference_dir):
-    from geo.boundaries import load_communes
-    from geo.illustrative import generate_illustrative, load_generator_input
-    from geo.registry import load_registry
-    from geo.view import attach_attributes
+    from geo.geometry.boundaries import load_communes
+    from geo.indicators.registry import load_registry
+    from geo.indicators.selection import attach_attributes
+    from geo.synthetic.illustrative import generate_illustrative, load_generator_input
 
     ds = generate_illustrative(load_generator_input(reference_dir))
     communes = pd.DataFrame(load_communes(reference_dir).drop(columns="geometry"))

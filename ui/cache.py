@@ -7,14 +7,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, config, illustrative, registry, strings
-from geo.boundaries import Layers
-from geo.crosswalk import Crosswalk
-from geo.crosswalk import load_crosswalk as read_crosswalk
-from geo.matching import CommuneMatcher, build_matcher
-from geo.registry import YES_NO
-from geo.template import build_template_xlsx
-from geo.upload import COLUMNS_FILE, HeaderAliases, load_column_aliases
+from geo import config
+from geo.geometry import boundaries
+from geo.geometry.boundaries import Layers
+from geo.indicators import registry
+from geo.indicators.registry import YES_NO
+from geo.ingest.crosswalk import Crosswalk
+from geo.ingest.crosswalk import load_crosswalk as read_crosswalk
+from geo.ingest.match import CommuneMatcher, build_matcher
+from geo.ingest.template import build_template_xlsx
+from geo.ingest.validate import COLUMNS_FILE, HeaderAliases, load_column_aliases
+from geo.synthetic import illustrative
+from geo.text import catalogue as strings
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,7 +57,7 @@ def load_illustrative(reference_dir: str, layers_key: str) -> illustrative.Illus
 @st.cache_resource(show_spinner=False)
 def get_store(url: str):
     """One connection pool per store URL for the whole process."""
-    from geo.store import open_store
+    from geo.store.datasets import open_store
 
     return open_store(url)
 
@@ -68,7 +72,7 @@ def load_stored(url: str, name: str, version: int):
 def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
                         *, _communes, _values, _reg) -> list[dict]:
     """Group-vs-rest comparison for every indicator (24 aggregations): cached per view."""
-    from geo.equity import compare_groups
+    from geo.analysis.equity import compare_groups
 
     rows = []
     for ind in _reg.indicator_ids():
@@ -84,8 +88,8 @@ def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int
 def commune_profile(dataset_key: str, code: str, framework: str, target_year: int, lang: str,
                     *, _communes, _values, _reg) -> dict:
     """Profile of one commune with its trend assessment (cached: reopening a profile is instant)."""
-    from geo.profile import profile_commune
-    from ui.profile import assess_history
+    from geo.analysis.profile import profile_commune
+    from ui.profile_parts import assess_history
 
     profile = profile_commune(code, _communes, _values, _reg, framework, lang=lang)
     profile["trend"] = assess_history(profile["history"], _reg, framework, target_year)
@@ -95,7 +99,7 @@ def commune_profile(dataset_key: str, code: str, framework: str, target_year: in
 @st.cache_data(show_spinner=False, max_entries=512)
 def yearly_rates(dataset_key: str, indicator: str, province: str, *, _values, _communes) -> pd.DataFrame:
     """Yearly rate (summed counts) of one indicator for a province, or the country when province is ''."""
-    from geo.trends import aggregate_by_year
+    from geo.indicators.trends import aggregate_by_year
 
     values = _values[_values["indicator"] == indicator]
     if province:

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.boundaries import Layers
 from geo.errors import DataError
-from geo.registry import Registry, Target
-from geo.view import (
+from geo.geometry.boundaries import Layers
+from geo.indicators.registry import Registry, Target
+from geo.indicators.selection import (
     JoinReport,
     add_trend,
     add_uncertainty,

@@ -11,9 +11,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from geo.boundaries import COMMUNE_TYPES, Layers
-from geo.registry import Registry
-from geo.view import Filters
+from geo.geometry.boundaries import COMMUNE_TYPES, Layers
+from geo.indicators.registry import Registry
+from geo.indicators.selection import Filters
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TARGET_YEARS = (2025, 2030)

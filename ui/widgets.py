@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.fmt import format_number, format_percent, format_points
-from geo.status import MET, NO_DATA, NO_TARGET
-from geo.view import Summary
+from geo.indicators.selection import Summary
+from geo.indicators.status import MET, NO_DATA, NO_TARGET
+from geo.text.numbers import format_number, format_percent, format_points
 
 
 def illustrative_badge(t, illustrative: bool) -> None:
@@ -112,7 +112,7 @@ def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None) 
 
 def download_buttons(frames: dict, metadata: dict, base_name: str, t, key: str) -> None:
     """CSV (UTF-8 with BOM) and XLSX of exactly the rows shown; formula-looking cells neutralised."""
-    from geo.tables import to_csv_bytes, to_xlsx_bytes
+    from geo.reporting.downloads import to_csv_bytes, to_xlsx_bytes
 
     first = next(iter(frames.values()))
     c1, c2 = st.columns(2)
@@ -155,7 +155,7 @@ def province_hover(frame, t, lang: str):
 
 def funnel_figure(ctx, p0: float):
     """The funnel plot for the current selection, labelled in the session's language."""
-    from geo.trend_charts import build_funnel_plot
+    from geo.reporting.charts import build_funnel_plot
 
     t = ctx.t
     labels = {"axis_denominator": t("funnel.axis_denominator"), "axis_value": t("chart.axis_value"),
@@ -171,9 +171,9 @@ def funnel_figure(ctx, p0: float):
 
 def area_trend(ctx):
     """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
-    from geo.trend_charts import build_trend_chart
-    from geo.trends import aggregate_by_year, assess_area_trend
-    from geo.view import filter_communes
+    from geo.indicators.selection import filter_communes
+    from geo.indicators.trends import aggregate_by_year, assess_area_trend
+    from geo.reporting.charts import build_trend_chart
 
     t, lang, sel = ctx.t, ctx.lang, ctx.sel
     codes = filter_communes(ctx.communes, sel.filters)["code"]

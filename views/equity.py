@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo.equity import compare_groups
-from geo.view import filter_communes
+from geo.analysis.equity import compare_groups
+from geo.indicators.selection import filter_communes
 from ui.cache import equity_by_indicator
 from ui.context import load_context
 from ui.tables import equity_view, export_metadata

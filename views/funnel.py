@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from geo.aggregate import aggregate_rates
+from geo.indicators.aggregate import aggregate_rates
 from ui.context import load_context
-from ui.exports import chart_export_buttons
+from ui.export_panel import chart_export_buttons
 from ui.tables import display_frame
 from ui.widgets import funnel_figure, illustrative_badge, open_profile_on_click
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
+from geo.analysis.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
 from ui.context import load_context
 from ui.tables import PRECISION_COLUMNS, display_frame, export_metadata, search_box
 from ui.widgets import download_buttons, illustrative_badge, show_table

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from geo.boundaries import BOUNDARY_SOURCE
-from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, hover_fields, view_for_bounds
-from geo.fmt import format_number
-from geo.uncertainty import smooth_rates_eb
-from geo.view import summarise
+from geo.geometry.boundaries import BOUNDARY_SOURCE
+from geo.indicators.selection import summarise
+from geo.indicators.uncertainty import smooth_rates_eb
+from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, hover_fields, view_for_bounds
+from geo.text.numbers import format_number
 from ui.context import load_context
-from ui.exports import map_export_panel
+from ui.export_panel import map_export_panel
 from ui.state import colour_control
 from ui.widgets import illustrative_badge, kpi_cards, map_labels, open_profile_on_click
 

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from geo.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
-from geo.fmt import format_number, format_percent
-from geo.overview import summarise_provinces, summarise_targets
+from geo.analysis.overview import summarise_provinces, summarise_targets
+from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
+from geo.text.numbers import format_number, format_percent
 from ui.context import load_context
-from ui.exports import briefing_panel, chart_export_buttons, province_export_figure
+from ui.export_panel import briefing_panel, chart_export_buttons, province_export_figure
 from ui.tables import display_frame
 from ui.widgets import area_trend, illustrative_badge, map_labels, province_hover, status_line
 

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from geo.fmt import format_number
+from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
-from ui.exports import chart_export_buttons
-from ui.profile import commune_options, history_chart, indicator_table, merger_list
+from ui.export_panel import chart_export_buttons
+from ui.profile_parts import commune_options, history_chart, indicator_table, merger_list
 from ui.widgets import illustrative_badge, show_table
 
 ctx = load_context()

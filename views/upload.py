@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import upload as up
+from ui import upload_page as up
 from ui.context import load_context
 
 ctx = load_context()

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.fmt import format_number, format_percent
-from geo.registry import LOWER_IS_BETTER, Target
-from geo.uncertainty import funnel_limits, wilson_interval
+from geo.indicators.registry import LOWER_IS_BETTER, Target
+from geo.indicators.uncertainty import funnel_limits, wilson_interval
+from geo.text.numbers import format_number, format_percent
 
 # Okabe & Ito (2008), in the order lines are drawn: blue, vermillion, bluish green, reddish purple,
 # sky blue, orange, black.

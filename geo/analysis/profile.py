@@ -13,10 +13,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import aggregate_rates
-from geo.overview import collect_targets
-from geo.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
-from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
+from geo.analysis.overview import collect_targets
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
 
 #: before_merger text of a commune whose boundaries did not change in the 2025 reorganisation.
 UNCHANGED_TEXTS = ("giữ nguyên",)

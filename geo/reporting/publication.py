@@ -34,11 +34,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from geo.choropleth import NO_DATA_LINE, SEQUENTIAL, STATUS_COLOURS, YES_NO_COLOURS
 from geo.errors import DataError
-from geo.fmt import format_number
-from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET
-from geo.tables import neutralise_formula, neutralise_frame, to_xlsx_bytes
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.reporting.choropleth import NO_DATA_LINE, SEQUENTIAL, STATUS_COLOURS, YES_NO_COLOURS
+from geo.reporting.downloads import neutralise_formula, neutralise_frame, to_xlsx_bytes
+from geo.text.numbers import format_number
 
 CHROMIUM_ENV = "VNCHILD_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

@@ -17,17 +17,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import aggregate_rates
 from geo.errors import DataError
-from geo.registry import SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
-from geo.status import (
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
+from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
+from geo.indicators.status import (
     NO_DATA,
     cases_above_target,
     classify_against_target,
     communes_needed,
     compute_gap,
 )
-from geo.view import Filters, assess_communes, filter_communes, join_indicator
 
 VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
 

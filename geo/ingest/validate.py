@@ -77,7 +77,8 @@ import pandera.pandas as pa
 
 from geo.config import registry_dir
 from geo.errors import DataError
-from geo.matching import (
+from geo.indicators.registry import RATE, SHARE, YES_NO, Registry
+from geo.ingest.match import (
     AMBIGUOUS,
     BASES,
     BASIS_CODE_2025,
@@ -99,7 +100,6 @@ from geo.matching import (
     normalize_name,
     split_unit_type,
 )
-from geo.registry import RATE, SHARE, YES_NO, Registry
 
 # --- Vocabulary ------------------------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import aggregate_rates
-from geo.boundaries import COMMUNE_TYPES
-from geo.status import (
+from geo.geometry.boundaries import COMMUNE_TYPES
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.status import (
     MET,
     NO_DATA,
     cases_above_target,
@@ -137,7 +137,7 @@ def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.D
 
     Yes/no indicators are facts about a commune, not estimates: no interval, never low precision.
     """
-    from geo.uncertainty import classify_with_uncertainty, flag_low_precision, wilson_interval
+    from geo.indicators.uncertainty import classify_with_uncertainty, flag_low_precision, wilson_interval
 
     out = frame.copy()
     if meta["measure"] == "yes_no":
@@ -153,7 +153,7 @@ def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.D
 
 def add_trend(frame: pd.DataFrame, values: pd.DataFrame, meta: dict, target, year: int) -> pd.DataFrame:
     """AARR, the AARR required for the target, and on track / off track / met / not assessable."""
-    from geo.trends import assess_trend
+    from geo.indicators.trends import assess_trend
 
     history = values[(values["indicator"] == meta["id"]) & (values["year"] <= year)
                       & values["code"].isin(frame["code"])]

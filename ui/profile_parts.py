@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.trend_charts import build_trend_chart
-from geo.trends import assess_trend, project_value
-from geo.uncertainty import wilson_interval
+from geo.indicators.trends import assess_trend, project_value
+from geo.indicators.uncertainty import wilson_interval
+from geo.reporting.charts import build_trend_chart
 from ui.cache import yearly_rates
 from ui.tables import TREND_STATES, TableView
 

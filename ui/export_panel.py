@@ -18,12 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from geo import briefing as gb
-from geo import export as gx
-from geo.boundaries import BOUNDARY_SOURCE, COMMUNE_TYPES, dissolve_provinces
 from geo.errors import DataError
-from geo.fmt import format_number, format_percent
-from geo.illustrative import MODEL_VERSION
+from geo.geometry.boundaries import BOUNDARY_SOURCE, COMMUNE_TYPES, dissolve_provinces
+from geo.reporting import briefing as gb
+from geo.reporting import publication as gx
+from geo.synthetic.illustrative import MODEL_VERSION
+from geo.text.numbers import format_number, format_percent
 
 _LOG = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def data_bytes(ctx, frame: pd.DataFrame, fmt: str) -> bytes:
 
 
 def _status_table(ctx) -> pd.DataFrame:
-    from geo.overview import summarise_targets
+    from geo.analysis.overview import summarise_targets
 
     sel, lang = ctx.sel, ctx.lang
     table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters,
@@ -292,7 +292,7 @@ def _status_table(ctx) -> pd.DataFrame:
 
 
 def _equity_table(ctx) -> pd.DataFrame:
-    from geo.view import filter_communes
+    from geo.indicators.selection import filter_communes
     from ui.cache import equity_by_indicator
 
     sel, lang = ctx.sel, ctx.lang
@@ -317,7 +317,7 @@ def _equity_table(ctx) -> pd.DataFrame:
 
 
 def _lagging_table(ctx) -> tuple[pd.DataFrame, str]:
-    from geo.ranking import rank_lagging
+    from geo.analysis.ranking import rank_lagging
 
     t, lang = ctx.t, ctx.lang
     heading = t("briefing.lagging_indicator", indicator=ctx.meta[f"name_{lang}"], target_year=ctx.sel.target_year,

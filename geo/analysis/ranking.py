@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import aggregate_rates
-from geo.overview import collect_targets
-from geo.registry import LOWER_IS_BETTER, YES_NO, Registry, Target
-from geo.status import NO_DATA, NOT_MET, classify_against_target, communes_needed
-from geo.view import assess_communes
+from geo.analysis.overview import collect_targets
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import LOWER_IS_BETTER, YES_NO, Registry, Target
+from geo.indicators.selection import assess_communes
+from geo.indicators.status import NO_DATA, NOT_MET, classify_against_target, communes_needed
 
 FURTHEST = "furthest"
 NEAREST = "nearest"

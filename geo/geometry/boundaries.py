@@ -242,7 +242,7 @@ def build_layers(
     progress: Progress | None = None,
 ) -> Layers:
     """Derive all layers into the cache (about a minute on 2 cores), or return them if already built."""
-    from geo.border import derive_border_communes, load_neighbours  # heavy; only needed here
+    from geo.geometry.border import derive_border_communes, load_neighbours  # heavy; only needed here
 
     say = progress or (lambda _f, _m: None)
     key = source_key(reference_dir)

@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from geo.crosswalk import Crosswalk
 from geo.errors import DataError
+from geo.ingest.crosswalk import Crosswalk
 
 ERA_2025, ERA_PRE2025 = "2025", "pre2025"
 BASIS_CODE_2025 = "code_2025"

@@ -467,7 +467,7 @@ def carry_upload(valid_rows: pd.DataFrame, crosswalk: Crosswalk) -> CarryResult:
     When the same new commune, year and indicator comes both from a 2025 row and from old rows, the
     2025 row wins (it was reported for the commune as it is now) and the old rows go to ``skipped``.
     """
-    from geo.matching import PRE2025_BASES  # local import: matching imports this module
+    from geo.ingest.match import PRE2025_BASES  # local import: matching imports this module
 
     is_old = valid_rows["basis"].isin(PRE2025_BASES)
     carried = carry_to_2025(valid_rows.loc[is_old, [*VALUE_COLUMNS, "source_row"]], crosswalk)

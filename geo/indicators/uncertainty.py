@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.registry import LOWER_IS_BETTER, Target
-from geo.status import NO_DATA, NO_TARGET
+from geo.indicators.registry import LOWER_IS_BETTER, Target
+from geo.indicators.status import NO_DATA, NO_TARGET
 
 CLEARLY_MET = "clearly_met"
 CLEARLY_NOT_MET = "clearly_not_met"

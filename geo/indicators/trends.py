@@ -52,10 +52,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import aggregate_rates
-from geo.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, RATE, YES_NO, Target
-from geo.status import NO_DATA, NO_TARGET
-from geo.uncertainty import wilson_interval
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import HIGHER_IS_BETTER, LOWER_IS_BETTER, RATE, YES_NO, Target
+from geo.indicators.status import NO_DATA, NO_TARGET
+from geo.indicators.uncertainty import wilson_interval
 
 TARGET_MET = "target_met"
 ON_TRACK = "on_track"

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.fmt import format_number, format_percent, format_points
-from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.text.numbers import format_number, format_percent, format_points
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; status is also in the text.
 STATUS_COLOURS = {MET: "#0072B2", NOT_MET: "#E69F00", NO_DATA: "#D4D4D4", NO_TARGET: "#F0F0F0"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.registry import LOWER_IS_BETTER, Target
-from geo.status import classify_against_target, compute_gap
+from geo.indicators.registry import LOWER_IS_BETTER, Target
+from geo.indicators.status import classify_against_target, compute_gap
 
 GROUP_COLUMNS = ("em_area", "border")
 _SIDES = ("group", "rest")

@@ -24,15 +24,15 @@ import pandas as pd
 import streamlit as st
 
 from geo import config
-from geo.aggregate import aggregate_rates
-from geo.crosswalk import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, Crosswalk, carry_upload
 from geo.errors import DataError
-from geo.fmt import format_number
-from geo.matching import BASES, PRE2025_BASES, CommuneMatcher
-from geo.registry import Registry
-from geo.store import DatasetStore, check_editor_password, normalize_dataset_name
-from geo.tables import to_csv_bytes
-from geo.upload import ERAS, HeaderAliases, ValidationResult, validate_upload
+from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.registry import Registry
+from geo.ingest.crosswalk import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, Crosswalk, carry_upload
+from geo.ingest.match import BASES, PRE2025_BASES, CommuneMatcher
+from geo.ingest.validate import ERAS, HeaderAliases, ValidationResult, validate_upload
+from geo.reporting.downloads import to_csv_bytes
+from geo.store.datasets import DatasetStore, check_editor_password, normalize_dataset_name
+from geo.text.numbers import format_number
 from ui.cache import (
     build_template,
     get_store,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from geo.registry import YES_NO, Registry
-from geo.upload import (
+from geo.indicators.registry import YES_NO, Registry
+from geo.ingest.validate import (
     DENOMINATOR,
     F_CODE,
     F_NAME,

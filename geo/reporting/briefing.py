@@ -19,11 +19,11 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from geo.boundaries import BOUNDARY_SOURCE
-from geo.choropleth import STATUS_COLOURS
 from geo.errors import DataError
-from geo.fmt import format_number, format_points
-from geo.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.geometry.boundaries import BOUNDARY_SOURCE
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.reporting.choropleth import STATUS_COLOURS
+from geo.text.numbers import format_number, format_points
 
 Progress = Callable[[float, str], None]
 

@@ -592,7 +592,7 @@ def generate_illustrative(
     meta = {
         "name": DATASET_NAME,
         "seed": int(seed),
-        "generated_by": f"geo.illustrative.generate_illustrative (model v{MODEL_VERSION})",
+        "generated_by": f"geo.synthetic.illustrative.generate_illustrative (model v{MODEL_VERSION})",
         "model_version": MODEL_VERSION,
         "years": [int(y) for y in year_arr],
         "indicator_kinds": dict(INDICATOR_KINDS),

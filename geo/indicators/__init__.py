@@ -1,0 +1,1 @@
+"""Indicators and targets: the registry, aggregation from counts, status, trends, uncertainty, the selection."""

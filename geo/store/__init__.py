@@ -1,0 +1,1 @@
+"""The versioned dataset store (SQLite or PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""The deterministic illustrative dataset (never official statistics)."""
