@@ -169,7 +169,8 @@ def _national_csv(values, codes_column: str, codes=None, years=(2021, 2022, 2023
 def bench_upload() -> dict:
     """Validation and crosswalk time for full national files, in 2025 codes and in pre-2025 codes."""
     from geo.indicators.registry import load_registry
-    from geo.ingest.crosswalk import carry_upload, load_crosswalk
+    from geo.ingest.carry import carry_upload
+    from geo.ingest.crosswalk import load_crosswalk
     from geo.ingest.match import build_matcher
     from geo.ingest.validate import validate_upload
     from geo.synthetic.illustrative import generate_illustrative, load_generator_input

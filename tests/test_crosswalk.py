@@ -9,9 +9,16 @@ import pytest
 
 from geo.errors import DataError
 from geo.indicators.registry import YES_NO, load_registry
+from geo.ingest import carry as cy
 from geo.ingest import crosswalk as cx
-from geo.ingest.crosswalk import build_crosswalk, carry_to_2025, carry_upload, load_crosswalk, load_crosswalk_rules
-from geo.ingest.match import BASIS_CODE_2025, BASIS_CODE_PRE2025, build_matcher
+from geo.ingest import rules as rl
+from geo.ingest.carry import carry_to_2025, carry_upload
+from geo.ingest.crosswalk import build_crosswalk, load_crosswalk
+from geo.ingest.match import build_matcher
+from geo.ingest.rules import load_crosswalk_rules
+from geo.ingest.vocab import BASIS_CODE_2025, BASIS_CODE_PRE2025
+from geo.reference import crosswalk_links as cl
+from geo.reference import old_units as ou
 
 # Old A (00001) + B (00002) → new X (10000); old C (00003) split between X and Y (20000), populations 3 : 1.
 OLD = {"A": "00001", "B": "00002", "C": "00003"}
@@ -34,7 +41,7 @@ def _rows(*rows: tuple) -> pd.DataFrame:
     return frame
 
 
-def _get(result: cx.CarryResult, code: str, indicator: str, year: int = 2024) -> dict:
+def _get(result: cy.CarryResult, code: str, indicator: str, year: int = 2024) -> dict:
     rows = result.values[(result.values["code"] == code) & (result.values["indicator"] == indicator)
                          & (result.values["year"] == year)]
     assert len(rows) == 1
@@ -46,8 +53,8 @@ def test_weights_follow_receiver_population() -> None:
     assert links.loc[("00001", "10000"), "weight"] == 1.0
     assert links.loc[("00003", "10000"), "weight"] == pytest.approx(0.75)
     assert links.loc[("00003", "20000"), "weight"] == pytest.approx(0.25)
-    assert links.loc[("00003", "10000"), "part"] == cx.PARTIAL
-    assert links.loc[("00001", "10000"), "part"] == cx.FULL
+    assert links.loc[("00003", "10000"), "part"] == cl.PARTIAL
+    assert links.loc[("00001", "10000"), "part"] == cl.FULL
     assert links.loc[("00003", "20000"), "receivers"] == 2
 
 
@@ -59,10 +66,10 @@ def test_counts_summed_and_split_by_population() -> None:
     assert x["numerator"] == pytest.approx(10 + 5 + 8 * 0.75)  # 21
     assert x["denominator"] == pytest.approx(100 + 50 + 40 * 0.75)  # 180
     assert x["value"] == pytest.approx(100 * 21 / 180)
-    assert (x["coverage"], x["parts_expected"], x["parts_reported"]) == (cx.ALLOCATED, 3, 3)
+    assert (x["coverage"], x["parts_expected"], x["parts_reported"]) == (cy.ALLOCATED, 3, 3)
     y = _get(result, "20000", "stunting_u5")
     assert (y["numerator"], y["denominator"], y["value"]) == pytest.approx((2, 10, 20))
-    assert y["coverage"] == cx.ALLOCATED
+    assert y["coverage"] == cy.ALLOCATED
     # Allocation preserves the national totals.
     assert result.values["numerator"].sum() == pytest.approx(23)
     assert result.values["denominator"].sum() == pytest.approx(190)
@@ -72,18 +79,18 @@ def test_counts_summed_and_split_by_population() -> None:
 def test_coverage_complete_and_partial() -> None:
     links = A_AND_B
     both = carry_to_2025(_rows(("A", 2024, "stunting_u5", 1, 10), ("B", 2024, "stunting_u5", 3, 10)), _tiny(links))
-    assert _get(both, "10000", "stunting_u5")["coverage"] == cx.COMPLETE
+    assert _get(both, "10000", "stunting_u5")["coverage"] == cy.COMPLETE
     assert _get(both, "10000", "stunting_u5")["value"] == pytest.approx(20)
     one = carry_to_2025(_rows(("A", 2024, "stunting_u5", 1, 10)), _tiny(links))
     got = _get(one, "10000", "stunting_u5")
-    assert (got["coverage"], got["parts_expected"], got["parts_reported"]) == (cx.PARTIAL_COVERAGE, 2, 1)
-    assert one.coverage.to_dict("records") == [{"code": "10000", "year": 2024, "coverage": cx.PARTIAL_COVERAGE}]
+    assert (got["coverage"], got["parts_expected"], got["parts_reported"]) == (cy.PARTIAL_COVERAGE, 2, 1)
+    assert one.coverage.to_dict("records") == [{"code": "10000", "year": 2024, "coverage": cy.PARTIAL_COVERAGE}]
 
 
 def test_missing_part_outranks_allocation() -> None:
     result = carry_to_2025(_rows(("A", 2024, "stunting_u5", 1, 10), ("C", 2024, "stunting_u5", 4, 40)), _tiny())
-    assert _get(result, "10000", "stunting_u5")["coverage"] == cx.PARTIAL_COVERAGE  # B missing
-    assert _get(result, "20000", "stunting_u5")["coverage"] == cx.ALLOCATED
+    assert _get(result, "10000", "stunting_u5")["coverage"] == cy.PARTIAL_COVERAGE  # B missing
+    assert _get(result, "20000", "stunting_u5")["coverage"] == cy.ALLOCATED
 
 
 @pytest.mark.parametrize("a,b,c,play_x,friendly_x", [
@@ -97,7 +104,7 @@ def test_yes_no_combined_by_rule(a: int, b: int, c: int, play_x: int, friendly_x
     assert _get(result, "10000", "play_point")["numerator"] == play_x  # any
     assert _get(result, "10000", "child_friendly_commune")["numerator"] == friendly_x  # all
     y = _get(result, "20000", "play_point")
-    assert (y["numerator"], y["denominator"], y["value"], y["coverage"]) == (c, 1, 100 * c, cx.ALLOCATED)
+    assert (y["numerator"], y["denominator"], y["value"], y["coverage"]) == (c, 1, 100 * c, cy.ALLOCATED)
 
 
 def test_rates_without_counts() -> None:
@@ -105,11 +112,11 @@ def test_rates_without_counts() -> None:
     alone = pd.DataFrame({"code": ["00001"], "year": [2024], "indicator": ["stunting_u5"], "numerator": [np.nan],
                           "denominator": [np.nan], "value": [12.5], "source_row": [7]})
     got = _get(carry_to_2025(alone, _tiny(links)), "10000", "stunting_u5")
-    assert got["value"] == 12.5 and np.isnan(got["numerator"]) and got["coverage"] == cx.PARTIAL_COVERAGE
+    assert got["value"] == 12.5 and np.isnan(got["numerator"]) and got["coverage"] == cy.PARTIAL_COVERAGE
     mixed = pd.concat([alone, _rows(("B", 2024, "stunting_u5", 1, 10)).assign(source_row=8)], ignore_index=True)
     result = carry_to_2025(mixed, _tiny(links))
     assert result.values.empty
-    assert set(result.skipped["reason"]) == {cx.RATE_WITHOUT_COUNTS}
+    assert set(result.skipped["reason"]) == {cy.RATE_WITHOUT_COUNTS}
     assert sorted(result.skipped["source_row"]) == [7, 8]
 
 
@@ -118,7 +125,7 @@ def test_unknown_old_code_is_skipped_not_guessed() -> None:
     rows.loc[1] = ["99999", 2024, "stunting_u5", 1, 10, 10]
     result = carry_to_2025(rows, _tiny())
     assert result.skipped[["old_code", "reason"]].to_dict("records") == [
-        {"old_code": "99999", "reason": cx.NOT_IN_CROSSWALK}]
+        {"old_code": "99999", "reason": cy.NOT_IN_CROSSWALK}]
     assert len(result.values) == 1
 
 
@@ -150,9 +157,9 @@ def test_upload_rows_mixing_2025_and_old_codes() -> None:
     })
     result = carry_upload(valid, _tiny())
     x = _get(result, "10000", "stunting_u5")
-    assert (x["numerator"], x["source"], x["coverage"]) == (5, cx.SOURCE_2025, cx.COMPLETE)  # 2025 row wins
+    assert (x["numerator"], x["source"], x["coverage"]) == (5, cy.SOURCE_2025, cy.COMPLETE)  # 2025 row wins
     assert _get(result, "20000", "stunting_u5")["numerator"] == pytest.approx(1)  # 4 × 1/4
-    clash = result.skipped[result.skipped["reason"] == cx.ALSO_REPORTED_2025]
+    clash = result.skipped[result.skipped["reason"] == cy.ALSO_REPORTED_2025]
     assert sorted(zip(clash["old_code"], clash["new_code"], strict=True)) == [("00001", "10000"), ("00003", "10000")]
 
 
@@ -164,7 +171,7 @@ def test_shipped_rules_cover_exactly_the_yes_no_indicators() -> None:
     yes_no = registry.indicators.loc[registry.indicators["measure"] == YES_NO, "id"].tolist()
     rules = load_crosswalk_rules(yes_no_indicators=yes_no)
     assert dict(zip(rules["indicator"], rules["combine"], strict=True)) == {
-        "play_point": cx.ANY, "child_friendly_commune": cx.ALL}
+        "play_point": rl.ANY, "child_friendly_commune": rl.ALL}
     assert rules["note_vi"].str.len().min() > 20 and rules["note_en"].str.len().min() > 20
 
 
@@ -190,7 +197,7 @@ def real(reference_dir) -> cx.Crosswalk:
 
 @pytest.mark.realdata
 def test_every_old_commune_resolves(real: cx.Crosswalk) -> None:
-    communes = real.old_units[real.old_units["level"] == cx.COMMUNE_LEVEL]
+    communes = real.old_units[real.old_units["level"] == ou.COMMUNE_LEVEL]
     assert len(communes) == 10_047 and communes["old_code"].is_unique
     linked = real.links.merge(communes[["old_code"]], on="old_code", how="right", validate="many_to_one",
                               indicator=True)
@@ -205,7 +212,7 @@ def test_every_old_commune_resolves(real: cx.Crosswalk) -> None:
 @pytest.mark.realdata
 def test_known_merges(real: cx.Crosswalk) -> None:
     links = real.links.set_index(["old_code", "new_code"])
-    assert links.loc[("00004", "00004"), "part"] == cx.FULL  # Phường Trúc Bạch → Phường Ba Đình
+    assert links.loc[("00004", "00004"), "part"] == cl.FULL  # Phường Trúc Bạch → Phường Ba Đình
     assert links.loc[("00004", "00004"), "weight"] == 1.0
     assert real.count_parts()["00004"] == 10
     assert links.loc[("318", "11948"), "weight"] == 1.0  # Huyện Bạch Long Vĩ → Đặc khu Bạch Long Vĩ

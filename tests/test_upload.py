@@ -20,23 +20,15 @@ from openpyxl import Workbook, load_workbook
 
 from geo.errors import DataError
 from geo.indicators.registry import load_registry
+from geo.ingest import cells, read, vocab
+from geo.ingest import headers as hdr
 from geo.ingest import validate as up
 from geo.ingest.crosswalk import load_crosswalk
-from geo.ingest.match import (
-    AMBIGUOUS,
-    BASIS_CODE_2025,
-    BASIS_CODE_PRE2025,
-    BASIS_NAME_2025,
-    BASIS_NAME_PRE2025,
-    ERA_PRE2025,
-    UNKNOWN,
-    build_matcher,
-    fold_name,
-    normalize_name,
-    normalize_province,
-    pad_code,
-)
+from geo.ingest.match import AMBIGUOUS, UNKNOWN, build_matcher, normalize_province, pad_code
+from geo.ingest.problems import MESSAGE_KEYS, make_problem
 from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET, HELP_SHEET, build_template_xlsx, list_template_columns
+from geo.ingest.vocab import BASIS_CODE_2025, BASIS_CODE_PRE2025, BASIS_NAME_2025, BASIS_NAME_PRE2025, ERA_PRE2025
+from geo.text.fold import fold_name, normalize_name
 
 CORPUS = Path(__file__).parent / "upload_corpus"
 EXPECTED = list(csv.DictReader((CORPUS / "expected.csv").open(encoding="utf-8")))
@@ -62,7 +54,7 @@ def matcher(crosswalk):
 
 @pytest.fixture(scope="module")
 def validate(registry, matcher):
-    aliases = up.load_column_aliases(registry)
+    aliases = hdr.load_column_aliases(registry)
 
     def run(data: bytes | str, filename: str = "upload.csv", **kwargs) -> up.ValidationResult:
         if isinstance(data, str):
@@ -200,7 +192,7 @@ def test_old_codes_keep_old_code_and_basis(validate) -> None:
 @realdata
 def test_unknown_column_is_only_a_warning_with_suggestion(validate) -> None:
     result = validate(HEAD + ",stuntng_u5__tu_so\n00004,2024,1,10,Có,3\n")
-    warning = next(p for p in result.problems if p.code == up.UNKNOWN_COLUMN)
+    warning = next(p for p in result.problems if p.code == vocab.UNKNOWN_COLUMN)
     assert not warning.is_error and warning.row == 1
     assert "stunting_u5__tu_so" in warning.suggestions
     assert result.is_clean and len(result.valid_rows) == 2
@@ -211,10 +203,10 @@ def test_unknown_column_is_only_a_warning_with_suggestion(validate) -> None:
 
 @realdata
 def test_too_many_rows_is_refused_quickly(validate) -> None:
-    body = HEAD + "\n" + "00004,2024,1,10,Có\n" * (up.LIMITS.max_rows + 1)
+    body = HEAD + "\n" + "00004,2024,1,10,Có\n" * (read.LIMITS.max_rows + 1)
     started = time.perf_counter()
     result = validate(body)
-    assert _codes(result) == {up.TOO_MANY_ROWS}
+    assert _codes(result) == {vocab.TOO_MANY_ROWS}
     assert result.valid_rows.empty
     assert time.perf_counter() - started < 10
 
@@ -228,14 +220,14 @@ def test_too_many_rows_in_a_workbook(validate) -> None:
         ws.append(["00004", 2024, 1, 10, "Có"])
     out = io.BytesIO()
     book.save(out)
-    result = validate(out.getvalue(), "many.xlsx", limits=up.Limits(max_rows=20))
-    assert _codes(result) == {up.TOO_MANY_ROWS}
+    result = validate(out.getvalue(), "many.xlsx", limits=read.Limits(max_rows=20))
+    assert _codes(result) == {vocab.TOO_MANY_ROWS}
 
 
 @realdata
 def test_oversized_file_is_refused_before_reading(validate) -> None:
-    result = validate(b"x" * (up.LIMITS.max_bytes + 1), "big.csv")
-    assert _codes(result) == {up.TOO_LARGE}
+    result = validate(b"x" * (read.LIMITS.max_bytes + 1), "big.csv")
+    assert _codes(result) == {vocab.TOO_LARGE}
     assert "MB" in result.problems[0].message_en
 
 
@@ -253,13 +245,13 @@ def test_zip_bomb_is_refused_from_the_zip_directory(validate) -> None:
                 dst.writestr(info.filename, src.read(info.filename))
         with dst.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             chunk = b" " * (1 << 20)
-            for _ in range(up.LIMITS.max_unzipped_bytes // len(chunk) + 8):
+            for _ in range(read.LIMITS.max_unzipped_bytes // len(chunk) + 8):
                 fh.write(chunk)
     data = bomb.getvalue()
     assert len(data) < 1024 * 1024  # a small upload …
     started = time.perf_counter()
     result = validate(data, "bomb.xlsx")
-    assert _codes(result) == {up.TOO_LARGE}  # … refused without inflating it
+    assert _codes(result) == {vocab.TOO_LARGE}  # … refused without inflating it
     assert "zip" in result.problems[0].message_en
     assert time.perf_counter() - started < 2
 
@@ -273,8 +265,8 @@ def test_cell_cap_and_forged_dimension(validate) -> None:
         ws.append(["00004", 2024, 1, 10, "Có"])
     out = io.BytesIO()
     book.save(out)
-    result = validate(out.getvalue(), "cells.xlsx", limits=up.Limits(max_cells=20))
-    assert _codes(result) == {up.TOO_LARGE}
+    result = validate(out.getvalue(), "cells.xlsx", limits=read.Limits(max_cells=20))
+    assert _codes(result) == {vocab.TOO_LARGE}
     # A sheet claiming to span A1:XFD1048576 must not make the reader pad every row.
     forged = io.BytesIO()
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(forged, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -287,7 +279,7 @@ def test_cell_cap_and_forged_dimension(validate) -> None:
     started = time.perf_counter()
     result = validate(forged.getvalue(), "forged.xlsx")
     assert time.perf_counter() - started < 3
-    assert _codes(result) == {up.DUPLICATE_COMMUNE_YEAR}  # read normally: ten rows of the same commune
+    assert _codes(result) == {vocab.DUPLICATE_COMMUNE_YEAR}  # read normally: ten rows of the same commune
 
 
 @realdata
@@ -295,10 +287,10 @@ def test_named_sheet(validate) -> None:
     data = (CORPUS / "good_workbook.xlsx").read_bytes()
     assert validate(data, "w.xlsx", sheet="so LIEU").valid_rows["code"].tolist()[0] == "00004"
     wrong = validate(data, "w.xlsx", sheet="Data")
-    assert _codes(wrong) == {up.WRONG_SHEET}
+    assert _codes(wrong) == {vocab.WRONG_SHEET}
     assert wrong.problems[0].suggestions == ["Ghi chu", "So lieu"]
     no_header = validate(data, "w.xlsx", sheet="Ghi chu")
-    assert _codes(no_header) == {up.WRONG_SHEET}
+    assert _codes(no_header) == {vocab.WRONG_SHEET}
 
 
 @realdata
@@ -320,9 +312,9 @@ def test_mutated_workbooks_and_random_bytes_never_raise(validate) -> None:
 @realdata
 def test_problem_list_is_capped_but_every_problem_counted(validate) -> None:
     body = HEAD + "\n" + "".join(f"99999,2024,{i + 2},1,Có\n" for i in range(50))
-    result = validate(body, limits=up.Limits(max_problems=10))
+    result = validate(body, limits=read.Limits(max_problems=10))
     assert result.counts["errors"] == 50 + 50  # unknown commune + numerator above denominator per row
-    assert len(result.problems) == 11 and result.problems[-1].code == up.MORE_PROBLEMS
+    assert len(result.problems) == 11 and result.problems[-1].code == vocab.MORE_PROBLEMS
     assert result.counts["rows_with_errors"] == 50
 
 
@@ -343,7 +335,7 @@ def test_rows_with_errors_are_left_out_but_others_kept(validate) -> None:
 def test_code_and_name_disagreeing_is_a_warning(validate) -> None:
     result = validate("ma_xa,ten_xa,tinh,nam,play_point\n00004,Ngọc Hà,Hà Nội,2024,Có\n"
                       "00008,Phường Ngọc Hà,Ha Noi,2024,Có\n00025,Giảng Võ,Đà Nẵng,2024,Có\n")
-    mismatches = [p for p in result.problems if p.code == up.NAME_CODE_MISMATCH]
+    mismatches = [p for p in result.problems if p.code == vocab.NAME_CODE_MISMATCH]
     assert [p.row for p in mismatches] == [2, 4]
     assert "Phường Ba Đình (Thành phố Hà Nội, mã 00004)" in mismatches[0].message_vi
     assert len(result.valid_rows) == 3
@@ -372,7 +364,7 @@ def test_mixed_file_of_new_and_old_codes(validate) -> None:
 def test_yes_no_given_as_counts(validate) -> None:
     result = validate("ma_xa,nam,play_point__tu_so,play_point__mau_so\n00004,2024,1,1\n00008,2024,2,1\n")
     assert result.valid_rows["value"].tolist() == [100]
-    assert {p.code for p in result.errors} == {up.INVALID_YES_NO}
+    assert {p.code for p in result.errors} == {vocab.INVALID_YES_NO}
 
 
 @realdata
@@ -380,14 +372,14 @@ def test_zero_denominator_is_a_warning_and_stores_nothing(validate) -> None:
     result = validate(HEAD + "\n00004,2024,0,0,Có\n")
     assert result.is_clean
     assert result.valid_rows["indicator"].tolist() == ["play_point"]
-    assert [p.code for p in result.problems] == [up.ZERO_DENOMINATOR]
+    assert [p.code for p in result.problems] == [vocab.ZERO_DENOMINATOR]
 
 
 @realdata
 def test_fractions_in_a_percent_column_are_flagged(validate) -> None:
     rows = "".join(f"{c},2024,0.{i}\n" for i, c in enumerate(NAMES_EXPECTED[:5], 1))
     result = validate("ma_xa,nam,stunting_u5\n" + rows)
-    assert up.LOOKS_LIKE_FRACTION in {p.code for p in result.warnings}
+    assert vocab.LOOKS_LIKE_FRACTION in {p.code for p in result.warnings}
 
 
 # --- Cell parsing -----------------------------------------------------------------------------------
@@ -396,23 +388,23 @@ def test_fractions_in_a_percent_column_are_flagged(validate) -> None:
 @pytest.mark.parametrize("cell,value,code", [
     ("1.234", 1234, None), ("1,234", 1234, None), ("1 234", 1234, None), ("1\u00a0234", 1234, None),
     ("1.234.567", 1234567, None), ("12", 12, None), ("12.0", 12, None), (12.0, 12, None), (7, 7, None),
-    ("12,5", None, up.NOT_WHOLE_NUMBER), ("1.5", None, up.NOT_WHOLE_NUMBER), (2.5, None, up.NOT_WHOLE_NUMBER),
-    ("-3", -3, None), ("-1.234", -1234, None), ("=1+2", None, up.FORMULA_LIKE), ("@A1", None, up.FORMULA_LIKE),
-    ("abc", None, up.NON_NUMERIC), ("#DIV/0!", None, up.NON_NUMERIC), ("1,234.5", None, up.NON_NUMERIC),
+    ("12,5", None, vocab.NOT_WHOLE_NUMBER), ("1.5", None, vocab.NOT_WHOLE_NUMBER), (2.5, None, vocab.NOT_WHOLE_NUMBER),
+    ("-3", -3, None), ("-1.234", -1234, None), ("=1+2", None, vocab.FORMULA_LIKE), ("@A1", None, vocab.FORMULA_LIKE),
+    ("abc", None, vocab.NON_NUMERIC), ("#DIV/0!", None, vocab.NON_NUMERIC), ("1,234.5", None, vocab.NON_NUMERIC),
     ("", None, None), ("-", None, None), ("NA", None, None), (None, None, None),
 ])
 def test_parse_count(cell, value, code) -> None:
-    assert up.parse_count(cell) == (value, code)
+    assert cells.parse_count(cell) == (value, code)
 
 
 @pytest.mark.parametrize("cell,value,code", [
     ("12,5", 12.5, None), ("12.5", 12.5, None), ("12,5%", 12.5, None), ("12,5 %", 12.5, None),
     ("12.5%", 12.5, None), (" 7 ", 7, None), ("1.234", 1.234, None), (",5", 0.5, None), (33.3, 33.3, None),
-    ("150%", 150, None), ("1.234,5", None, up.NON_NUMERIC), ("=A1*100", None, up.FORMULA_LIKE),
-    ("cao", None, up.NON_NUMERIC),
+    ("150%", 150, None), ("1.234,5", None, vocab.NON_NUMERIC), ("=A1*100", None, vocab.FORMULA_LIKE),
+    ("cao", None, vocab.NON_NUMERIC),
 ])
 def test_parse_percent(cell, value, code) -> None:
-    assert up.parse_percent(cell) == (value, code)
+    assert cells.parse_percent(cell) == (value, code)
 
 
 @pytest.mark.parametrize("cell,value", [
@@ -420,35 +412,35 @@ def test_parse_percent(cell, value, code) -> None:
     ("Không", 0.0), ("khong", 0.0), ("No", 0.0), ("0", 0.0), (0.0, 0.0), ("Chưa đạt", 0.0), ("FALSE", 0.0),
 ])
 def test_parse_yes_no(cell, value) -> None:
-    assert up.parse_yes_no(cell) == (value, None)
-    assert up.parse_yes_no("có lẽ") == (None, up.INVALID_YES_NO)
-    assert up.parse_yes_no(2) == (None, up.INVALID_YES_NO)
+    assert cells.parse_yes_no(cell) == (value, None)
+    assert cells.parse_yes_no("có lẽ") == (None, vocab.INVALID_YES_NO)
+    assert cells.parse_yes_no(2) == (None, vocab.INVALID_YES_NO)
 
 
 def test_parse_year_and_text() -> None:
-    assert up.parse_year("2024") == (2024, None)
-    assert up.parse_year(2024.0) == (2024, None)
-    assert up.parse_year("2.024") == (None, up.NON_NUMERIC)
-    assert up.parse_year("=YEAR(NOW())") == (None, up.FORMULA_LIKE)
-    assert up.parse_text("  Ba Đình ") == ("Ba Đình", None)
-    assert up.parse_text("=HYPERLINK(\"x\")") == (None, up.FORMULA_LIKE)
-    assert up.parse_text("-") == (None, None)
+    assert cells.parse_year("2024") == (2024, None)
+    assert cells.parse_year(2024.0) == (2024, None)
+    assert cells.parse_year("2.024") == (None, vocab.NON_NUMERIC)
+    assert cells.parse_year("=YEAR(NOW())") == (None, vocab.FORMULA_LIKE)
+    assert cells.parse_text("  Ba Đình ") == ("Ba Đình", None)
+    assert cells.parse_text("=HYPERLINK(\"x\")") == (None, vocab.FORMULA_LIKE)
+    assert cells.parse_text("-") == (None, None)
 
 
 def test_decode_text_variants() -> None:
     text = "ten_xa,tinh\nThủy,Hà Nội\n"
-    assert up.decode_text(text.encode("utf-16-le")) == (text, "utf-16-le")  # no BOM: told by the zero bytes
-    assert up.decode_text(b"ten_xa\nThu\xd2y\n") == ("ten_xa\nThủy\n", "cp1258")  # u + combining hook → ủ
-    assert up.sniff_delimiter("a;b;c\n1,5;2;3") == ";"
-    assert up.sniff_delimiter("a\tb\n") == "\t"
+    assert read.decode_text(text.encode("utf-16-le")) == (text, "utf-16-le")  # no BOM: told by the zero bytes
+    assert read.decode_text(b"ten_xa\nThu\xd2y\n") == ("ten_xa\nThủy\n", "cp1258")  # u + combining hook → ủ
+    assert read.sniff_delimiter("a;b;c\n1,5;2;3") == ";"
+    assert read.sniff_delimiter("a\tb\n") == "\t"
 
 
 # --- Header mapping ---------------------------------------------------------------------------------
 
 
 def test_headers_in_vietnamese_english_any_case_and_spacing(registry) -> None:
-    aliases = up.load_column_aliases(registry)
-    cmap = up.map_headers(["  MÃ XÃ ", "Nam", "Tên xã", "Province", "stunting_u5 (tử số)", "STUNTING_U5 - Mẫu số",
+    aliases = hdr.load_column_aliases(registry)
+    cmap = hdr.map_headers(["  MÃ XÃ ", "Nam", "Tên xã", "Province", "stunting_u5 (tử số)", "STUNTING_U5 - Mẫu số",
                            "Xã có điểm vui chơi trẻ em", "underweight_u5 %", "birth_registration_u5__numerator",
                            "birth registration u5 denominator", "ghi chú"], aliases)
     assert dict(cmap.fields) == {"ma_xa": [0], "nam": [1], "ten_xa": [2], "tinh": [3]}
@@ -463,7 +455,7 @@ def test_alias_file_with_a_clash_is_refused(registry, tmp_path) -> None:
     bad = tmp_path / "cols.csv"
     bad.write_text("field,lang,alias\nma_xa,vi,mã\nnam,vi,mã\n", encoding="utf-8")
     with pytest.raises(DataError):
-        up.load_column_aliases(registry, bad)
+        hdr.load_column_aliases(registry, bad)
 
 
 # --- Matching ---------------------------------------------------------------------------------------
@@ -553,12 +545,12 @@ def test_template_round_trip(registry, crosswalk, validate) -> None:
 
 @realdata
 def test_english_template_headers_validate(registry, validate) -> None:
-    aliases = up.load_column_aliases(registry)
+    aliases = hdr.load_column_aliases(registry)
     headers = [c["header"] for c in list_template_columns(registry, aliases, "en")]
     assert headers[:4] == ["commune_code", "commune", "province", "year"]
     assert "stunting_u5__numerator" in headers
     empty = validate(build_template_xlsx(registry, lang="en"), "t.xlsx")
-    assert _codes(empty) == {up.EMPTY_FILE}  # the blank template has headers only
+    assert _codes(empty) == {vocab.EMPTY_FILE}  # the blank template has headers only
     row = {"commune_code": "8", "year": 2024, "stunting_u5__numerator": 1, "stunting_u5__denominator": 4}
     body = ",".join(headers) + "\n" + ",".join(str(row.get(h, "")) for h in headers) + "\n"
     result = validate(body)
@@ -566,11 +558,13 @@ def test_english_template_headers_validate(registry, validate) -> None:
 
 
 def test_every_message_template_formats() -> None:
-    fields = {"detail_vi": "x", "detail_en": "x", "value": "v", "limit": "1", "field": "f", "detail": "d",
-              "year": 2024, "numerator": 2, "denominator": 1, "min_year": 2015, "max_year": 2030, "first": "=",
-              "present_vi": "a", "missing_vi": "b", "present_en": "a", "missing_en": "b", "computed": 1,
-              "count": 3}
-    for code, (vi, en) in up._MESSAGES.items():
-        assert vi.format(**fields) and en.format(**fields), code
+    fields = {"value": "v", "limit": "1", "field": "f", "detail": "d", "year": 2024, "numerator": 2,
+              "denominator": 1, "min_year": 2015, "max_year": 2030, "first": "=", "present": "a", "missing": "b",
+              "computed": 1, "count": 3}
+    codes = {v for k, v in vars(vocab).items() if k.isupper() and isinstance(v, str)} & set(MESSAGE_KEYS)
+    assert set(vocab.WARNING_CODES) | set(vocab.FILE_CODES) <= codes  # every problem code has a message
+    for code in MESSAGE_KEYS:
+        problem = make_problem(code, **fields)
+        assert problem.message_vi and problem.message_en, code
     frame = up.ValidationResult(up._make_empty_valid(), [], {}).tabulate_problems()
     assert list(frame.columns) == ["row", "column", "value", "code", "severity", "message", "suggestions"]

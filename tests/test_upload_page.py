@@ -17,10 +17,11 @@ from streamlit.testing.v1 import AppTest
 from geo import config
 from geo.errors import DataError
 from geo.indicators.registry import YES_NO, load_registry
+from geo.ingest import service
 from geo.ingest.crosswalk import load_crosswalk
+from geo.ingest.headers import load_column_aliases
 from geo.ingest.match import build_matcher
 from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET
-from geo.ingest.validate import load_column_aliases
 from geo.store.datasets import open_store
 from ui import cache
 from ui import upload_page as up
@@ -50,9 +51,9 @@ def store_url(tmp_path, monkeypatch, layers):
     return url
 
 
-def _check(refs, filename: str, era: str = "auto") -> tuple[up.CheckedUpload, bytes]:
+def _check(refs, filename: str, era: str = "auto") -> tuple[service.CheckedUpload, bytes]:
     data = (CORPUS / filename).read_bytes()
-    return up.check_upload(data, filename, sheet="", era=era, **refs), data
+    return service.check_upload(data, filename, sheet="", era=era, **refs), data
 
 
 def _save_directly(url: str, name: str = NAME, versions: int = 1) -> None:
@@ -93,10 +94,10 @@ def test_old_codes_file_is_carried_and_saved_with_its_original(refs, tmp_path):
     checked, data = _check(refs, "good_old_codes.csv")
     assert checked.result.is_clean and checked.basis == "pre2025" and checked.result.valid_rows.empty
     assert set(checked.values["code"]) == {"00004", "00008"}  # three old communes → two new ones
-    assert sum(up.coverage_counts(checked).values()) == len(checked.carried.coverage)
+    assert sum(service.coverage_counts(checked).values()) == len(checked.carried.coverage)
     with open_store(f"sqlite:///{tmp_path}/a.db") as store:
-        name, version = up.save_upload(store, checked, name=f"  {NAME} ", uploader="Lan", password=PASSWORD,
-                                       configured=PASSWORD, original=data, loaded=up.LOAD_ALL)
+        name, version = service.save_upload(store, checked, name=f"  {NAME} ", uploader="Lan", password=PASSWORD,
+                                       configured=PASSWORD, original=data, loaded=service.LOAD_ALL)
         assert (name, version) == (NAME, 1)
         stored = store.load_version(NAME)
     assert stored.original_bytes() == data and stored.original_filename == "good_old_codes.csv"
@@ -105,7 +106,7 @@ def test_old_codes_file_is_carried_and_saved_with_its_original(refs, tmp_path):
     assert set(stored.values["flags"]) <= {"complete", "partial", "allocated"}
     assert sorted(stored.attributes["code"]) == ["00004", "00008"]
     assert stored.meta["basis"] == "pre2025" and stored.meta["validation"]["rows_valid"] == 3
-    assert stored.meta["coverage"] == up.coverage_counts(checked) and stored.meta["loaded"] == "all"
+    assert stored.meta["coverage"] == service.coverage_counts(checked) and stored.meta["loaded"] == "all"
 
 
 def test_file_with_errors_is_refused_until_the_editor_chooses_its_valid_rows(refs, tmp_path):
@@ -122,14 +123,14 @@ def test_file_with_errors_is_refused_until_the_editor_chooses_its_valid_rows(ref
         ]
         for attempt in attempts:
             with pytest.raises(DataError) as err:
-                up.save_upload(store, checked, name=NAME, uploader="Lan", loaded=up.LOAD_VALID, **attempt)
+                service.save_upload(store, checked, name=NAME, uploader="Lan", loaded=service.LOAD_VALID, **attempt)
             assert err.value.vi and err.value.en and err.value.vi != err.value.en
         with pytest.raises(DataError):
-            up.save_upload(store, checked, name="bad/name", uploader="Lan", password=PASSWORD,
-                           configured=PASSWORD, original=data, loaded=up.LOAD_VALID)
+            service.save_upload(store, checked, name="bad/name", uploader="Lan", password=PASSWORD,
+                           configured=PASSWORD, original=data, loaded=service.LOAD_VALID)
         assert store.list_datasets().empty  # nothing stored by any failed attempt
-        up.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
-                       original=data, loaded=up.LOAD_VALID)
+        service.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
+                       original=data, loaded=service.LOAD_VALID)
         stored = store.load_version(NAME)
     assert set(stored.values["code"]) == {"00004"} and stored.meta["loaded"] == "valid_only"
 
@@ -138,8 +139,8 @@ def test_unreadable_file_gives_nothing_to_save(refs, tmp_path):
     checked, data = _check(refs, "pdf_renamed.csv")
     assert checked.carried is None and checked.values.empty and checked.result.errors
     with open_store(f"sqlite:///{tmp_path}/c.db") as store, pytest.raises(DataError):
-        up.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
-                       original=data, loaded=up.LOAD_VALID)
+        service.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
+                       original=data, loaded=service.LOAD_VALID)
 
 
 def test_template_lists_the_communes(layers):
@@ -269,8 +270,8 @@ def test_every_bad_corpus_file_leaves_the_store_unchanged(refs, tmp_path, filena
     with open_store(url) as store:
         before = store.list_versions(NAME)
         with pytest.raises(DataError):
-            up.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
-                           original=data, loaded=up.LOAD_ALL)
+            service.save_upload(store, checked, name=NAME, uploader="Lan", password=PASSWORD, configured=PASSWORD,
+                           original=data, loaded=service.LOAD_ALL)
         after = store.list_versions(NAME)
         assert after["version"].tolist() == before["version"].tolist() == [1]
         assert store.load_version(NAME).values["value"].tolist() == [10.0, 30.0]

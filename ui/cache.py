@@ -14,9 +14,9 @@ from geo.indicators import registry
 from geo.indicators.registry import YES_NO
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.crosswalk import load_crosswalk as read_crosswalk
+from geo.ingest.headers import COLUMNS_FILE, HeaderAliases, load_column_aliases
 from geo.ingest.match import CommuneMatcher, build_matcher
 from geo.ingest.template import build_template_xlsx
-from geo.ingest.validate import COLUMNS_FILE, HeaderAliases, load_column_aliases
 from geo.synthetic import illustrative
 from geo.text import catalogue as strings
 

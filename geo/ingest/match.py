@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,16 +28,10 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from geo.errors import DataError
 from geo.ingest.crosswalk import Crosswalk
-
-ERA_2025, ERA_PRE2025 = "2025", "pre2025"
-BASIS_CODE_2025 = "code_2025"
-BASIS_CODE_PRE2025 = "code_pre2025"
-BASIS_NAME_2025 = "name_2025"
-BASIS_NAME_PRE2025 = "name_pre2025"
-BASES = (BASIS_CODE_2025, BASIS_CODE_PRE2025, BASIS_NAME_2025, BASIS_NAME_PRE2025)
-PRE2025_BASES = (BASIS_CODE_PRE2025, BASIS_NAME_PRE2025)
+from geo.ingest.vocab import ERA_2025, ERA_PRE2025
+from geo.text.catalogue import error
+from geo.text.fold import fold_name, nfc, normalize_name, split_unit_type, strip_words
 
 MATCHED, UNKNOWN, AMBIGUOUS, UNKNOWN_PROVINCE, INVALID_CODE = (
     "matched", "unknown", "ambiguous", "unknown_province", "invalid_code")
@@ -54,24 +47,13 @@ HINT_NO_CROSSWALK = "no_crosswalk"
 MAX_SUGGESTIONS = 3
 CODE_WIDTH = 5
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-# New-style "hòa" (tone on o) → classic "hoà" (tone on a) when the syllable ends there; same for oe, uy.
-_TONE_MOVE = re.compile(rf"([ou])([{_TONES}])([aey])(?![^\W\d_]|[\u0300-\u036f])")
-_NON_WORD = re.compile(r"[\W_]+")
 _WHOLE_DECIMAL = re.compile(r"(?<=\d)\.0+$")
-_LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
-_MARKS_AND_SPACES = re.compile(r"[\u0300-\u036f\s]+")
-_UNIT_PREFIXES = (
-    ("thị trấn", "thi_tran"), ("thi tran", "thi_tran"), ("đặc khu", "dac_khu"), ("dac khu", "dac_khu"),
-    ("phường", "phuong"), ("phuong", "phuong"), ("xã", "xa"), ("xa", "xa"),
-)
 _PROVINCE_PREFIXES = ("thành phố", "thanh pho", "thủ đô", "thu do", "tỉnh", "tinh", "tp", "t p")
 _PROVINCE_SUFFIXES = ("province", "city")
 _DISTRICT_PREFIXES = ("thành phố", "thanh pho", "thị xã", "thi xa", "quận", "quan", "huyện", "huyen", "tp")
 # Common short forms, as normalised keys → the province's normalised name.
 _PROVINCE_ALIASES = {"hcm": "hồ chí minh", "tphcm": "hồ chí minh", "tp hcm": "hồ chí minh",
                      "sài gòn": "hồ chí minh", "sai gon": "hồ chí minh", "saigon": "hồ chí minh"}
-_TYPE_OF_UNIT = {"xã": "xa", "phường": "phuong", "thị trấn": "thi_tran", "đặc khu": "dac_khu", "huyện": "huyen"}
 
 
 # --- Normalisation --------------------------------------------------------------------------------
@@ -88,60 +70,24 @@ def pad_code(raw: Any, width: int = CODE_WIDTH) -> str | None:
             return None
         text = str(int(raw))
     else:
-        text = unicodedata.normalize("NFC", str(raw)).strip().lstrip("'").strip()
+        text = nfc(raw).strip().lstrip("'").strip()
         text = _WHOLE_DECIMAL.sub("", text)  # "4.0", as a float column exported to CSV writes it
     if not text.isascii() or not text.isdigit() or len(text) > width:
         return None
     return text.zfill(width)
 
 
-@lru_cache(maxsize=1 << 16)
-def normalize_name(text: Any) -> str:
-    """Comparison key keeping diacritics: NFC, lower case, classic tone placement, no punctuation."""
-    s = unicodedata.normalize("NFD", str(text).casefold())
-    s = unicodedata.normalize("NFC", _TONE_MOVE.sub(r"\1\3\2", s))
-    s = _LEADING_ZEROS.sub("", _NON_WORD.sub(" ", s))
-    return " ".join(s.split())
-
-
-@lru_cache(maxsize=1 << 16)
-def fold_name(key: str) -> str:
-    """Diacritics-free, space-free key of a normalised name ("ba đình" → "badinh")."""
-    s = unicodedata.normalize("NFD", key.replace("đ", "d").replace("Đ", "d"))
-    return _MARKS_AND_SPACES.sub("", s)
-
-
-def split_unit_type(key: str) -> tuple[str | None, str]:
-    """("xa", "tân lập") from "xã tân lập": the unit type the user typed, if any, and the bare name."""
-    for prefix, kind in _UNIT_PREFIXES:
-        if key.startswith(prefix + " "):
-            return kind, key[len(prefix) + 1:]
-    return None, key
-
-
-def _strip_words(key: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...] = ()) -> str:
-    for prefix in prefixes:
-        if key.startswith(prefix + " "):
-            key = key[len(prefix) + 1:]
-            break
-    for suffix in suffixes:
-        if key.endswith(" " + suffix):
-            key = key[: -len(suffix) - 1]
-            break
-    return key
-
-
 @lru_cache(maxsize=4096)
 def normalize_province(text: Any) -> str:
     """Province key: normalised name without "Tỉnh"/"Thành phố"/"TP" or "Province"/"City"."""
-    key = _strip_words(normalize_name(text), _PROVINCE_PREFIXES, _PROVINCE_SUFFIXES)
+    key = strip_words(normalize_name(text), _PROVINCE_PREFIXES, _PROVINCE_SUFFIXES)
     return _PROVINCE_ALIASES.get(key, _PROVINCE_ALIASES.get(fold_name(key), key))
 
 
 @lru_cache(maxsize=4096)
 def normalize_district(text: Any) -> str:
     """District key: normalised name without "Huyện"/"Quận"/"Thị xã"/"Thành phố"."""
-    return _strip_words(normalize_name(text), _DISTRICT_PREFIXES)
+    return strip_words(normalize_name(text), _DISTRICT_PREFIXES)
 
 
 # --- Matcher ---------------------------------------------------------------------------------------
@@ -329,11 +275,8 @@ def build_matcher(new_units: pd.DataFrame, crosswalk: Crosswalk | None = None) -
     try:
         _NEW_UNITS_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise DataError(
-            "Danh mục xã 2025 không đúng định dạng (cần code, name, full_name, province_code, province_name).",
-            "The 2025 commune table is malformed (need code, name, full_name, province_code, province_name): "
-            f"{exc.failure_cases[['column', 'check']].drop_duplicates().head(5).to_dict('records')}",
-        ) from None
+        cases = exc.failure_cases[["column", "check"]].drop_duplicates().head(5).to_dict("records")
+        raise error("err.ingest.communes_malformed", detail=cases) from None
     if "province_full_name" not in frame:
         frame["province_full_name"] = frame["province_name"]
     frame["province_full_name"] = frame["province_full_name"].fillna(frame["province_name"])

@@ -15,18 +15,9 @@ from typing import Any
 import pandas as pd
 
 from geo.indicators.registry import YES_NO, Registry
-from geo.ingest.validate import (
-    DENOMINATOR,
-    F_CODE,
-    F_NAME,
-    F_PROVINCE,
-    F_YEAR,
-    LIMITS,
-    NUMERATOR,
-    HeaderAliases,
-    Limits,
-    load_column_aliases,
-)
+from geo.ingest.headers import HeaderAliases, load_column_aliases
+from geo.ingest.read import LIMITS, Limits
+from geo.ingest.vocab import DENOMINATOR, F_CODE, F_NAME, F_PROVINCE, F_YEAR, NUMERATOR
 
 DATA_SHEET = "Du_lieu"
 HELP_SHEET = "Huong_dan"

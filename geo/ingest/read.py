@@ -1,0 +1,348 @@
+"""Bytes of an uploaded file → header row + data rows, or one file-level problem; never an exception.
+
+CSV in UTF-8 (with or without BOM), UTF-16 with BOM (Excel's tab-separated "Unicode text"), or
+Windows-1258 (Python's ``cp1258``, which decodes some letters as base + combining tone mark: everything is
+normalised to NFC); delimiter ``,`` ``;`` or tab, sniffed from the header. XLSX read with openpyxl in
+read-only mode, formulas never evaluated. Size, row and cell caps, zip-bomb and DTD checks happen before
+parsing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from geo.ingest.headers import HeaderAliases, map_headers, normalize_header
+from geo.ingest.problems import Problem, make_problem
+from geo.ingest.vocab import (
+    BINARY_FILE,
+    EMPTY_FILE,
+    TOO_LARGE,
+    TOO_MANY_ROWS,
+    UNREADABLE_FILE,
+    UNSUPPORTED_FORMAT,
+    WRONG_SHEET,
+)
+from geo.text.fold import nfc
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep a hostile or accidental file from exhausting the server (all configurable)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 200_000
+    max_cells: int = 8_000_000
+    max_unzipped_bytes: int = 250 * 1024 * 1024  # sum of the XLSX's parts as declared in the zip directory
+    max_shared_strings_bytes: int = 64 * 1024 * 1024  # openpyxl holds the shared-strings table in memory
+    min_year: int = 2015
+    max_year: int = 2030
+    max_problems: int = 5_000  # listed; all are counted
+    header_search_rows: int = 10
+
+
+LIMITS = Limits()
+
+@dataclass
+class RawTable:
+    """Cells as read (str, int, float, bool, date or None), data rows only, with their sheet row numbers."""
+
+    header: list[Any]
+    header_row: int
+    rows: list[list[Any]]
+    row_numbers: list[int]
+    source: dict[str, Any]
+
+
+class _Fatal(Exception):
+    """Internal: stop reading with one file-level problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+def _fatal(code: str, **fields: Any) -> _Fatal:
+    return _Fatal(make_problem(code, **fields))
+
+
+def _format_size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+# First bytes → (unsupported or binary, catalogue key of what the file is).
+_MAGIC = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "unsupported", "err.ingest.kind.ole"),
+    (b"%PDF", "binary", "err.ingest.kind.pdf"),
+    (b"\x89PNG", "binary", "err.ingest.kind.png"),
+    (b"\xff\xd8\xff", "binary", "err.ingest.kind.jpeg"),
+    (b"GIF8", "binary", "err.ingest.kind.gif"),
+    (b"\x1f\x8b", "binary", "err.ingest.kind.gzip"),
+    (b"Rar!", "binary", "err.ingest.kind.rar"),
+    (b"7z\xbc\xaf", "binary", "err.ingest.kind.7z"),
+    (b"MZ", "binary", "err.ingest.kind.exe"),
+    (b"\x7fELF", "binary", "err.ingest.kind.program"),
+)
+_UNSUPPORTED_EXT = {
+    ".xls": "err.ingest.kind.xls",
+    ".xlsb": "err.ingest.kind.xlsb",
+    ".xlsm": "err.ingest.kind.xlsm",
+    ".ods": "err.ingest.kind.ods",
+    ".numbers": "err.ingest.kind.numbers",
+}
+
+
+def read_table(data: bytes, filename: str, aliases: HeaderAliases, *, sheet: str | None = None,
+               limits: Limits = LIMITS) -> tuple[RawTable | None, list[Problem]]:
+    """Bytes → header + data rows, or a file-level problem; never raises for bad input."""
+    try:
+        return _read_table(data, filename, aliases, sheet, limits), []
+    except _Fatal as exc:
+        return None, [exc.problem]
+    except Exception as exc:  # noqa: BLE001 - a parser bug must still become a message, not a crash
+        return None, [make_problem(UNREADABLE_FILE, detail_key="err.ingest.detail.unexpected",
+                                   kind=type(exc).__name__, text=str(exc)[:200])]
+
+
+def _read_table(data: bytes, filename: str, aliases: HeaderAliases, sheet: str | None, limits: Limits) -> RawTable:
+    if len(data) > limits.max_bytes:
+        raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.bytes", size=_format_size(len(data)),
+                     limit=_format_size(limits.max_bytes))
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise _fatal(EMPTY_FILE)
+    ext = Path(filename or "").suffix.lower()
+    for magic, kind, what in _MAGIC:
+        if data.startswith(magic):
+            raise _fatal(UNSUPPORTED_FORMAT if kind == "unsupported" else BINARY_FILE, detail_key=what)
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _read_xlsx(data, aliases, sheet, limits, ext)
+    if ext in _UNSUPPORTED_EXT:
+        raise _fatal(UNSUPPORTED_FORMAT, detail_key=_UNSUPPORTED_EXT[ext])
+    if ext == ".xlsx":
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.fake_xlsx")
+    text, encoding = decode_text(data)
+    return _read_csv(text, encoding, aliases, limits)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text in NFC and the encoding it was read with: BOMs first, then UTF-8, then Windows-1258."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        candidates = ["utf-16"]
+    elif b"\x00" in data[:4096]:
+        head = data[:4096]
+        zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
+        if zeros_odd > len(head) // 4 and zeros_even == 0:
+            candidates = ["utf-16-le"]
+        elif zeros_even > len(head) // 4 and zeros_odd == 0:
+            candidates = ["utf-16-be"]
+        else:
+            raise _fatal(BINARY_FILE, detail_key="err.ingest.detail.nul_bytes")
+    else:
+        candidates = ["utf-8", "cp1258"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding.startswith("utf-16") and len(data) % 2:
+            break  # an odd byte count: the file was cut off
+        if "\x00" in text:
+            raise _fatal(BINARY_FILE, detail_key="err.ingest.detail.nul_chars")
+        controls = sum(1 for ch in text[:20000] if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+        if controls > max(3, len(text[:20000]) // 100):
+            raise _fatal(BINARY_FILE, detail_key="err.ingest.detail.control_chars")
+        return nfc(text), encoding
+    if candidates[0].startswith("utf-16"):
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.utf16_cut")
+    raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.encoding")
+
+
+def sniff_delimiter(text: str, lines: int = 10) -> str:
+    """The delimiter ("," ";" or tab) that splits the first non-empty lines into the most fields."""
+    head = [line for line in text.splitlines()[: lines * 5] if line.strip()][:lines]
+    best, best_n = ",", 1
+    for delim in ("\t", ";", ","):
+        try:
+            n = max((len(rec) for rec in csv.reader(head, delimiter=delim)), default=1)
+        except csv.Error:
+            continue
+        if n > best_n:
+            best, best_n = delim, n
+    return best
+
+
+def _read_csv(text: str, encoding: str, aliases: HeaderAliases, limits: Limits) -> RawTable:
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    source = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "sheet": None}
+    try:
+        return _collect(((i, rec) for i, rec in enumerate(reader, start=1)), aliases, limits, source)
+    except csv.Error as exc:
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_csv", text=str(exc)) from None
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
+
+
+def _row_is_blank(record: list[Any]) -> bool:
+    try:
+        return not "".join(record).strip()  # the common case: every cell is text (CSV)
+    except TypeError:
+        return all(is_blank(v) for v in record)
+
+
+def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, limits: Limits,
+             source: dict[str, Any], *, probe: bool = False) -> RawTable:
+    """Find the header within the first rows, then gather the non-empty data rows under the caps.
+
+    Rows above a recognised header (titles) are dropped. When no row within ``header_search_rows``
+    is recognised, the first non-empty row is taken as the header so that missing columns can be named.
+    With ``probe`` only the header is looked for (an empty header means "not found").
+    """
+    candidates: list[tuple[int, list[Any]]] = []
+    header: list[Any] | None = None
+    header_row = 0
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    cells = 0
+
+    def add(number: int, record: list[Any]) -> None:
+        nonlocal cells
+        if len(rows) >= limits.max_rows:
+            raise _fatal(TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
+        cells += len(record) - record.count("") - record.count(None)
+        if cells > limits.max_cells:
+            raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.cells", limit=f"{limits.max_cells:,}")
+        rows.append(record)
+        numbers.append(number)
+
+    for number, record in records:
+        if _row_is_blank(record):
+            continue
+        if header is None:
+            if map_headers(record, aliases).has_header():
+                header, header_row = record, number
+                if probe:
+                    break
+                continue
+            candidates.append((number, record))
+            if len(candidates) < limits.header_search_rows:
+                continue
+            if probe:
+                break
+            (header_row, header), rest = candidates[0], candidates[1:]
+            for item in rest:
+                add(*item)
+            continue
+        add(number, record)
+    if header is None:
+        if probe:
+            return RawTable([], 0, [], [], source)
+        if not candidates:
+            raise _fatal(EMPTY_FILE)
+        (header_row, header), rest = candidates[0], candidates[1:]
+        for item in rest:
+            add(*item)
+    return RawTable(list(header), header_row, rows, numbers, source)
+
+
+def _xlsx_cell(value: Any, number_format: str | None) -> Any:
+    if isinstance(value, str):
+        return nfc(value).strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as text: a boolean must not be taken for the number 1 or 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and number_format and "%" in number_format:
+        return round(float(value) * 100, 10)  # a cell formatted as percent stores 0.125 for 12.5 %
+    if isinstance(value, (datetime, date, time, timedelta)):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value
+
+
+def _read_xlsx(data: bytes, aliases: HeaderAliases, sheet: str | None, limits: Limits, ext: str) -> RawTable:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_zip") from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.bin" in names:
+        raise _fatal(UNSUPPORTED_FORMAT, detail_key=_UNSUPPORTED_EXT[".xlsb"])
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names or "mimetype" in names:
+            raise _fatal(UNSUPPORTED_FORMAT, detail_key=_UNSUPPORTED_EXT[".ods"])
+        if "word/document.xml" in names or "ppt/presentation.xml" in names:
+            raise _fatal(UNSUPPORTED_FORMAT, detail_key="err.ingest.kind.office")
+        raise _fatal(BINARY_FILE, detail_key="err.ingest.kind.zip")
+    if "xl/vbaProject.bin" in names or ext == ".xlsm":
+        raise _fatal(UNSUPPORTED_FORMAT, detail_key="err.ingest.kind.macros")
+    declared = sum(i.file_size for i in infos)
+    strings = sum(i.file_size for i in infos if i.filename == "xl/sharedStrings.xml")
+    if declared > limits.max_unzipped_bytes or strings > limits.max_shared_strings_bytes:
+        raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.unzipped", size=_format_size(declared),
+                     limit=_format_size(limits.max_unzipped_bytes))
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            with archive.open(info) as fh:
+                head = fh.read(4096)
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.dtd")
+    import openpyxl  # imported here: only uploads of .xlsx need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken parts
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_book", kind=type(exc).__name__) from None
+    try:
+        return _read_book(book, aliases, sheet, limits)
+    finally:
+        book.close()
+
+
+def _sheet_records(ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    ws.reset_dimensions()  # never trust the declared size: a forged A1:XFD1048576 would pad every row
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        out = []
+        for c in row:
+            value = getattr(c, "value", None)
+            if value is None:
+                out.append(None)
+            elif value.__class__ is str:
+                out.append(nfc(value).strip())
+            else:
+                out.append(_xlsx_cell(value, getattr(c, "number_format", None)))
+        yield number, out
+
+
+def _read_book(book: Any, aliases: HeaderAliases, sheet: str | None, limits: Limits) -> RawTable:
+    sheets = [name for name in book.sheetnames if hasattr(book[name], "iter_rows")]
+    if sheet is not None:
+        wanted = [n for n in sheets if normalize_header(n) == normalize_header(sheet)]
+        if not wanted:
+            raise _fatal(WRONG_SHEET, value=sheet, suggestions=sheets, detail_key="err.ingest.detail.no_sheet",
+                         sheet=sheet, sheets=", ".join(sheets))
+        sheets = wanted
+    for name in sheets:
+        source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": name}
+        probe = _collect(_sheet_records(book[name]), aliases, limits, source, probe=True)
+        if probe.header:
+            return _collect(_sheet_records(book[name]), aliases, limits, source)
+    if sheet is None and len(sheets) == 1:
+        source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": sheets[0]}
+        return _collect(_sheet_records(book[sheets[0]]), aliases, limits, source)  # → missing_column later
+    listed = ", ".join(sheets) or "—"
+    raise _fatal(WRONG_SHEET, value=sheet, suggestions=sheets, detail_key="err.ingest.detail.no_header_sheet",
+                 listed=listed)
