@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from geo.errors import DataError
 from geo.geometry.boundaries import BOUNDARY_SOURCE
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
 from geo.reporting.choropleth import STATUS_COLOURS
+from geo.text.fold import nfc
 from geo.text.numbers import format_number, format_points
 
 Progress = Callable[[float, str], None]
@@ -88,11 +88,6 @@ class BriefingContent:
     boundary_source: str = BOUNDARY_SOURCE
 
 
-def _nfc(text: object) -> str:
-    """Precomposed letters: neither reportlab nor every PowerPoint font positions combining marks well."""
-    return unicodedata.normalize("NFC", str(text))
-
-
 def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -119,7 +114,7 @@ def _table_rows(frame: pd.DataFrame, columns: Sequence[str], labels: Mapping[str
         raise ValueError(f"briefing table lacks columns {missing}")
     rows = []
     for record in frame[list(columns)].itertuples(index=False, name=None):
-        rows.append([(_nfc(format_cell(v, _KINDS[c], labels, lang)), v if _KINDS[c] == "status" else None)
+        rows.append([(nfc(format_cell(v, _KINDS[c], labels, lang)), v if _KINDS[c] == "status" else None)
                      for c, v in zip(columns, record, strict=True)])
     return rows
 
@@ -221,12 +216,12 @@ def build_briefing_pdf(
     }
 
     def para(text: str, style: str) -> Paragraph:
-        return Paragraph(escape(_nfc(text)), styles[style])
+        return Paragraph(escape(nfc(text)), styles[style])
 
     page_w, page_h = A4
     margin = 18 * mm
     frame_w = page_w - 2 * margin
-    footer_text = _nfc(f"{content.dataset_name} ({content.dataset_version}) · {content.area_name}, {content.year}")
+    footer_text = nfc(f"{content.dataset_name} ({content.dataset_version}) · {content.area_name}, {content.year}")
 
     def decorate(canvas, doc) -> None:
         """Under every page's content: footer, page number and, for illustrative data, the banner."""
@@ -234,14 +229,14 @@ def build_briefing_pdf(
         canvas.setFont(font, 8)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(margin, 10 * mm, footer_text)
-        canvas.drawRightString(page_w - margin, 10 * mm, _nfc(labels["briefing.page"].format(n=doc.page)))
+        canvas.drawRightString(page_w - margin, 10 * mm, nfc(labels["briefing.page"].format(n=doc.page)))
         if content.illustrative:
             canvas.setFillColor(colors.HexColor(_BANNER_FILL))
             canvas.setStrokeColor(colors.HexColor(_BANNER))
             canvas.rect(margin, page_h - 13 * mm, frame_w, 8 * mm, fill=1, stroke=1)
             canvas.setFillColor(colors.HexColor(_BANNER))
             canvas.setFont(bold, 9)
-            canvas.drawCentredString(page_w / 2, page_h - 10.2 * mm, _nfc(labels["illustrative.badge"]))
+            canvas.drawCentredString(page_w / 2, page_h - 10.2 * mm, nfc(labels["illustrative.badge"]))
         canvas.restoreState()
 
     def watermark(canvas, _doc) -> None:
@@ -253,7 +248,7 @@ def build_briefing_pdf(
         canvas.rotate(55)
         canvas.setFillColor(colors.Color(0.75, 0.12, 0.18, alpha=0.14))
         canvas.setFont(bold, 40)
-        canvas.drawCentredString(0, -14, _nfc(labels["illustrative.badge"]))
+        canvas.drawCentredString(0, -14, nfc(labels["illustrative.badge"]))
         canvas.restoreState()
 
     def table(frame: pd.DataFrame, columns: Sequence[str], kind: str) -> Table | Paragraph:
@@ -321,8 +316,8 @@ def build_briefing_pdf(
     say(0.85, "write")
     buf = io.BytesIO()
     doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin + 4 * mm,
-                          bottomMargin=margin, title=_nfc(texts["title"]), author=_nfc(content.dataset_name),
-                          subject=_nfc(texts["framework"]))
+                          bottomMargin=margin, title=nfc(texts["title"]), author=nfc(content.dataset_name),
+                          subject=nfc(texts["framework"]))
     body = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=decorate, onPageEnd=watermark)])
     doc.build(story)
@@ -402,11 +397,11 @@ def build_briefing_pptx(
         banner.fill.solid()
         banner.fill.fore_color.rgb = _rgb(_BANNER_FILL)
         banner.line.color.rgb = _rgb(_BANNER)
-        banner.text_frame.text = _nfc(texts["mark"])
+        banner.text_frame.text = nfc(texts["mark"])
         _style_runs(banner.text_frame, size=12, bold=True, colour=_BANNER, font_name=font_name)
         water = slide.shapes.add_textbox(Inches(1.5), Inches(3.0), slide_w - Inches(3), Inches(1.4))
         water.rotation = -28
-        water.text_frame.text = _nfc(labels["illustrative.badge"])
+        water.text_frame.text = nfc(labels["illustrative.badge"])
         water.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
         _style_runs(water.text_frame, size=48, bold=True, colour="#BE1E2D", font_name=font_name)
         _set_alpha(water.text_frame.paragraphs[0].runs[0], 18)
@@ -416,7 +411,7 @@ def build_briefing_pptx(
         slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": slide.shapes.title works
         shape = slide.shapes.title
         shape.left, shape.top, shape.width, shape.height = margin, Inches(0.3), slide_w - 2 * margin, Inches(0.9)
-        shape.text = _nfc(title)
+        shape.text = nfc(title)
         shape.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT
         _style_runs(shape.text_frame, size=26, bold=True, font_name=font_name)
         return slide
@@ -424,7 +419,7 @@ def build_briefing_pptx(
     def note(slide, text: str, top) -> None:
         box = slide.shapes.add_textbox(margin, top, slide_w - 2 * margin, Inches(0.4))
         box.text_frame.word_wrap = True
-        box.text_frame.text = _nfc(text)
+        box.text_frame.text = nfc(text)
         _style_runs(box.text_frame, size=12, colour="#444444", font_name=font_name)
 
     def table(slide, frame: pd.DataFrame, columns: Sequence[str], top) -> None:
@@ -443,7 +438,7 @@ def build_briefing_pptx(
             tbl.columns[j].width = Emu(int(total * (1 - first) / (len(columns) - 1)))
         for j, col in enumerate(columns):
             cell = tbl.cell(0, j)
-            cell.text = _nfc(labels[f"briefing.col.{col}"])
+            cell.text = nfc(labels[f"briefing.col.{col}"])
             _style_runs(cell.text_frame, size=12, bold=True, colour="#FFFFFF", font_name=font_name)
         for i, row in enumerate(rows, start=1):
             for j, (text, status) in enumerate(row):
@@ -460,12 +455,12 @@ def build_briefing_pptx(
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     slide.shapes.title.left, slide.shapes.title.top = margin, Inches(1.6)
     slide.shapes.title.width, slide.shapes.title.height = slide_w - 2 * margin, Inches(1.5)
-    slide.shapes.title.text = _nfc(texts["title"])
+    slide.shapes.title.text = nfc(texts["title"])
     _style_runs(slide.shapes.title.text_frame, size=34, bold=True, font_name=font_name)
     sub = slide.placeholders[1]
     sub.left, sub.top, sub.width, sub.height = margin, Inches(3.3), slide_w - 2 * margin, Inches(2.6)
     lines = [texts[k] for k in ("framework", "dataset", "reference_date", "prepared_on", "boundary") if texts[k]]
-    sub.text_frame.text = _nfc("\n".join(lines))
+    sub.text_frame.text = nfc("\n".join(lines))
     _style_runs(sub.text_frame, size=16, colour="#333333", font_name=font_name)
     mark(slide)
 
@@ -504,8 +499,8 @@ def build_briefing_pptx(
             table(slide, part, cols, top)
             mark(slide)
     say(0.9, "write")
-    prs.core_properties.title = _nfc(texts["title"])
-    prs.core_properties.author = _nfc(content.dataset_name)
+    prs.core_properties.title = nfc(texts["title"])
+    prs.core_properties.author = nfc(content.dataset_name)
     buf = io.BytesIO()
     prs.save(buf)
     say(1.0, "done")

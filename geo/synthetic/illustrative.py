@@ -24,7 +24,6 @@ poor on nutrition tends to be poor on the rest too.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from numpy.random import PCG64, Generator
 
 from geo.config import registry_dir
 from geo.errors import DataError
+from geo.text.fold import nfc
 
 MODEL_VERSION = 1
 
@@ -197,10 +197,6 @@ class IllustrativeDataset:
 # --------------------------------------------------------------------------------------------------
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip()
-
-
 def load_regions(path: Path | None = None) -> pd.DataFrame:
     """``data/regions.csv``: the 63 pre-2025 provinces and their socio-economic region (GSO)."""
     path = Path(path) if path is not None else registry_dir() / "regions.csv"
@@ -284,7 +280,7 @@ def dominant_old_province(reference_dir: Path) -> pd.Series:
     for prov in merges["data"]:
         for unit in prov.get("level2s", []):
             new_code = unit["level2_id"]
-            names[(prov["level1_id"], _nfc(unit["name"]).casefold())] = new_code
+            names[(prov["level1_id"], nfc(unit["name"]).strip().casefold())] = new_code
             for part in unit.get("merges", []):
                 old_id = part["old_id"]
                 if old_id in old_prov:
@@ -309,7 +305,7 @@ def dominant_old_province(reference_dir: Path) -> pd.Series:
         if code in by_crosswalk:
             result[code] = by_crosswalk[code]
             continue
-        alias = names.get((pcode, _nfc(full_name).casefold()))
+        alias = names.get((pcode, nfc(full_name).strip().casefold()))
         result[code] = by_crosswalk.get(alias, pcode) if alias else pcode
     return pd.Series(result, name="old_province_code", dtype=str).rename_axis("code").sort_index()
 
@@ -337,7 +333,7 @@ def assign_regions(reference_dir: Path, regions_path: Path | None = None) -> pd.
 
 def commune_type_from_name(full_name: str) -> str:
     """``xa`` / ``phuong`` / ``dac_khu`` from a full name such as "Xã …" (case-insensitive)."""
-    text = _nfc(full_name).casefold()
+    text = nfc(full_name).strip().casefold()
     for prefix, kind in (("xã ", "xa"), ("phường ", "phuong"), ("đặc khu ", "dac_khu")):
         if text.startswith(prefix):
             return kind
