@@ -1,0 +1,1 @@
+"""Reference data read once: the shared files the app builds on."""
