@@ -18,6 +18,8 @@ from geo.indicators.registry import YES_NO, Registry
 from geo.ingest.headers import HeaderAliases, load_column_aliases
 from geo.ingest.read import LIMITS, Limits
 from geo.ingest.vocab import DENOMINATOR, F_CODE, F_NAME, F_PROVINCE, F_YEAR, NUMERATOR
+from geo.text.catalogue import say
+from geo.text.numbers import format_number
 
 DATA_SHEET = "Du_lieu"
 HELP_SHEET = "Huong_dan"
@@ -25,91 +27,61 @@ COMMUNES_SHEET = "Danh_muc_xa"
 VALIDATED_ROWS = 20_000  # rows that get drop-downs and number checks (cells are not created)
 _AUTHOR = "vn-child-targets"
 
-_ID_COMMENTS = {
-    F_CODE: ("Mã xã 2025, 5 chữ số (xem trang Danh_muc_xa). Bỏ trống nếu ghi tên xã + tỉnh.",
-             "2025 commune code, 5 digits (see sheet Danh_muc_xa). Leave blank if you give name + province."),
-    F_NAME: ("Tên xã/phường (không bắt buộc khi đã có mã xã).", "Commune/ward name (optional when the code is given)."),
-    F_PROVINCE: ("Tỉnh/thành phố (bắt buộc khi xác định xã bằng tên).",
-                 "Province/city (needed when the commune is identified by name)."),
-    F_YEAR: ("Năm của số liệu, ví dụ 2024.", "Year of the data, e.g. 2024."),
-}
+_ID_COMMENTS = {F_CODE: "ingest.template.comment_ma_xa", F_NAME: "ingest.template.comment_ten_xa",
+                F_PROVINCE: "ingest.template.comment_tinh", F_YEAR: "ingest.template.comment_nam"}
+_PART_WORDS = {NUMERATOR: "ingest.template.word_numerator", DENOMINATOR: "ingest.template.word_denominator"}
+_STEPS = {"vi": [f"ingest.template.step_{n}" for n in range(1, 11)],
+          "en": [f"ingest.template.step_{n}" for n in range(1, 10)]}  # the worked example row is Vietnamese only
+
+
+def _both(key: str, vi: dict[str, Any], en: dict[str, Any]) -> str:
+    """A cell comment in both languages, Vietnamese first."""
+    return f"{say(key, 'vi', **vi)}\n—\n{say(key, 'en', **en)}"
 
 
 def list_template_columns(registry: Registry, aliases: HeaderAliases, lang: str = "vi") -> list[dict[str, Any]]:
     """The template's columns in order: header, comment text, indicator id, part (None for id columns)."""
     cols: list[dict[str, Any]] = []
     for f in (F_CODE, F_NAME, F_PROVINCE, F_YEAR):
-        vi, en = _ID_COMMENTS[f]
-        cols.append({"header": aliases.format_header(None, f, lang), "comment": f"{vi}\n—\n{en}",
+        cols.append({"header": aliases.format_header(None, f, lang), "comment": _both(_ID_COMMENTS[f], {}, {}),
                      "indicator": None, "part": f})
     for ind in registry.indicator_ids():
         meta = registry.indicator(ind)
         if meta["measure"] == YES_NO:
             cols.append({"header": aliases.format_header(ind, None, lang), "indicator": ind, "part": YES_NO,
-                         "comment": f"{meta['name_vi']}: ghi Có hoặc Không.\n—\n{meta['name_en']}: Có (yes) or "
-                         "Không (no)."})
+                         "comment": _both("ingest.template.comment_yes_no", {"name": meta["name_vi"]},
+                                          {"name": meta["name_en"]})})
             continue
         for part, key in ((NUMERATOR, "numerator"), (DENOMINATOR, "denominator")):
-            word_vi = "Tử số" if part == NUMERATOR else "Mẫu số"
             cols.append({"header": aliases.format_header(ind, part, lang), "indicator": ind, "part": part,
-                         "comment": f"{meta['name_vi']} — {word_vi}: {meta[key + '_vi']} (số nguyên).\n—\n"
-                         f"{meta['name_en']} — {key}: {meta[key + '_en']} (whole number)."})
+                         "comment": _both("ingest.template.comment_count",
+                                          {"name": meta["name_vi"], "part": say(_PART_WORDS[part], "vi"),
+                                           "what": meta[key + "_vi"]},
+                                          {"name": meta["name_en"], "part": say(_PART_WORDS[part], "en"),
+                                           "what": meta[key + "_en"]})})
     return cols
 
 
 def _instructions(registry: Registry, aliases: HeaderAliases, limits: Limits, has_communes: bool) -> list[list[Any]]:
     code, name, prov, year = (aliases.format_header(None, f, "vi") for f in (F_CODE, F_NAME, F_PROVINCE, F_YEAR))
-    num, den = aliases.canonical["vi"][NUMERATOR], aliases.canonical["vi"][DENOMINATOR]
-    mb = limits.max_bytes // (1024 * 1024)
-    list_vi = " (tra mã ở trang Danh_muc_xa)" if has_communes else ""
-    list_en = " (look codes up in sheet Danh_muc_xa)" if has_communes else ""
-    lines: list[list[Any]] = [
-        ["HƯỚNG DẪN NHẬP SỐ LIỆU (tiếng Việt)"],
-        [f"1. Mỗi dòng của trang {DATA_SHEET} là MỘT xã trong MỘT năm. Giữ nguyên dòng tiêu đề (dòng 1); không "
-         "chèn dòng trống hay dòng cộng tổng."],
-        [f"2. Xác định xã bằng cột {code}: mã xã 2025 gồm 5 chữ số, ví dụ 00004{list_vi}. Nếu không có mã, bỏ "
-         f"trống {code} và ghi {name} + {prov} (có dấu hay không dấu đều được)."],
-        ["3. Số liệu theo xã TRƯỚC 01/07/2025: dùng cột ma_xa_cu (mã xã cũ) thay cho ma_xa, hoặc ghi tên xã cũ và "
-         "thêm cột truoc_2025 ghi Có (có thể thêm cột huyen). Ứng dụng tự chuyển sang xã mới: cộng số đếm các xã cũ; "
-         "xã cũ bị chia thì phân bổ theo dân số các xã mới nhận."],
-        [f"4. Cột {year}: năm của số liệu, từ {limits.min_year} đến {limits.max_year}."],
-        [f"5. Chỉ số tỷ lệ: ghi hai số đếm, cột <chỉ số>__{num} (tử số) và <chỉ số>__{den} (mẫu số). Số đếm là số "
-         "nguyên; dấu chấm hay phẩy trong số đếm chỉ là dấu phân cách hàng nghìn (1.234 = 1234). Tử số không được "
-         "lớn hơn mẫu số."],
-        ["6. Nếu chỉ có tỷ lệ %, thay hai cột số đếm bằng một cột tên <chỉ số> (ví dụ stunting_u5) và ghi 12,5 hoặc "
-         "12,5% (một dấu phẩy hoặc chấm là dấu thập phân). Nên dùng số đếm: tỷ lệ không cộng dồn được."],
-        ["7. Chỉ số có/không: ghi Có hoặc Không (hoặc 1/0)."],
-        ["8. Ô để trống = không có số liệu. Không dùng công thức (ô bắt đầu bằng =): hãy dán giá trị."],
-        [f"9. Lưu dạng .xlsx hoặc CSV UTF-8. Tối đa {limits.max_rows:,} dòng và {mb} MB mỗi tệp.".replace(",", ".")],
-        ["10. Ví dụ một dòng: 00004 | Phường Ba Đình | Hà Nội | 2024 | 12 | 180 | … | Có"],
-        [],
-        ["INSTRUCTIONS (English)"],
-        [f"1. Each row of sheet {DATA_SHEET} is ONE commune in ONE year. Keep the header row (row 1); do not insert "
-         "blank or total rows."],
-        [f"2. Identify the commune in column {code}: its 2025 code, 5 digits, e.g. 00004{list_en}. Without a code, "
-         f"leave {code} blank and fill {name} + {prov} (with or without diacritics)."],
-        ["3. Data for communes BEFORE 1 July 2025: use column ma_xa_cu (old code) instead of ma_xa, or give old names "
-         "and add a truoc_2025 column saying Có/yes (a huyen column may help). The app carries them to the new "
-         "communes: counts of old communes are summed; a split old commune is allocated by the receiving new "
-         "communes' population."],
-        [f"4. Column {year}: the year of the data, {limits.min_year} to {limits.max_year}."],
-        [f"5. Rates: give two counts, <indicator>__{num} (numerator) and <indicator>__{den} (denominator). Counts "
-         "are whole numbers; a dot or comma in a count only separates thousands (1,234 = 1234). The numerator "
-         "cannot exceed the denominator."],
-        ["6. With only a percentage, replace the two count columns by one <indicator> column (e.g. stunting_u5) "
-         "holding 12.5 or 12,5% (one comma or dot is the decimal mark). Counts are better: rates cannot be added up."],
-        ["7. Yes/no indicators: Có (yes) or Không (no), or 1/0."],
-        ["8. A blank cell means no data. No formulas (cells starting with =): paste values."],
-        [f"9. Save as .xlsx or CSV UTF-8. At most {limits.max_rows:,} rows and {mb} MB per file."],
-        [],
-        ["DANH SÁCH CHỈ SỐ / INDICATORS"],
-        ["Cột / Column", "Chỉ số", "Tử số / có", "Mẫu số", "Indicator", "Numerator / yes", "Denominator"],
-    ]
+    params = {"sheet": DATA_SHEET, "code": code, "name": name, "prov": prov, "year": year,
+              "num": aliases.canonical["vi"][NUMERATOR], "den": aliases.canonical["vi"][DENOMINATOR],
+              "min_year": limits.min_year, "max_year": limits.max_year, "mb": limits.max_bytes // (1024 * 1024)}
+    lines: list[list[Any]] = []
+    for lang in ("vi", "en"):
+        given = {**params, "rows": format_number(limits.max_rows, lang),
+                 "list": say("ingest.template.code_list", lang) if has_communes else ""}
+        lines.append([say("ingest.template.heading", lang)])
+        lines += [[say(key, lang, **given)] for key in _STEPS[lang]]
+        lines.append([])
+    lines.append([say("ingest.template.indicators_heading", "vi")])
+    lines.append([say(f"ingest.template.col_{n}", "vi") for n in range(1, 8)])
+    yes_no = {lang: say("ingest.template.yes_no", lang) for lang in ("vi", "en")}
     for ind in registry.indicator_ids():
         meta = registry.indicator(ind)
         if meta["measure"] == YES_NO:
             cols = aliases.format_header(ind, None, "vi")
-            lines.append([cols, meta["name_vi"], "Có / Không", "", meta["name_en"], "yes / no", ""])
+            lines.append([cols, meta["name_vi"], yes_no["vi"], "", meta["name_en"], yes_no["en"], ""])
         else:
             cols = f"{aliases.format_header(ind, NUMERATOR, 'vi')} ; {aliases.format_header(ind, DENOMINATOR, 'vi')}"
             lines.append([cols, meta["name_vi"], meta["numerator_vi"], meta["denominator_vi"], meta["name_en"],
