@@ -119,7 +119,8 @@ def build_template_xlsx(registry: Registry, lang: str = "vi", communes: pd.DataF
     data.freeze_panes = "B2"
     yes_no = DataValidation(type="list", formula1='"Có,Không"', allow_blank=True, showErrorMessage=False)
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            errorStyle="warning", error="Số nguyên ≥ 0 / whole number ≥ 0", showErrorMessage=True)
+                            errorStyle="warning", error=say("ingest.template.whole_number", "vi"),
+                            showErrorMessage=True)
     year = DataValidation(type="whole", operator="between", formula1=str(limits.min_year),
                           formula2=str(limits.max_year), allow_blank=True, errorStyle="warning",
                           error=f"{limits.min_year}–{limits.max_year}", showErrorMessage=True)
@@ -138,10 +139,11 @@ def build_template_xlsx(registry: Registry, lang: str = "vi", communes: pd.DataF
     guide.column_dimensions["A"].width = 60
     for letter in "BCDEFG":
         guide.column_dimensions[letter].width = 30
+    column_title = say("ingest.template.col_1", "vi")
     for row in guide.iter_rows():
-        for cell in row:
+        for cell in row:  # headings (upper case) and the indicator table's header row in bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str) and (cell.value.isupper() or cell.value.startswith("Cột / Column")):
+            if isinstance(cell.value, str) and (cell.value.isupper() or cell.value == column_title):
                 cell.font = bold
 
     if communes is not None:
