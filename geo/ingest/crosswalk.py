@@ -20,14 +20,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from geo.ingest.rules import load_crosswalk_rules
+from geo.reference.communes import PROVINCES_FILE, read_attributes, read_communes, read_provinces
 from geo.reference.crosswalk_links import FULL, PARTIAL, read_links
 from geo.reference.old_units import read_old_units
 from geo.text.catalogue import error
 from geo.text.fold import nfc
-
-COMMUNES_FILE = "vn2025/communes.parquet"
-ATTRIBUTES_FILE = "vn2025/commune_attributes.csv"
-PROVINCES_FILE = "vn2025/provinces.csv"
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,23 +55,13 @@ class Crosswalk:
 
 def read_new_units(reference_dir: str | Path) -> pd.DataFrame:
     """The 3,321 communes of 2025 without geometry: names, province and population (for allocation)."""
-    ref = Path(reference_dir)
-    for rel in (COMMUNES_FILE, ATTRIBUTES_FILE, PROVINCES_FILE):
-        if not (ref / rel).is_file():
-            raise error("err.ingest.reference_missing", path=ref / rel)
-    # Only attribute columns: the geometry column is never decoded.
-    communes = pd.read_parquet(ref / COMMUNES_FILE, columns=["code", "name", "fullName", "province_code"])
-    communes = communes.rename(columns={"fullName": "full_name"})
-    communes["code"] = communes["code"].astype(str).str.zfill(5)
-    communes["province_code"] = communes["province_code"].astype(str).str.zfill(2)
+    communes = read_communes(reference_dir)[["code", "name", "full_name", "province_code"]].copy()
     for col in ("name", "full_name"):
         communes[col] = communes[col].map(lambda text: nfc(text).strip())
-    attrs = pd.read_csv(ref / ATTRIBUTES_FILE, dtype={"code": str}, usecols=["code", "population"], encoding="utf-8")
-    attrs["code"] = attrs["code"].str.zfill(5)
-    provinces = pd.read_csv(ref / PROVINCES_FILE, dtype=str, encoding="utf-8")
-    provinces = provinces.rename(columns={"code": "province_code", "name": "province_name",
-                                          "fullName": "province_full_name", "nameEn": "province_name_en"})
-    provinces["province_code"] = provinces["province_code"].str.zfill(2)
+    attrs = read_attributes(reference_dir)[["code", "population"]]
+    provinces = read_provinces(reference_dir).rename(columns={
+        "code": "province_code", "name": "province_name", "full_name": "province_full_name",
+        "name_en": "province_name_en"})
     out = communes.merge(attrs, on="code", how="left", validate="one_to_one").merge(
         provinces[["province_code", "province_name", "province_full_name", "province_name_en"]],
         on="province_code", how="left", validate="many_to_one", indicator=True,
