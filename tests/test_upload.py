@@ -28,7 +28,7 @@ from geo.ingest.match import AMBIGUOUS, UNKNOWN, build_matcher, normalize_provin
 from geo.ingest.problems import MESSAGE_KEYS, make_problem
 from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET, HELP_SHEET, build_template_xlsx, list_template_columns
 from geo.ingest.vocab import BASIS_CODE_2025, BASIS_CODE_PRE2025, BASIS_NAME_2025, BASIS_NAME_PRE2025, ERA_PRE2025
-from geo.text.fold import fold_name, normalize_name
+from geo.text.fold import fold, fold_name, nfc, normalize_name, split_unit_type
 
 CORPUS = Path(__file__).parent / "upload_corpus"
 EXPECTED = list(csv.DictReader((CORPUS / "expected.csv").open(encoding="utf-8")))
@@ -459,6 +459,19 @@ def test_alias_file_with_a_clash_is_refused(registry, tmp_path) -> None:
 
 
 # --- Matching ---------------------------------------------------------------------------------------
+
+
+def test_one_folding_for_search_boxes_headers_and_names() -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Lũng Cú")
+    assert nfc(nfd) == unicodedata.normalize("NFC", "Lũng Cú") and nfc(nfd) != nfd
+    assert fold(nfd) == fold("LŨNG  CÚ ") == "lung cu"  # case, marks, NFD input and spacing all fold away
+    assert fold("Đắk Lắk") == "dak lak" and fold("Hà Nội") == "ha noi"
+    assert hdr.normalize_header("  Mã xã (2025) ") == "ma_xa_2025"
+    assert fold_name(normalize_name("Phường Ba Đình")) == "phuongbadinh"
+    assert split_unit_type(normalize_name("Thị trấn Tân Lập")) == ("thi_tran", "tân lập")
+    assert split_unit_type("tân lập") == (None, "tân lập")
 
 
 def test_name_normalisation() -> None:
