@@ -1,4 +1,4 @@
-"""Boundary derivation: commune types, gap-free simplification, province dissolve, GeoJSON output."""
+"""Boundary derivation: gap-free simplification, province dissolve, GeoJSON output."""
 
 from __future__ import annotations
 
@@ -13,17 +13,6 @@ from shapely.geometry import Polygon, box
 
 from geo.errors import DataError
 from geo.geometry import boundaries
-
-
-def test_commune_type_from_full_name_is_case_insensitive():
-    names = pd.Series(["Xã Bát Xát", "Phường Ba Đình", "Đặc khu Phú Quốc", "xã Ia Mơ", "  Xã  Lũng Cú"])
-    assert boundaries.derive_commune_type(names).tolist() == ["xa", "phuong", "dac_khu", "xa", "xa"]
-
-
-def test_unknown_unit_type_is_a_clear_error():
-    with pytest.raises(DataError) as err:
-        boundaries.derive_commune_type(pd.Series(["Thị trấn Sa Pa"]))
-    assert "Thị trấn Sa Pa" in err.value.vi
 
 
 def _wiggly_coverage() -> gpd.GeoSeries:

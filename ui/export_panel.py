@@ -19,7 +19,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from geo.errors import DataError
-from geo.geometry.boundaries import BOUNDARY_SOURCE, COMMUNE_TYPES, dissolve_provinces
+from geo.geometry.boundaries import BOUNDARY_SOURCE, dissolve_provinces
+from geo.reference.communes import COMMUNE_TYPES
 from geo.reporting import briefing as gb
 from geo.reporting import publication as gx
 from geo.synthetic.illustrative import MODEL_VERSION

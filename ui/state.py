@@ -11,9 +11,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from geo.geometry.boundaries import COMMUNE_TYPES, Layers
+from geo.geometry.boundaries import Layers
 from geo.indicators.registry import Registry
 from geo.indicators.selection import Filters
+from geo.reference.communes import COMMUNE_TYPES
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TARGET_YEARS = (2025, 2030)

@@ -25,11 +25,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataError
+from geo.reference import communes as reference
+from geo.reference.communes import ATTRIBUTES_FILE, COMMUNES_FILE, PROVINCES_FILE, require
 
-COMMUNES_FILE = "vn2025/communes.parquet"
-ATTRIBUTES_FILE = "vn2025/commune_attributes.csv"
-PROVINCES_FILE = "vn2025/provinces.csv"
 NEIGHBOURS_FILE = "world/neighbours_ne110m.geojson"
 BOUNDARY_SOURCE = "sapnhap.bando.com.vn (qua thanglequoc/vietnamese-provinces-database)"
 
@@ -41,9 +39,6 @@ NATIONAL_TOLERANCE = 0.008
 DETAIL_DECIMALS = 4
 NATIONAL_DECIMALS = 3
 LAYER_VERSION = "3"  # bump when the derivation changes so caches rebuild
-
-COMMUNE_TYPES = ("xa", "phuong", "dac_khu")
-_TYPE_PREFIXES = (("đặc khu", "dac_khu"), ("phường", "phuong"), ("xã", "xa"))
 
 Progress = Callable[[float, str], None]
 
@@ -81,72 +76,15 @@ class Layers:
         return gpd.read_parquet(self.cache_dir / "national.parquet")
 
 
-def _require(path: Path) -> Path:
-    if not path.exists():
-        raise DataError(
-            vi=f"Không tìm thấy tệp dữ liệu ranh giới: {path}.",
-            en=f"Boundary data file not found: {path}.",
-            fix_vi="Đặt thư mục dữ liệu dùng chung tại ../shared/data hoặc khai báo biến môi trường "
-            "VNCHILD_DATA_DIR trỏ tới thư mục đó.",
-            fix_en="Put the shared data folder at ../shared/data or set the VNCHILD_DATA_DIR "
-            "environment variable to it.",
-        )
-    return path
-
-
-def _unreadable(path: Path, exc: Exception) -> DataError:
-    return DataError(
-        vi=f"Không đọc được tệp {path.name} ({type(exc).__name__}).",
-        en=f"Could not read {path.name} ({type(exc).__name__}: {exc}).",
-        fix_vi="Tệp có thể bị hỏng hoặc sai định dạng; hãy chép lại tệp gốc.",
-        fix_en="The file may be damaged or in the wrong format; copy the original file again.",
-    )
-
-
-def derive_commune_type(full_names: pd.Series) -> pd.Series:
-    """'xa' / 'phuong' / 'dac_khu' from the unit prefix of fullName (case-insensitive: one row is 'xã')."""
-    lowered = full_names.astype("string").str.strip().str.lower()
-    out = pd.Series(pd.NA, index=full_names.index, dtype="string")
-    for prefix, kind in _TYPE_PREFIXES:
-        out = out.mask(out.isna() & lowered.str.startswith(prefix + " "), kind)
-    if out.isna().any():
-        bad = full_names[out.isna()].head(3).tolist()
-        raise DataError(
-            vi=f"Không nhận ra loại đơn vị hành chính của: {bad}.",
-            en=f"Unknown administrative unit type for: {bad}.",
-            fix_vi="Tên đầy đủ phải bắt đầu bằng Xã, Phường hoặc Đặc khu.",
-            fix_en="Full names must start with Xã, Phường or Đặc khu.",
-        )
-    return out
-
-
 def load_communes(reference_dir: str | Path) -> gpd.GeoDataFrame:
     """Full-resolution communes joined with population and province names; codes stay strings."""
-    ref = Path(reference_dir)
-    path = _require(ref / COMMUNES_FILE)
-    try:
-        gdf = gpd.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - any read failure becomes one clear message
-        raise _unreadable(path, exc) from exc
-    missing = {"code", "name", "fullName", "province_code", "geometry"} - set(gdf.columns)
-    if missing:
-        raise DataError(
-            vi=f"Tệp {path.name} thiếu cột: {sorted(missing)}.",
-            en=f"{path.name} lacks columns: {sorted(missing)}.",
-        )
-    gdf = gdf.rename(columns={"fullName": "full_name", "nameEn": "name_en", "fullNameEn": "full_name_en",
-                              "areaKm2": "area_km2"})
-    gdf["code"] = gdf["code"].astype(str).str.zfill(5)
-    gdf["province_code"] = gdf["province_code"].astype(str).str.zfill(2)
-    gdf["commune_type"] = derive_commune_type(gdf["full_name"])
-
-    attrs = _read_csv(_require(ref / ATTRIBUTES_FILE), {"code": str})
-    attrs["code"] = attrs["code"].str.zfill(5)
+    gdf = reference.read_communes(reference_dir, geometry=True)
+    attrs = reference.read_attributes(reference_dir)
     gdf = gdf.drop(columns=["area_km2"], errors="ignore").merge(
         attrs[["code", "population", "area_km2", "before_merger"]], on="code", how="left",
         validate="one_to_one",
     )
-    provinces = load_provinces(ref)
+    provinces = reference.read_provinces(reference_dir)
     gdf = gdf.merge(
         provinces[["code", "name", "name_en"]].rename(
             columns={"code": "province_code", "name": "province_name", "name_en": "province_name_en"}
@@ -154,20 +92,6 @@ def load_communes(reference_dir: str | Path) -> gpd.GeoDataFrame:
         on="province_code", how="left", validate="many_to_one",
     )
     return gdf.sort_values("code", ignore_index=True)
-
-
-def _read_csv(path: Path, dtype: dict) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=dtype, encoding="utf-8")
-    except Exception as exc:  # noqa: BLE001
-        raise _unreadable(path, exc) from exc
-
-
-def load_provinces(reference_dir: str | Path) -> pd.DataFrame:
-    """The 34 provinces (code, name, name_en) in force since 1 July 2025."""
-    df = _read_csv(_require(Path(reference_dir) / PROVINCES_FILE), {"code": str})
-    df["code"] = df["code"].str.zfill(2)
-    return df.rename(columns={"nameEn": "name_en", "fullName": "full_name", "fullNameEn": "full_name_en"})
 
 
 def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> gpd.GeoSeries:
@@ -216,7 +140,7 @@ def source_key(reference_dir: str | Path) -> str:
     h = hashlib.sha256()
     h.update(f"{LAYER_VERSION}|{DETAIL_TOLERANCE}|{NATIONAL_TOLERANCE}".encode())
     for rel in (COMMUNES_FILE, ATTRIBUTES_FILE, PROVINCES_FILE, NEIGHBOURS_FILE):
-        path = _require(ref / rel)
+        path = require(ref / rel)
         with path.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
@@ -260,7 +184,7 @@ def build_layers(
     national = simplify_coverage(detail, NATIONAL_TOLERANCE)
     say(0.55, "border")
     detail_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=detail, crs=communes.crs)
-    neighbours = load_neighbours(_require(Path(reference_dir) / NEIGHBOURS_FILE))
+    neighbours = load_neighbours(require(Path(reference_dir) / NEIGHBOURS_FILE))
     border = derive_border_communes(detail_gdf, neighbours)
     say(0.75, "provinces")
     national_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=national, crs=communes.crs)
@@ -272,7 +196,7 @@ def build_layers(
     attrs["lat"] = points.y.round(5).to_numpy()
     attrs["border"] = attrs["code"].map(border).fillna(False).astype(bool)
 
-    provinces = load_provinces(reference_dir)
+    provinces = reference.read_provinces(reference_dir)
     bounds = detail_gdf.dissolve("province_code").bounds
     provinces = provinces.merge(
         bounds.rename(columns={"minx": "min_lon", "miny": "min_lat", "maxx": "max_lon", "maxy": "max_lat"}),

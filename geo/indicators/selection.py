@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.geometry.boundaries import COMMUNE_TYPES
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.status import (
     MET,
@@ -17,6 +16,7 @@ from geo.indicators.status import (
     communes_needed,
     compute_gap,
 )
+from geo.reference.communes import COMMUNE_TYPES
 
 
 @dataclass(frozen=True)
