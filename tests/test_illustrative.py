@@ -1,4 +1,4 @@
-"""Tests of the deterministic illustrative data generator (geo/illustrative.py)."""
+"""Tests of the deterministic illustrative data generator (geo/synthetic/illustrative.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
+from geo.indicators.registry import load_registry
 from geo.synthetic.illustrative import (
     ATTRIBUTE_COLUMNS,
-    INDICATOR_KINDS,
-    INDICATORS,
-    RATE_INDICATORS,
+    MODELLED,
     REGION_IDS,
     VALUE_COLUMNS,
     IllustrativeDataset,
-    commune_type_from_name,
     generate_illustrative,
+    indicator_kinds,
     load_regions,
 )
+
+INDICATOR_KINDS = indicator_kinds()
+INDICATORS = tuple(INDICATOR_KINDS)
+RATE_INDICATORS = tuple(k for k, v in INDICATOR_KINDS.items() if v == "rate")
 
 YEARS = list(range(2021, 2026))
 
@@ -186,13 +189,25 @@ def test_bad_input_raises_data_error() -> None:
         generate_illustrative(dup)
 
 
-def test_commune_type_from_name() -> None:
-    assert commune_type_from_name("Xã Ba Chẽ") == "xa"
-    assert commune_type_from_name("xã Tân Lập") == "xa"
-    assert commune_type_from_name("Phường Ba Đình") == "phuong"
-    assert commune_type_from_name("Đặc khu Phú Quốc") == "dac_khu"
-    with pytest.raises(DataError):
-        commune_type_from_name("Huyện Hoàng Sa")
+def test_indicator_kinds_come_from_the_registry() -> None:
+    registry = load_registry()
+    assert list(INDICATOR_KINDS) == registry.indicator_ids()
+    assert INDICATOR_KINDS == {i: registry.indicator(i)["measure"] for i in registry.indicator_ids()}
+    assert INDICATOR_KINDS["play_point"] == "yes_no" and INDICATOR_KINDS["school_sanitation"] == "share"
+
+
+def test_kinds_decide_the_indicators_and_the_population_rule() -> None:
+    ds = generate_illustrative(_tiny(), years=[2024], kinds={"stunting_u5": "rate", "play_point": "yes_no"})
+    assert set(ds.values["indicator"]) == {"stunting_u5", "play_point"}
+    assert ds.meta["indicator_kinds"] == {"stunting_u5": "rate", "play_point": "yes_no"}
+    assert "20333" not in set(ds.values.loc[ds.values["indicator"] == "stunting_u5", "code"])  # no population
+
+
+def test_an_indicator_without_a_model_is_refused() -> None:
+    assert "new_indicator" not in MODELLED
+    with pytest.raises(DataError) as err:
+        generate_illustrative(_tiny(), kinds={"stunting_u5": "rate", "new_indicator": "rate"})
+    assert "new_indicator" in err.value.en and "illustrative.py" in err.value.fix_en
 
 
 def test_regions_csv_is_the_gso_classification() -> None:

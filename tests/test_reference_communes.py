@@ -13,6 +13,9 @@ def test_commune_type_from_full_name_is_case_insensitive():
     names = pd.Series(["Xã Bát Xát", "Phường Ba Đình", "Đặc khu Phú Quốc", "xã Ia Mơ", "  Xã  Lũng Cú"])
     assert communes.commune_types(names).tolist() == ["xa", "phuong", "dac_khu", "xa", "xa"]
     assert communes.commune_type("xã Tân Lập") == "xa"
+    assert communes.commune_type("Đặc khu Phú Quốc") == "dac_khu"
+    with pytest.raises(DataError):
+        communes.commune_type("Huyện Hoàng Sa")
 
 
 def test_unknown_unit_type_is_a_clear_error():

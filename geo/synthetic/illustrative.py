@@ -23,8 +23,7 @@ poor on nutrition tends to be poor on the rest too.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,11 @@ import pandas as pd
 from numpy.random import PCG64, Generator
 
 from geo.config import registry_dir
-from geo.errors import DataError
+from geo.indicators.registry import Registry, load_registry
+from geo.reference.communes import COMMUNE_TYPES, read_attributes, read_communes
+from geo.reference.crosswalk_links import FULL, read_links
+from geo.reference.old_units import read_old_units
+from geo.text.catalogue import error
 from geo.text.fold import nfc
 
 MODEL_VERSION = 1
@@ -47,26 +50,13 @@ REGION_IDS: tuple[str, ...] = (
     "mekong_delta",
 )
 
-COMMUNE_TYPES: tuple[str, ...] = ("xa", "phuong", "dac_khu")
-
-#: Indicator id -> measure ("rate": counts of children, "share": schools, "yes_no": 0/1 of 1).
-INDICATOR_KINDS: dict[str, str] = {
-    "underweight_u5": "rate",
-    "stunting_u5": "rate",
-    "play_point": "yes_no",
-    "child_friendly_commune": "yes_no",
-    "birth_registration_u5": "rate",
-    "preschool_age5": "rate",
-    "primary_completion": "rate",
-    "lower_secondary_graduation": "rate",
-    "school_sanitation": "share",
-    "school_psych_support": "share",
-    "participation_awareness": "rate",
-    "child_participation_11plus": "rate",
-}
-INDICATORS: tuple[str, ...] = tuple(INDICATOR_KINDS)
-#: Indicators whose denominators come from the population; communes without population get none.
-RATE_INDICATORS: tuple[str, ...] = tuple(k for k, v in INDICATOR_KINDS.items() if v == "rate")
+#: Indicators the model draws counts for; their measure (rate/share/yes_no) and order come from the
+#: registry (data/indicators.csv), see :func:`indicator_kinds`.
+MODELLED: frozenset[str] = frozenset({
+    "underweight_u5", "stunting_u5", "play_point", "child_friendly_commune", "birth_registration_u5",
+    "preschool_age5", "primary_completion", "lower_secondary_graduation", "school_sanitation",
+    "school_psych_support", "participation_awareness", "child_participation_11plus",
+})
 
 INPUT_COLUMNS: tuple[str, ...] = ("code", "province_code", "commune_type", "population", "region", "border")
 VALUE_COLUMNS: tuple[str, ...] = ("code", "year", "indicator", "numerator", "denominator", "value")
@@ -197,67 +187,38 @@ class IllustrativeDataset:
 # --------------------------------------------------------------------------------------------------
 
 
+def indicator_kinds(registry: Registry | None = None) -> dict[str, str]:
+    """Indicator id -> measure, in the registry's order; every registry indicator must be modelled here.
+
+    An indicator added to data/indicators.csv without model parameters is refused rather than left out
+    silently, so the illustrative set always covers what the app shows.
+    """
+    registry = registry if registry is not None else load_registry()
+    kinds = {i: str(registry.indicator(i)["measure"]) for i in registry.indicator_ids()}
+    unmodelled = sorted(set(kinds) - MODELLED)
+    if unmodelled:
+        raise error("err.illustrative.unmodelled", indicators=unmodelled)
+    return kinds
+
+
 def load_regions(path: Path | None = None) -> pd.DataFrame:
     """``data/regions.csv``: the 63 pre-2025 provinces and their socio-economic region (GSO)."""
     path = Path(path) if path is not None else registry_dir() / "regions.csv"
     if not path.exists():
-        raise DataError(
-            f"Không tìm thấy bảng vùng kinh tế - xã hội {path}.",
-            f"The socio-economic region table {path} is missing.",
-            "Hãy khôi phục tệp data/regions.csv từ kho mã.",
-            "Restore data/regions.csv from the repository.",
-        )
+        raise error("err.illustrative.regions_missing", path=path)
     regions = pd.read_csv(path, dtype=str, encoding="utf-8")
     unknown = sorted(set(regions["region"]) - set(REGION_IDS))
     if unknown:
-        raise DataError(
-            f"Bảng vùng có mã vùng lạ: {unknown}.",
-            f"The region table has unknown region ids: {unknown}.",
-            f"Chỉ dùng {list(REGION_IDS)}.",
-            f"Use only {list(REGION_IDS)}.",
-        )
+        raise error("err.illustrative.regions_unknown", regions=unknown, valid=list(REGION_IDS))
     return regions
-
-
-def _read_json(path: Path) -> dict:
-    if not path.exists():
-        raise DataError(
-            f"Không tìm thấy tệp dữ liệu tham chiếu {path}.",
-            f"Reference data file {path} is missing.",
-            "Kiểm tra thư mục dữ liệu tham chiếu (biến môi trường VNCHILD_DATA_DIR).",
-            "Check the reference data folder (environment variable VNCHILD_DATA_DIR).",
-        )
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
 
 
 def _old_unit_province(reference_dir: Path) -> dict[str, str]:
     """Pre-2025 commune code (5 digits) and district code (3 digits) -> pre-2025 province code."""
-    units = _read_json(Path(reference_dir) / "vn_pre2025" / "units_20250301.json")
-    out: dict[str, str] = {}
-    for prov in units["data"]:
-        pcode = prov["level1_id"]
-        for district in prov.get("level2s", []):
-            out[district["level2_id"]] = pcode
-            for commune in district.get("level3s", []):
-                out[commune["level3_id"]] = pcode
+    units = read_old_units(reference_dir)
+    out = dict(zip(units["district_code"], units["province_code"], strict=True))
+    out.update(zip(units["old_code"], units["province_code"], strict=True))
     return out
-
-
-def _read_commune_table(reference_dir: Path) -> pd.DataFrame:
-    path = Path(reference_dir) / "vn2025" / "communes.parquet"
-    if not path.exists():
-        raise DataError(
-            f"Không tìm thấy tệp ranh giới xã {path}.",
-            f"Commune boundary file {path} is missing.",
-            "Kiểm tra thư mục dữ liệu tham chiếu (biến môi trường VNCHILD_DATA_DIR).",
-            "Check the reference data folder (environment variable VNCHILD_DATA_DIR).",
-        )
-    # Plain pandas: only attribute columns, the heavy geometry column is never decoded.
-    table = pd.read_parquet(path, columns=["code", "fullName", "province_code"])
-    table["code"] = table["code"].astype(str).str.zfill(5)
-    table["province_code"] = table["province_code"].astype(str).str.zfill(2)
-    return table
 
 
 def dominant_old_province(reference_dir: Path) -> pd.Series:
@@ -272,23 +233,15 @@ def dominant_old_province(reference_dir: Path) -> pd.Series:
     """
     reference_dir = Path(reference_dir)
     old_prov = _old_unit_province(reference_dir)
-    merges = _read_json(reference_dir / "crosswalk_2025" / "merges.json")
-    communes = _read_commune_table(reference_dir)
+    links = read_links(reference_dir)
+    communes = read_communes(reference_dir)
 
-    rows: list[tuple[str, str, str, str, str]] = []
-    names: dict[tuple[str, str], str] = {}
-    for prov in merges["data"]:
-        for unit in prov.get("level2s", []):
-            new_code = unit["level2_id"]
-            names[(prov["level1_id"], nfc(unit["name"]).strip().casefold())] = new_code
-            for part in unit.get("merges", []):
-                old_id = part["old_id"]
-                if old_id in old_prov:
-                    rows.append(
-                        (new_code, old_id, old_prov[old_id], part.get("type", "full"), prov["level1_id"])
-                    )
-    parts = pd.DataFrame(rows, columns=["new_code", "old_id", "old_province", "type", "new_province"])
-    parts["n_full"] = (parts["type"] == "full").astype(int)
+    names = {(p, n.casefold()): c for c, n, p in links[["new_code", "new_name", "new_province_code"]].itertuples(
+        index=False)}
+    parts = links[links["old_code"].isin(old_prov.keys())].rename(
+        columns={"old_code": "old_id", "part": "type", "new_province_code": "new_province"})
+    parts = parts.assign(old_province=parts["old_id"].map(old_prov))
+    parts["n_full"] = (parts["type"] == FULL).astype(int)
     parts["same_code"] = (parts["old_id"] == parts["new_code"]).astype(int)
     grouped = (
         parts.groupby(["new_code", "old_province"], sort=True)
@@ -301,7 +254,7 @@ def dominant_old_province(reference_dir: Path) -> pd.Series:
     by_crosswalk = dict(zip(grouped["new_code"], grouped["old_province"], strict=True))
 
     result: dict[str, str] = {}
-    for code, full_name, pcode in communes[["code", "fullName", "province_code"]].itertuples(index=False):
+    for code, full_name, pcode in communes[["code", "full_name", "province_code"]].itertuples(index=False):
         if code in by_crosswalk:
             result[code] = by_crosswalk[code]
             continue
@@ -321,28 +274,8 @@ def assign_regions(reference_dir: Path, regions_path: Path | None = None) -> pd.
     dominant = dominant_old_province(reference_dir)
     mapped = dominant.map(lookup)
     if mapped.isna().any():
-        missing = sorted(dominant[mapped.isna()].unique())
-        raise DataError(
-            f"Bảng vùng thiếu các tỉnh cũ: {missing}.",
-            f"The region table lacks pre-2025 provinces: {missing}.",
-            "Bổ sung các tỉnh này vào data/regions.csv.",
-            "Add these provinces to data/regions.csv.",
-        )
+        raise error("err.illustrative.regions_incomplete", provinces=sorted(dominant[mapped.isna()].unique()))
     return mapped.astype(str).rename("region")
-
-
-def commune_type_from_name(full_name: str) -> str:
-    """``xa`` / ``phuong`` / ``dac_khu`` from a full name such as "Xã …" (case-insensitive)."""
-    text = nfc(full_name).strip().casefold()
-    for prefix, kind in (("xã ", "xa"), ("phường ", "phuong"), ("đặc khu ", "dac_khu")):
-        if text.startswith(prefix):
-            return kind
-    raise DataError(
-        f"Không nhận ra loại đơn vị hành chính của \u201c{full_name}\u201d.",
-        f"Cannot tell the unit type of \"{full_name}\".",
-        "Tên đầy đủ phải bắt đầu bằng Xã, Phường hoặc Đặc khu.",
-        "The full name must start with Xã, Phường or Đặc khu.",
-    )
 
 
 def load_generator_input(reference_dir: Path, regions_path: Path | None = None) -> pd.DataFrame:
@@ -353,25 +286,15 @@ def load_generator_input(reference_dir: Path, regions_path: Path | None = None) 
     ``old_province_code`` (dominant pre-2025 province; optional for the generator).
     """
     reference_dir = Path(reference_dir)
-    communes = _read_commune_table(reference_dir)
-    attr_path = reference_dir / "vn2025" / "commune_attributes.csv"
-    if not attr_path.exists():
-        raise DataError(
-            f"Không tìm thấy tệp {attr_path}.",
-            f"File {attr_path} is missing.",
-            "Kiểm tra thư mục dữ liệu tham chiếu (biến môi trường VNCHILD_DATA_DIR).",
-            "Check the reference data folder (environment variable VNCHILD_DATA_DIR).",
-        )
-    attributes = pd.read_csv(attr_path, dtype={"code": str}, usecols=["code", "population"], encoding="utf-8")
-    attributes["code"] = attributes["code"].str.zfill(5)
-    population = attributes.set_index("code")["population"].astype(float)
+    communes = read_communes(reference_dir)
+    population = read_attributes(reference_dir).set_index("code")["population"].astype(float)
 
     regions = assign_regions(reference_dir, regions_path)
     dominant = dominant_old_province(reference_dir)
     frame = pd.DataFrame({
         "code": communes["code"].astype(str),
         "province_code": communes["province_code"].astype(str),
-        "commune_type": [commune_type_from_name(n) for n in communes["fullName"]],
+        "commune_type": communes["commune_type"].astype(str),
     })
     frame["population"] = frame["code"].map(population).astype(float)
     frame["region"] = frame["code"].map(regions).astype(str)
@@ -392,30 +315,18 @@ def _expit(x: np.ndarray) -> np.ndarray:
 def _check_input(communes: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in INPUT_COLUMNS if c not in communes.columns]
     if missing:
-        raise DataError(
-            f"Bảng xã thiếu cột: {missing}.",
-            f"The commune table lacks columns: {missing}.",
-            f"Cần các cột {list(INPUT_COLUMNS)}.",
-            f"Required columns: {list(INPUT_COLUMNS)}.",
-        )
+        raise error("err.illustrative.columns", columns=missing, required=list(INPUT_COLUMNS))
     frame = communes.copy()
     frame["code"] = frame["code"].astype(str)
     frame["province_code"] = frame["province_code"].astype(str)
     if frame["code"].duplicated().any():
         dup = sorted(frame.loc[frame["code"].duplicated(), "code"].unique())[:5]
-        raise DataError(
-            f"Mã xã bị trùng: {dup}.", f"Duplicate commune codes: {dup}.",
-            "Mỗi xã chỉ xuất hiện một lần.", "List every commune once.",
-        )
+        raise error("err.illustrative.duplicate_codes", codes=dup)
     bad_region = sorted(set(frame["region"].astype(str)) - set(REGION_IDS))
     bad_type = sorted(set(frame["commune_type"].astype(str)) - set(COMMUNE_TYPES))
     if bad_region or bad_type:
-        raise DataError(
-            f"Giá trị lạ: vùng {bad_region}, loại xã {bad_type}.",
-            f"Unknown values: region {bad_region}, commune type {bad_type}.",
-            f"Vùng hợp lệ: {list(REGION_IDS)}; loại: {list(COMMUNE_TYPES)}.",
-            f"Valid regions: {list(REGION_IDS)}; types: {list(COMMUNE_TYPES)}.",
-        )
+        raise error("err.illustrative.unknown_values", regions=bad_region, types=bad_type,
+                    valid_regions=list(REGION_IDS), valid_types=list(COMMUNE_TYPES))
     if "old_province_code" not in frame.columns:
         frame["old_province_code"] = frame["province_code"]
     frame["old_province_code"] = frame["old_province_code"].astype(str)
@@ -425,20 +336,26 @@ def _check_input(communes: pd.DataFrame) -> pd.DataFrame:
 
 
 def generate_illustrative(
-    communes: pd.DataFrame, *, seed: int = 2025, years: Iterable[int] = range(2021, 2026)
+    communes: pd.DataFrame, *, seed: int = 2025, years: Iterable[int] = range(2021, 2026),
+    kinds: Mapping[str, str] | None = None,
 ) -> IllustrativeDataset:
     """Generate the illustrative data set for ``communes`` (see module docstring).
 
     ``communes`` needs ``code``, ``province_code``, ``commune_type`` (xa/phuong/dac_khu), ``population``
     (may be NaN), ``region`` (see ``REGION_IDS``) and ``border``; an optional ``old_province_code``
     (dominant pre-2025 province, from :func:`load_generator_input`) sharpens province effects and
-    defaults to ``province_code``. The result depends only on the rows' content and ``seed``, not on
-    their order. Pure: no file I/O.
+    defaults to ``province_code``. ``kinds`` (indicator id -> measure, in output order) defaults to
+    :func:`indicator_kinds` (the registry). The result depends only on the rows' content, ``seed`` and
+    ``kinds``, not on the rows' order. Pure apart from reading the registry when ``kinds`` is not given.
     """
     frame = _check_input(communes)
+    measures = dict(kinds) if kinds is not None else indicator_kinds()
+    if set(measures) - MODELLED:
+        raise error("err.illustrative.unmodelled", indicators=sorted(set(measures) - MODELLED))
+    indicators = tuple(measures)
     year_arr = np.array(sorted({int(y) for y in years}), dtype=np.int64)
     if year_arr.size == 0:
-        raise DataError("Danh sách năm trống.", "No years given.", "Truyền ít nhất một năm.", "Pass a year.")
+        raise error("err.illustrative.no_years")
     rng = Generator(PCG64(seed))
     n, n_years = len(frame), year_arr.size
 
@@ -551,13 +468,13 @@ def generate_illustrative(
     counts["child_friendly_commune"] = (friendly, ones)
 
     # --- assemble the long table ---------------------------------------------------------------------
-    missing = rng.random((len(INDICATORS), n, n_years)) < _MISSING_AT_RANDOM
+    missing = rng.random((len(indicators), n, n_years)) < _MISSING_AT_RANDOM
     codes = frame["code"].to_numpy(dtype=object)
     parts = []
-    for k, ind in enumerate(INDICATORS):
+    for k, ind in enumerate(indicators):
         num, den = counts[ind]
         keep = ~missing[k] & (den > 0)
-        if INDICATOR_KINDS[ind] == "rate":
+        if measures[ind] == "rate":
             keep &= has_pop[:, None]
         rows, cols = np.nonzero(keep)
         parts.append((rows, cols, np.full(rows.size, k), num[rows, cols], den[rows, cols]))
@@ -571,7 +488,7 @@ def generate_illustrative(
     values = pd.DataFrame({
         "code": pd.array(codes[rows], dtype="str"),
         "year": year_arr[cols].astype(np.int64),
-        "indicator": pd.array(np.array(INDICATORS, dtype=object)[kinds], dtype="str"),
+        "indicator": pd.array(np.array(indicators, dtype=object)[kinds], dtype="str"),
         "numerator": num,
         "denominator": den,
         "value": 100.0 * num / den,
@@ -591,7 +508,7 @@ def generate_illustrative(
         "generated_by": f"geo.synthetic.illustrative.generate_illustrative (model v{MODEL_VERSION})",
         "model_version": MODEL_VERSION,
         "years": [int(y) for y in year_arr],
-        "indicator_kinds": dict(INDICATOR_KINDS),
+        "indicator_kinds": dict(measures),
         "n_communes": int(n),
         "description_vi": _DESCRIPTION_VI,
         "description_en": _DESCRIPTION_EN,
