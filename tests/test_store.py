@@ -23,8 +23,8 @@ import pytest
 import sqlalchemy as sa
 
 from geo.errors import DataError
-from geo.store.datasets import DatasetStore, build_default_url, check_editor_password, open_store
 from geo.store import datasets as store_mod
+from geo.store.datasets import DatasetStore, build_default_url, check_editor_password, open_store
 
 PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

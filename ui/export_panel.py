@@ -23,6 +23,7 @@ from geo.geometry.boundaries import BOUNDARY_SOURCE, dissolve_provinces
 from geo.reference.communes import COMMUNE_TYPES
 from geo.reporting import briefing as gb
 from geo.reporting import publication as gx
+from geo.store.keys import dataset_key
 from geo.synthetic.illustrative import MODEL_VERSION
 from geo.text.numbers import format_number, format_percent
 
@@ -297,7 +298,7 @@ def _equity_table(ctx) -> pd.DataFrame:
     from ui.cache import equity_by_indicator
 
     sel, lang = ctx.sel, ctx.lang
-    rows = equity_by_indicator(ctx.layers.key, f"{ctx.dataset.name}@{ctx.dataset.version}", sel.framework,
+    rows = equity_by_indicator(ctx.layers.key, dataset_key(ctx.dataset.name, ctx.dataset.version), sel.framework,
                                sel.year, sel.target_year, sel.filters,
                                _communes=filter_communes(ctx.communes, sel.filters), _values=ctx.dataset.values,
                                _reg=ctx.reg)

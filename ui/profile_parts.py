@@ -7,6 +7,7 @@ import pandas as pd
 from geo.indicators.trends import assess_trend, project_value
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
+from geo.store.keys import dataset_key
 from ui.cache import yearly_rates
 from ui.tables import TREND_STATES, TableView
 
@@ -76,7 +77,7 @@ def history_chart(profile: dict, ctx):
     prov = profile["commune"]["province_code"]
     own = profile["history"][profile["history"]["indicator"] == ind]
     lo, hi = wilson_interval(own["numerator"], own["denominator"])
-    key = f"{ctx.dataset.name}@{ctx.dataset.version}"
+    key = dataset_key(ctx.dataset.name, ctx.dataset.version)
     province = yearly_rates(key, ind, prov, _values=ctx.dataset.values, _communes=ctx.communes)
     national = yearly_rates(key, ind, "", _values=ctx.dataset.values, _communes=ctx.communes)
     name = profile["commune"]["full_name"]

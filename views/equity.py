@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.analysis.equity import compare_groups
 from geo.indicators.selection import filter_communes
+from geo.store.keys import dataset_key
 from ui.cache import equity_by_indicator
 from ui.context import load_context
 from ui.tables import equity_view, export_metadata
@@ -18,7 +19,7 @@ st.caption(t("equity.gap_between_help"))
 
 communes = filter_communes(ctx.communes, sel.filters)
 values = ctx.dataset.values
-rows = equity_by_indicator(ctx.layers.key, f"{ctx.dataset.name}@{ctx.dataset.version}", sel.framework, sel.year,
+rows = equity_by_indicator(ctx.layers.key, dataset_key(ctx.dataset.name, ctx.dataset.version), sel.framework, sel.year,
                            sel.target_year, sel.filters, _communes=communes, _values=values, _reg=ctx.reg)
 national = equity_view([r | {"indicator": ctx.reg.indicator(r["indicator"])[f"short_{lang}"]} for r in rows], t)
 show_table(national.frame, lang, national.kinds)

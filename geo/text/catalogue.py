@@ -60,7 +60,7 @@ def say(key: str, lang: str, **params: object) -> str:
 def error(key: str, **params: object) -> DataError:
     """A DataError whose sentence is ``key`` and whose fix (if any) is ``key.fix`` in the catalogue.
 
-    geo/ raises ``error("err.store.not_found", name=...)`` so every message a user can see is catalogue data.
+    geo/ raises ``error("err.reference.file_missing", path=...)`` so every message a user can see is catalogue data.
     """
     table = catalogue()
     fix = f"{key}.fix"
