@@ -22,7 +22,7 @@ from geo.indicators.selection import (
 )
 from ui.cache import ensure_layers, get_store, load_illustrative, load_registry, load_stored
 from ui.i18n import translator
-from ui.state import Selection, render_sidebar
+from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
 
 PRESENT_CSS = """
 <style>
@@ -36,9 +36,6 @@ PRESENT_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
 </style>
 """
-
-
-PREVIEW = "__preview__"  # the sidebar's name for this session's unsaved upload
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ def load_context(*, precision: bool = False) -> Context:
     reg = load_registry(str(config.registry_dir()))
     layers = ensure_layers(t)
     names = list_datasets(t)
-    preview = st.session_state.get("upload")
+    preview = st.session_state.get(UPLOAD_KEY)
     if preview is not None and getattr(preview, "carried", None) is not None:
         names = [*names, PREVIEW]
     sel = render_sidebar(reg, layers, t, names)
@@ -131,7 +128,7 @@ def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
     """
     name = st.session_state.get("ds") or ""
     if name == PREVIEW and PREVIEW in names:
-        carried = st.session_state["upload"].carried.values
+        carried = st.session_state[UPLOAD_KEY].carried.values
         values = carried[["code", "year", "indicator", "numerator", "denominator", "value"]]
         return DatasetView(name=PREVIEW, version=None, label=t("dataset.preview"), values=values,
                            attributes=pd.DataFrame({"code": pd.Series(dtype="string")}), illustrative=False)

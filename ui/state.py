@@ -24,6 +24,14 @@ TRISTATE = ("all", "yes", "no")
 LANGS = ("vi", "en")
 ORDERS = ("furthest", "nearest")
 
+# session_state keys shared by several modules (one name each; widget keys are the URL keys above)
+UPLOAD_KEY = "upload"  # the one CheckedUpload of this session
+UPLOAD_FLASH_KEY = "upload_flash"  # outcome of the last upload-page write action, shown once
+PREVIEW = "__preview__"  # the sidebar's dataset name for this session's unsaved upload
+GOTO_MAP_KEY = "_goto_map"  # set by the upload page to switch to the map on the next run
+SEEDED_KEY = "_seeded"  # the URL has been read into the widgets once
+MAP_NONCE_KEY = "_map_nonce"  # bumped to reset the map's click selection
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -65,7 +73,7 @@ def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
     On later runs, re-assign every value: Streamlit forgets the state of widgets a page does not
     draw, and a value that is not a widget's survives page switches.
     """
-    if st.session_state.get("_seeded"):
+    if st.session_state.get(SEEDED_KEY):
         for key in _defaults(reg):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
@@ -79,7 +87,7 @@ def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
             st.session_state[key] = picked or list(COMMUNE_TYPES)
         else:
             st.session_state[key] = raw if raw in choices[key] else default
-    st.session_state["_seeded"] = True
+    st.session_state[SEEDED_KEY] = True
 
 
 def write_to_url(reg: Registry) -> dict[str, str]:
@@ -135,7 +143,7 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     if st.session_state.get("ds") not in [""] + datasets:
         st.session_state["ds"] = ""
     side.selectbox(t("sidebar.dataset"), [""] + datasets, key="ds",
-                   format_func=lambda name: t("dataset.preview") if name == "__preview__" else
+                   format_func=lambda name: t("dataset.preview") if name == PREVIEW else
                    (name or t("illustrative.badge")), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     side.selectbox(t("sidebar.framework"), list(fw_names), key="fw", format_func=fw_names.get)

@@ -11,6 +11,7 @@ import streamlit as st
 from geo.indicators.selection import Summary
 from geo.indicators.status import MET, NO_DATA, NO_TARGET
 from geo.text.numbers import format_number, format_percent, format_points
+from ui.state import MAP_NONCE_KEY
 
 
 def illustrative_badge(t, illustrative: bool) -> None:
@@ -80,7 +81,7 @@ def open_profile_on_click(fig, *, key: str, lang: str, location_key: str = "loca
     """
     if location_key == "location":
         keep_map_view()
-    nonce = st.session_state.get("_map_nonce", 0)
+    nonce = st.session_state.get(MAP_NONCE_KEY, 0)
     event = st.plotly_chart(fig, width="stretch", key=f"{key}_{nonce}", on_select="rerun", selection_mode="points",
                             config={"scrollZoom": True, "displaylogo": False, "locale": lang})
     points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -89,7 +90,7 @@ def open_profile_on_click(fig, *, key: str, lang: str, location_key: str = "loca
     code = next((str(f) for f in found if len(str(f or "")) == 5 and str(f).isdigit()), None)
     if code:
         st.session_state["commune"] = code
-        st.session_state["_map_nonce"] = nonce + 1
+        st.session_state[MAP_NONCE_KEY] = nonce + 1
         st.switch_page("views/profile.py")
 
 
