@@ -30,8 +30,12 @@ _AUTHOR = "vn-child-targets"
 _ID_COMMENTS = {F_CODE: "ingest.template.comment_ma_xa", F_NAME: "ingest.template.comment_ten_xa",
                 F_PROVINCE: "ingest.template.comment_tinh", F_YEAR: "ingest.template.comment_nam"}
 _PART_WORDS = {NUMERATOR: "ingest.template.word_numerator", DENOMINATOR: "ingest.template.word_denominator"}
-_STEPS = {"vi": [f"ingest.template.step_{n}" for n in range(1, 11)],
-          "en": [f"ingest.template.step_{n}" for n in range(1, 10)]}  # the worked example row is Vietnamese only
+_STEPS = ("ingest.template.step_1", "ingest.template.step_2", "ingest.template.step_3", "ingest.template.step_4",
+          "ingest.template.step_5", "ingest.template.step_6", "ingest.template.step_7", "ingest.template.step_8",
+          "ingest.template.step_9")
+_EXAMPLE_STEP = "ingest.template.step_10"  # the worked example row: Vietnamese instructions only
+_TABLE_COLUMNS = ("ingest.template.col_1", "ingest.template.col_2", "ingest.template.col_3", "ingest.template.col_4",
+                  "ingest.template.col_5", "ingest.template.col_6", "ingest.template.col_7")
 
 
 def _both(key: str, vi: dict[str, Any], en: dict[str, Any]) -> str:
@@ -72,10 +76,10 @@ def _instructions(registry: Registry, aliases: HeaderAliases, limits: Limits, ha
         given = {**params, "rows": format_number(limits.max_rows, lang),
                  "list": say("ingest.template.code_list", lang) if has_communes else ""}
         lines.append([say("ingest.template.heading", lang)])
-        lines += [[say(key, lang, **given)] for key in _STEPS[lang]]
+        lines += [[say(key, lang, **given)] for key in (*_STEPS, _EXAMPLE_STEP) if lang == "vi" or key in _STEPS]
         lines.append([])
     lines.append([say("ingest.template.indicators_heading", "vi")])
-    lines.append([say(f"ingest.template.col_{n}", "vi") for n in range(1, 8)])
+    lines.append([say(key, "vi") for key in _TABLE_COLUMNS])
     yes_no = {lang: say("ingest.template.yes_no", lang) for lang in ("vi", "en")}
     for ind in registry.indicator_ids():
         meta = registry.indicator(ind)
@@ -139,7 +143,7 @@ def build_template_xlsx(registry: Registry, lang: str = "vi", communes: pd.DataF
     guide.column_dimensions["A"].width = 60
     for letter in "BCDEFG":
         guide.column_dimensions[letter].width = 30
-    column_title = say("ingest.template.col_1", "vi")
+    column_title = say(_TABLE_COLUMNS[0], "vi")
     for row in guide.iter_rows():
         for cell in row:  # headings (upper case) and the indicator table's header row in bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
