@@ -23,8 +23,10 @@ import pytest
 import sqlalchemy as sa
 
 from geo.errors import DataError
+from geo.store import codec
 from geo.store import datasets as store_mod
-from geo.store.datasets import DatasetStore, build_default_url, check_editor_password, open_store
+from geo.store.access import check_editor_password
+from geo.store.datasets import DatasetStore, build_default_url, open_store
 
 PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -147,8 +149,8 @@ def test_round_trip_keeps_dtypes_codes_nan_text_and_original_bytes(store: Datase
 def test_values_without_flags_load_without_flags_and_attributes_may_be_missing(store: DatasetStore) -> None:
     save(store, attributes=None)
     loaded = store.load_version(NAME)
-    assert list(loaded.values.columns) == list(store_mod.VALUE_COLUMNS)
-    assert list(loaded.attributes.columns) == list(store_mod.ATTRIBUTE_COLUMNS) and loaded.attributes.empty
+    assert list(loaded.values.columns) == list(codec.VALUE_COLUMNS)
+    assert list(loaded.attributes.columns) == list(codec.ATTRIBUTE_COLUMNS) and loaded.attributes.empty
 
 
 # --- Versions and listings -------------------------------------------------------------------------

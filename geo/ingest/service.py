@@ -22,7 +22,8 @@ from geo.ingest.headers import HeaderAliases
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.validate import ValidationResult, validate_upload
 from geo.ingest.vocab import BASES, PRE2025_BASES
-from geo.store.datasets import DatasetStore, check_editor_password, normalize_dataset_name
+from geo.store.access import check_editor_password
+from geo.store.datasets import DatasetStore, normalize_dataset_name
 from geo.text.catalogue import error
 
 LOAD_ALL, LOAD_VALID = "all", "valid_only"  # how much of a checked file is saved

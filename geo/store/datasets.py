@@ -38,8 +38,6 @@ messages always have the password masked.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import io
 import json
 import random
 import re
@@ -54,13 +52,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from geo.errors import DataError
+from geo.store.codec import (
+    read_attributes_blob,
+    read_values_blob,
+    serialise_attributes,
+    serialise_values,
+)
 
 # --- Public vocabulary -----------------------------------------------------------------------------
 
@@ -70,10 +72,6 @@ NAME_MAX_CHARS = 80
 UPLOADER_MAX_CHARS = 200
 STATUS_OK = "ok"  # a stored version is always complete (writes are atomic); other states are reserved
 
-VALUE_COLUMNS = ("code", "year", "indicator", "numerator", "denominator", "value")
-OPTIONAL_VALUE_COLUMNS = ("flags",)
-ATTRIBUTE_COLUMNS = ("code", "em_area", "border")
-
 DATASET_LIST_COLUMNS = (
     "name", "latest_version", "updated_at", "uploader", "rows", "original_filename", "deleted", "deleted_at",
 )  # fmt: skip
@@ -81,19 +79,6 @@ VERSION_LIST_COLUMNS = (
     "version", "created_at", "uploader", "original_filename", "original_size", "original_sha256",
     "rows", "attribute_rows", "status", "restored_from", "meta",
 )  # fmt: skip
-
-_VALUES_ARROW = pa.schema(
-    [
-        ("code", pa.string()),
-        ("year", pa.int64()),
-        ("indicator", pa.string()),
-        ("numerator", pa.float64()),
-        ("denominator", pa.float64()),
-        ("value", pa.float64()),
-    ]
-)
-_FLAGS_FIELD = pa.field("flags", pa.string())
-_ATTRIBUTES_ARROW = pa.schema([("code", pa.string()), ("em_area", pa.bool_()), ("border", pa.bool_())])
 
 _NAME_PUNCTUATION = set("-_.,()&+'")  # plus any Unicode letter, mark, digit, dash and the space
 _SQLITE_BUSY_TIMEOUT_S = 30
@@ -183,20 +168,6 @@ class StoredVersion:
 # --- Pure helpers ----------------------------------------------------------------------------------
 
 
-def check_editor_password(given: str, configured: str | None) -> bool:
-    """True only when an editor password is configured and ``given`` matches it.
-
-    No configured password (None or "") means nobody may save: the UI must then disable uploads,
-    restores and deletes instead of silently allowing them. Both sides are NFC-normalised so a
-    Vietnamese password typed on any keyboard matches, and compared in constant time on UTF-8 bytes.
-    """
-    if not configured or not isinstance(given, str) or not given:
-        return False
-    given_bytes = unicodedata.normalize("NFC", given).encode("utf-8")
-    configured_bytes = unicodedata.normalize("NFC", configured).encode("utf-8")
-    return hmac.compare_digest(given_bytes, configured_bytes)
-
-
 def normalize_dataset_name(name: str) -> str:
     """The canonical form of a dataset name (NFC, trimmed, inner whitespace collapsed), or DataError.
 
@@ -267,133 +238,6 @@ def _to_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-# --- Validation and (de)serialisation of the two tables ---------------------------------------------
-
-
-def _make_values_error(problem_vi: str, problem_en: str) -> DataError:
-    return DataError(
-        vi=f"Bảng giá trị không hợp lệ: {problem_vi}",
-        en=f"The values table is invalid: {problem_en}",
-        fix_vi="Không có gì được lưu; phiên bản trước vẫn giữ nguyên. Hãy sửa tệp rồi tải lên lại.",
-        fix_en="Nothing was saved; the previous version is unchanged. Fix the file and upload it again.",
-    )
-
-
-def _check_text_column(frame: pd.DataFrame, column: str, *, nullable: bool, error: Callable) -> pd.Series:
-    series = frame[column]
-    non_null = series.dropna()
-    if not nullable and len(non_null) != len(series):
-        raise error(f"cột «{column}» có ô trống.", f"column '{column}' has empty cells.")
-    if len(non_null) and not all(isinstance(item, str) for item in non_null.unique()):
-        raise error(
-            f"cột «{column}» phải là văn bản (để giữ các số 0 ở đầu mã).",
-            f"column '{column}' must be text (so leading zeros in codes are kept).",
-        )
-    if not nullable and (non_null.str.len() == 0).any():
-        raise error(f"cột «{column}» có giá trị rỗng.", f"column '{column}' has empty strings.")
-    return series.astype(object).where(series.notna(), None)
-
-
-def _check_float_column(frame: pd.DataFrame, column: str) -> np.ndarray:
-    series = frame[column]
-    if pd.api.types.is_bool_dtype(series) or not (pd.api.types.is_numeric_dtype(series) or series.isna().all()):
-        raise _make_values_error(f"cột «{column}» phải là số.", f"column '{column}' must be numeric.")
-    return series.astype("float64").to_numpy(na_value=np.nan)
-
-
-def _serialise_values(values: pd.DataFrame) -> tuple[bytes, int]:
-    """Validate the canonical long table and serialise it; DataError explains what is wrong."""
-    if not isinstance(values, pd.DataFrame):
-        raise _make_values_error("không phải là một bảng.", "it is not a DataFrame.")
-    missing = [c for c in VALUE_COLUMNS if c not in values.columns]
-    extra = [c for c in values.columns if c not in VALUE_COLUMNS + OPTIONAL_VALUE_COLUMNS]
-    if missing or extra:
-        raise _make_values_error(
-            f"thiếu cột {missing}, cột lạ {extra}.",
-            f"missing columns {missing}, unexpected columns {extra}.",
-        )
-    year = values["year"]
-    if not pd.api.types.is_integer_dtype(year) or year.isna().any():
-        raise _make_values_error(
-            "cột «year» phải là số nguyên, không có ô trống.", "column 'year' must be whole numbers."
-        )
-    arrays: dict[str, Any] = {
-        "code": _check_text_column(values, "code", nullable=False, error=_make_values_error),
-        "year": year.astype("int64").to_numpy(),
-        "indicator": _check_text_column(values, "indicator", nullable=False, error=_make_values_error),
-        "numerator": _check_float_column(values, "numerator"),
-        "denominator": _check_float_column(values, "denominator"),
-        "value": _check_float_column(values, "value"),
-    }
-    schema = _VALUES_ARROW
-    if "flags" in values.columns:
-        arrays["flags"] = _check_text_column(values, "flags", nullable=True, error=_make_values_error)
-        schema = schema.append(_FLAGS_FIELD)
-    table = pa.table({name: pa.array(arrays[name], type=schema.field(name).type, from_pandas=True) for name in arrays})
-    return _write_parquet(table), len(values)
-
-
-def _make_attributes_error(problem_vi: str, problem_en: str) -> DataError:
-    return DataError(
-        vi=f"Bảng thuộc tính xã không hợp lệ: {problem_vi}",
-        en=f"The commune attributes table is invalid: {problem_en}",
-        fix_vi="Không có gì được lưu; phiên bản trước vẫn giữ nguyên.",
-        fix_en="Nothing was saved; the previous version is unchanged.",
-    )
-
-
-def _serialise_attributes(attributes: pd.DataFrame | None) -> tuple[bytes, int]:
-    """Validate (code, em_area, border) and serialise; missing flag columns are stored as unknown."""
-    if attributes is None:
-        attributes = pd.DataFrame({"code": pd.Series([], dtype=object)})
-    if not isinstance(attributes, pd.DataFrame):
-        raise _make_attributes_error("không phải là một bảng.", "it is not a DataFrame.")
-    extra = [c for c in attributes.columns if c not in ATTRIBUTE_COLUMNS]
-    if "code" not in attributes.columns or extra:
-        raise _make_attributes_error(
-            f"cần cột «code»; cột lạ {extra}.", f"a 'code' column is required; unexpected columns {extra}."
-        )
-    arrays: dict[str, Any] = {
-        "code": _check_text_column(attributes, "code", nullable=False, error=_make_attributes_error)
-    }
-    for column in ("em_area", "border"):
-        if column not in attributes.columns:
-            arrays[column] = pa.nulls(len(attributes), type=pa.bool_())
-            continue
-        try:
-            flags = attributes[column].astype("boolean")
-        except (TypeError, ValueError) as exc:
-            raise _make_attributes_error(
-                f"cột «{column}» phải là đúng/sai hoặc để trống.", f"column '{column}' must be true/false or empty."
-            ) from exc
-        arrays[column] = pa.array(flags.to_numpy(dtype=object, na_value=None), type=pa.bool_())
-    table = pa.table({name: pa.array(arrays[name], type=_ATTRIBUTES_ARROW.field(name).type) for name in arrays})
-    return _write_parquet(table), len(attributes)
-
-
-def _write_parquet(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(None), sink, compression="zstd")
-    return sink.getvalue()
-
-
-def _read_values(data: bytes) -> pd.DataFrame:
-    table = pq.read_table(io.BytesIO(data))
-    frame = table.to_pandas()
-    frame["code"] = frame["code"].astype("str")
-    frame["indicator"] = frame["indicator"].astype("str")
-    if "flags" in frame.columns:
-        frame["flags"] = frame["flags"].astype("str")
-    return frame.astype({"year": "int64", "numerator": "float64", "denominator": "float64", "value": "float64"})
-
-
-def _read_attributes(data: bytes) -> pd.DataFrame:
-    table = pq.read_table(io.BytesIO(data))
-    frame = table.to_pandas()
-    frame["code"] = frame["code"].astype("str")
-    return frame.astype({"em_area": "boolean", "border": "boolean"})
 
 
 def _dump_meta(meta: Mapping[str, Any] | None) -> str:
@@ -569,8 +413,8 @@ class DatasetStore:
             raise DataError(vi="Tệp gốc phải là dữ liệu nhị phân (bytes).", en="The original file must be bytes.")
         original = bytes(original_bytes)
         # Serialise before the transaction so the write lock is held for milliseconds only.
-        values_blob, values_rows = _serialise_values(values)
-        attributes_blob, attributes_rows = _serialise_attributes(attributes)
+        values_blob, values_rows = serialise_values(values)
+        attributes_blob, attributes_rows = serialise_attributes(attributes)
         fields = {
             "uploader": uploader,
             "status": STATUS_OK,
@@ -741,8 +585,8 @@ class DatasetStore:
             original_filename=row["original_filename"],
             original_sha256=original_sha,
             original_size=row["original_size"],
-            values=_read_values(values_blob),
-            attributes=_read_attributes(attributes_blob),
+            values=read_values_blob(values_blob),
+            attributes=read_attributes_blob(attributes_blob),
             meta=json.loads(row["meta"]),
             status=row["status"],
             restored_from=row["restored_from"],
