@@ -56,13 +56,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from geo.errors import DataError
 from geo.store.codec import (
     read_attributes_blob,
     read_values_blob,
     serialise_attributes,
     serialise_values,
 )
+from geo.text.catalogue import error
 
 # --- Public vocabulary -----------------------------------------------------------------------------
 
@@ -176,34 +176,16 @@ def normalize_dataset_name(name: str) -> str:
     allowed, up to 80 characters.
     """
     if not isinstance(name, str):
-        raise DataError(
-            vi="Tên bộ dữ liệu phải là chuỗi ký tự.",
-            en="The dataset name must be text.",
-        )
+        raise error("err.store.name_not_text")
     text = " ".join(unicodedata.normalize("NFC", name).split())
     if not text:
-        raise DataError(
-            vi="Tên bộ dữ liệu không được để trống.",
-            en="The dataset name must not be empty.",
-            fix_vi="Hãy nhập một tên, ví dụ «Hà Giang 2024».",
-            fix_en="Type a name, for example “Hà Giang 2024”.",
-        )
+        raise error("err.store.name_empty")
     if len(text) > NAME_MAX_CHARS:
-        raise DataError(
-            vi=f"Tên bộ dữ liệu dài {len(text)} ký tự, vượt quá giới hạn {NAME_MAX_CHARS}.",
-            en=f"The dataset name is {len(text)} characters long; the limit is {NAME_MAX_CHARS}.",
-            fix_vi="Hãy rút ngắn tên.",
-            fix_en="Shorten the name.",
-        )
+        raise error("err.store.name_too_long", length=len(text), name_max_chars=NAME_MAX_CHARS)
     bad = sorted({ch for ch in text if not _is_name_char(ch)})
     if bad:
         shown = " ".join(repr(ch) for ch in bad[:10])
-        raise DataError(
-            vi=f"Tên bộ dữ liệu có ký tự không được phép: {shown}.",
-            en=f"The dataset name contains characters that are not allowed: {shown}.",
-            fix_vi="Chỉ dùng chữ cái (có dấu), chữ số, khoảng trắng, gạch ngang và - _ . , ( ) & + '.",
-            fix_en="Use only letters (accents are fine), digits, spaces, dashes and - _ . , ( ) & + '.",
-        )
+        raise error("err.store.name_bad_chars", shown=shown)
     return text
 
 
@@ -245,7 +227,7 @@ def _dump_meta(meta: Mapping[str, Any] | None) -> str:
     if meta is None:
         meta = {}
     if not isinstance(meta, Mapping):
-        raise DataError(vi="«meta» phải là một từ điển (dict).", en="'meta' must be a mapping (dict).")
+        raise error("err.store.meta_not_mapping")
 
     def _convert_to_plain(item: Any) -> Any:
         if isinstance(item, np.generic):
@@ -257,21 +239,13 @@ def _dump_meta(meta: Mapping[str, Any] | None) -> str:
     try:
         return json.dumps(dict(meta), ensure_ascii=False, allow_nan=False, default=_convert_to_plain, sort_keys=True)
     except (TypeError, ValueError) as exc:
-        raise DataError(
-            vi="Không thể lưu phần mô tả (meta) dưới dạng JSON.",
-            en=f"The 'meta' description cannot be stored as JSON: {exc}",
-        ) from exc
+        raise error("err.store.meta_not_json", exc=exc) from exc
 
 
 def _clean_uploader(uploader: str) -> str:
     text = " ".join(unicodedata.normalize("NFC", uploader).split()) if isinstance(uploader, str) else ""
     if not text or len(text) > UPLOADER_MAX_CHARS:
-        raise DataError(
-            vi="Hãy nhập tên người tải lên (tối đa 200 ký tự).",
-            en="Enter the uploader's name (up to 200 characters).",
-            fix_vi="Tên này được ghi vào lịch sử phiên bản.",
-            fix_en="It is recorded in the version history.",
-        )
+        raise error("err.store.uploader_missing")
     return text
 
 
@@ -291,16 +265,11 @@ def open_store(url: str) -> DatasetStore:
     message shows the URL with its password masked.
     """
     if not isinstance(url, str) or not url.strip():
-        raise DataError(vi="Thiếu địa chỉ cơ sở dữ liệu.", en="The database URL is missing.")
+        raise error("err.store.url_missing")
     try:
         parsed = sa.engine.make_url(url.strip())
     except sa.exc.ArgumentError as exc:
-        raise DataError(
-            vi=f"Địa chỉ cơ sở dữ liệu không hợp lệ: {mask_url(url)}",
-            en=f"Invalid database URL: {mask_url(url)}",
-            fix_vi="Dùng sqlite:///đường/dẫn/datasets.db hoặc postgresql://người_dùng:mật_khẩu@máy:5432/csdl.",
-            fix_en="Use sqlite:///path/to/datasets.db or postgresql://user:password@host:5432/db.",
-        ) from exc
+        raise error("err.store.url_invalid", url=mask_url(url)) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = _create_sqlite_engine(parsed)
@@ -311,23 +280,13 @@ def open_store(url: str) -> DatasetStore:
             connect_args={"connect_timeout": _PG_CONNECT_TIMEOUT_S},
         )
     else:
-        raise DataError(
-            vi=f"Không hỗ trợ loại cơ sở dữ liệu «{backend}» ({mask_url(url)}).",
-            en=f"Unsupported database type '{backend}' ({mask_url(url)}).",
-            fix_vi="Dùng sqlite:/// (mặc định) hoặc postgresql://.",
-            fix_en="Use sqlite:/// (the default) or postgresql://.",
-        )
+        raise error("err.store.url_unsupported", backend=backend, url=mask_url(url))
     store = DatasetStore(engine, url)
     try:
         store._create_schema()
     except sa.exc.DatabaseError as exc:  # e.g. the SQLite path is some other file
         engine.dispose()
-        raise DataError(
-            vi=f"Không dùng được {store.url_masked} làm kho dữ liệu: {str(exc.orig).splitlines()[0]}.",
-            en=f"{store.url_masked} cannot be used as the dataset store: {str(exc.orig).splitlines()[0]}.",
-            fix_vi="Kiểm tra địa chỉ trỏ đúng tới tệp/cơ sở dữ liệu của kho.",
-            fix_en="Check that the URL points at the store's own file or database.",
-        ) from exc
+        raise error("err.store.not_a_store", url=store.url_masked, reason=str(exc.orig).splitlines()[0]) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -338,21 +297,11 @@ def _create_sqlite_engine(parsed: sa.engine.URL) -> sa.engine.Engine:
     """A file SQLite engine whose write transactions start with BEGIN IMMEDIATE (one writer at a time)."""
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file::memory:"):
-        raise DataError(
-            vi="Kho dữ liệu SQLite phải là một tệp, không phải bộ nhớ tạm.",
-            en="The SQLite store must be a file, not an in-memory database.",
-            fix_vi="Dùng sqlite:///đường/dẫn/datasets.db.",
-            fix_en="Use sqlite:///path/to/datasets.db.",
-        )
+        raise error("err.store.sqlite_in_memory")
     try:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(
-            vi=f"Không tạo được thư mục cho kho dữ liệu {database}: {exc.strerror}.",
-            en=f"Cannot create the folder for the dataset store {database}: {exc.strerror}.",
-            fix_vi="Chọn một thư mục có quyền ghi.",
-            fix_en="Choose a folder the app can write to.",
-        ) from exc
+        raise error("err.store.folder_unwritable", database=database, reason=exc.strerror) from exc
     engine = sa.create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")
@@ -410,7 +359,7 @@ class DatasetStore:
         name = normalize_dataset_name(name)
         uploader = _clean_uploader(uploader)
         if not isinstance(original_bytes, bytes | bytearray | memoryview):
-            raise DataError(vi="Tệp gốc phải là dữ liệu nhị phân (bytes).", en="The original file must be bytes.")
+            raise error("err.store.original_not_bytes")
         original = bytes(original_bytes)
         # Serialise before the transaction so the write lock is held for milliseconds only.
         values_blob, values_rows = serialise_values(values)
@@ -475,12 +424,7 @@ class DatasetStore:
         def _write(conn: sa.Connection) -> None:
             row = self._fetch_dataset_row(conn, name)
             if typed != name:
-                raise DataError(
-                    vi=f"Tên xác nhận không khớp. Hãy gõ lại chính xác «{name}» để xóa.",
-                    en=f"The confirmation does not match. Type “{name}” exactly to delete it.",
-                    fix_vi="Chưa có gì bị xóa.",
-                    fix_en="Nothing was deleted.",
-                )
+                raise error("err.store.confirm_mismatch", name=name)
             if row.deleted_at is None:
                 conn.execute(
                     datasets.update()
@@ -606,12 +550,7 @@ class DatasetStore:
             if found is None:
                 conn.execute(store_info.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(found) > SCHEMA_VERSION:
-                raise DataError(
-                    vi=f"Kho dữ liệu {self.url_masked} được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {found}).",
-                    en=f"The store {self.url_masked} was created by a newer app version (schema {found}).",
-                    fix_vi="Hãy cập nhật ứng dụng.",
-                    fix_en="Update the app.",
-                )
+                raise error("err.store.newer_schema", url=self.url_masked, found=found)
 
         self._in_write_transaction(_write)
 
@@ -645,22 +584,12 @@ class DatasetStore:
             reason = lines[0] if lines else type(exc).__name__
             if self._password:
                 reason = reason.replace(self._password, "***")
-            raise DataError(
-                vi=f"Không kết nối được hoặc cơ sở dữ liệu đang bận: {self.url_masked} ({reason}).",
-                en=f"The dataset database is unreachable or busy: {self.url_masked} ({reason}).",
-                fix_vi="Kiểm tra máy chủ cơ sở dữ liệu đang chạy và địa chỉ đúng, rồi thử lại. Chưa có gì thay đổi.",
-                fix_en="Check that the database server is running and the URL is right, then retry. Nothing changed.",
-            ) from exc
+            raise error("err.store.unreachable", url=self.url_masked, reason=reason) from exc
 
     def _fetch_dataset_row(self, conn: sa.Connection, name: str) -> sa.Row:
         row = conn.execute(sa.select(datasets).where(datasets.c.name == name)).first()
         if row is None:
-            raise DataError(
-                vi=f"Không có bộ dữ liệu tên «{name}».",
-                en=f"There is no dataset named “{name}”.",
-                fix_vi="Hãy chọn một tên trong danh sách bộ dữ liệu.",
-                fix_en="Pick a name from the list of datasets.",
-            )
+            raise error("err.store.not_found", name=name)
         return row
 
     def _fetch_version_row(self, conn: sa.Connection, name: str, version: int) -> sa.RowMapping:
@@ -668,12 +597,7 @@ class DatasetStore:
         row = conn.execute(sa.select(v).where(v.c.name == name, v.c.version == version)).mappings().first()
         if row is None:
             latest = conn.execute(sa.select(sa.func.max(v.c.version)).where(v.c.name == name)).scalar()
-            raise DataError(
-                vi=f"Bộ dữ liệu «{name}» không có phiên bản {version} (có các phiên bản 1–{latest}).",
-                en=f"Dataset “{name}” has no version {version} (versions 1–{latest} exist).",
-                fix_vi="Hãy chọn một phiên bản trong lịch sử.",
-                fix_en="Pick a version from the history.",
-            )
+            raise error("err.store.no_such_version", name=name, version=version, latest=latest)
         return row
 
     def _reserve_next_version(self, conn: sa.Connection, name: str, *, create: bool) -> int:
@@ -711,12 +635,7 @@ class DatasetStore:
         data = conn.execute(sa.select(blobs.c.data).where(blobs.c.sha256 == sha)).scalar()
         data = bytes(data) if data is not None else b""
         if _hash(data) != sha:
-            raise DataError(
-                vi=f"Dữ liệu lưu trữ bị hỏng (sha256 {sha[:12]}… không khớp) trong {self.url_masked}.",
-                en=f"Stored data is corrupted (sha256 {sha[:12]}… does not match) in {self.url_masked}.",
-                fix_vi="Hãy khôi phục một phiên bản khác hoặc báo cho người quản trị.",
-                fix_en="Restore another version or tell the administrator.",
-            )
+            raise error("err.store.corrupted", sha=sha[:12], url=self.url_masked)
         return data
 
 
@@ -727,22 +646,12 @@ def _insert_version(conn: sa.Connection, row: dict[str, Any]) -> None:
 
 def _refuse_deleted(dataset: sa.Row) -> None:
     if dataset.deleted_at is not None:
-        raise DataError(
-            vi=f"Bộ dữ liệu «{dataset.name}» đã bị xóa (vẫn còn lưu, có thể khôi phục).",
-            en=f"Dataset “{dataset.name}” was deleted (it is kept and can be recovered).",
-            fix_vi="Hãy khôi phục bộ dữ liệu đã xóa trước, hoặc chọn tên khác.",
-            fix_en="Undelete it first, or choose another name.",
-        )
+        raise error("err.store.deleted", name=dataset.name)
 
 
 def _check_version_number(version: Any) -> int:
     if isinstance(version, bool) or not isinstance(version, int | np.integer) or int(version) < 1:
-        raise DataError(
-            vi=f"Số phiên bản không hợp lệ: {version!r}.",
-            en=f"Invalid version number: {version!r}.",
-            fix_vi="Số phiên bản là số nguyên từ 1.",
-            fix_en="Versions are whole numbers starting at 1.",
-        )
+        raise error("err.store.bad_version", version=repr(version))
     return int(version)
 
 
