@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataError
+from geo.text.catalogue import error
 
 GEO_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:32648"  # WGS 84 / UTM 48N: metres, covers all of Vietnam with small distortion
@@ -63,21 +63,11 @@ def load_neighbours(path: str | Path) -> gpd.GeoDataFrame:
     """Read the NE outlines of Vietnam and its neighbours, checked, so a bad file fails with a clear fix."""
     path = Path(path)
     if not path.exists():
-        raise DataError(
-            f"Không tìm thấy tệp đường biên các nước láng giềng: {path}.",
-            f"Neighbour outlines file not found: {path}.",
-            "Hãy đặt tệp neighbours_ne110m.geojson vào thư mục dữ liệu tham chiếu.",
-            "Put neighbours_ne110m.geojson in the reference data folder.",
-        )
+        raise error("err.border.neighbours_missing", path=path)
     frame = gpd.read_file(path)
     missing = {"iso_a3", "name"} - set(frame.columns)
     if missing or HOME_ISO not in set(frame.get("iso_a3", ())) or len(frame) < 2:
-        raise DataError(
-            f"Tệp {path.name} phải có cột iso_a3 và name, gồm Việt Nam (VNM) và ít nhất một nước láng giềng.",
-            f"{path.name} must have iso_a3 and name columns, with Vietnam (VNM) and at least one neighbour.",
-            "Hãy dùng tệp Natural Earth gốc (VNM, CHN, LAO, KHM).",
-            "Use the original Natural Earth extract (VNM, CHN, LAO, KHM).",
-        )
+        raise error("err.border.neighbours_invalid", name=path.name)
     if frame.crs is None:
         frame = frame.set_crs(GEO_CRS)
     frame = frame.to_crs(GEO_CRS)
@@ -118,10 +108,7 @@ def derive_border_communes(
     see the module docstring for the method and where it can be wrong.
     """
     if "code" not in communes.columns:
-        raise DataError(
-            "Dữ liệu xã thiếu cột mã xã (code).",
-            "The commune data has no `code` column.",
-        )
+        raise error("err.border.no_code")
     land, other = _reference_lines(neighbours)
     tolerance_m = tolerance_km * 1000.0
     frame = communes if communes.crs is not None else communes.set_crs(GEO_CRS)
@@ -149,10 +136,7 @@ def _reference_lines(neighbours: gpd.GeoDataFrame) -> tuple[shapely.Geometry, sh
     frame = (neighbours if neighbours.crs is not None else neighbours.set_crs(GEO_CRS)).to_crs(METRIC_CRS)
     is_home = (frame["iso_a3"] == HOME_ISO).to_numpy()
     if not is_home.any() or is_home.all():
-        raise DataError(
-            "Dữ liệu đường biên phải gồm Việt Nam (VNM) và ít nhất một nước láng giềng.",
-            "The outlines must include Vietnam (VNM) and at least one neighbour.",
-        )
+        raise error("err.border.no_neighbour")
     home = shapely.union_all(frame.geometry.values[is_home])
     others = shapely.union_all(frame.geometry.values[~is_home])
     land = shapely.line_merge(shapely.intersection(home.boundary, shapely.buffer(others, _SNAP_M)))
