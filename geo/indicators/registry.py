@@ -23,6 +23,7 @@ import pandera.pandas as pa
 
 from geo.config import registry_dir
 from geo.errors import DataError
+from geo.text.catalogue import error, say
 
 # --- Vocabulary shared with the rest of the app (use these instead of string literals) -------------
 
@@ -315,34 +316,18 @@ def _validated(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """Read as UTF-8 text, every cell a trimmed NFC string and blanks as NA; types come from the schema."""
-    where_vi, where_en = f"“{path.name}” ({path})", f"'{path.name}' ({path})"
     if not path.is_file():
-        raise DataError(
-            f"Không tìm thấy tệp dữ liệu {where_vi}.",
-            f"Data file {where_en} was not found.",
-            "Khôi phục tệp từ kho mã nguồn (thư mục data/).",
-            "Restore the file from the repository (the data/ folder).",
-        )
+        raise error("err.registry.missing", name=path.name, path=path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError(
-            f"Không đọc được tệp {where_vi}: {exc.strerror or exc}.",
-            f"Could not read file {where_en}: {exc.strerror or exc}.",
-            "Kiểm tra quyền đọc tệp.",
-            "Check the file's read permissions.",
-        ) from None
+        raise error("err.registry.unreadable", name=path.name, path=path, reason=exc.strerror or exc) from None
     try:
         if b"\x00" in raw:
             raise UnicodeError("NUL byte")
         text = raw.decode("utf-8-sig")
     except UnicodeError:
-        raise DataError(
-            f"Tệp {where_vi} không phải văn bản CSV mã hóa UTF-8.",
-            f"File {where_en} is not UTF-8 encoded CSV text.",
-            "Lưu lại tệp dưới dạng CSV UTF-8.",
-            "Save the file again as CSV UTF-8.",
-        ) from None
+        raise error("err.registry.not_utf8", name=path.name, path=path) from None
     try:
         # index_col=False and the warning as an error: pandas would otherwise silently turn a first
         # column into the index, or drop cells, when rows have more fields than the header.
@@ -351,12 +336,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(
-            f"Tệp {where_vi} không đọc được dưới dạng CSV: {first}",
-            f"File {where_en} cannot be parsed as CSV: {first}",
-            "Kiểm tra dấu phẩy và dấu ngoặc kép trong tệp.",
-            "Check the commas and quotes in the file.",
-        ) from None
+        raise error("err.registry.not_csv", name=path.name, path=path, first=first) from None
     frame.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in frame.columns]
     for name in frame.columns:
         cells = frame[name].map(lambda s: unicodedata.normalize("NFC", s).strip(), na_action="ignore")
@@ -367,61 +347,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
 # --- Readable errors --------------------------------------------------------------------------------
 
 _MAX_ISSUES = 12
-_TYPE_NAMES = {"int64": ("số nguyên", "a whole number"), "float64": ("số", "a number")}
 _ALLOWED_BY_COLUMN = {
     "unit": UNITS, "measure": MEASURES, "direction": DIRECTIONS, "aggregation": AGGREGATIONS,
     "domain": DOMAINS, "scope": SCOPES, "default": (0, 1), "target_year": TARGET_YEARS,
     "comparison": COMPARISONS,
 }  # fmt: skip
-# (vi, en) templates; fields: where (column/line), case (the bad value), col, allowed, line.
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "missing_column": ("thiếu cột “{case}”", "missing column '{case}'"),
-    "type": ("{where}: “{case}” không phải {type_vi}", "{where}: '{case}' is not {type_en}"),
-    "empty": ("{where}: ô trống", "{where}: empty cell"),
-    "duplicate": ("{where}: giá trị “{case}” bị trùng", "{where}: duplicate value '{case}'"),
-    "duplicate_key": (
-        "dòng {line}: trùng (framework_id, indicator_id, target_year) với một dòng khác",
-        "line {line}: duplicate (framework_id, indicator_id, target_year)",
-    ),
-    "allowed": (
-        "{where}: “{case}” không hợp lệ (cho phép: {allowed})",
-        "{where}: '{case}' is not allowed (allowed: {allowed})",
-    ),
-    "id_format": (
-        "{where}: mã “{case}” chỉ được gồm chữ thường, số và dấu _",
-        "{where}: id '{case}' must be lower-case letters, digits and _",
-    ),
-    "too_long": (
-        f"{{where}}: “{{case}}” dài quá {SHORT_MAX} ký tự",
-        f"{{where}}: '{{case}}' is longer than {SHORT_MAX} characters",
-    ),
-    "percent_range": ("{where}: {case} nằm ngoài khoảng 0–100", "{where}: {case} is outside 0–100"),
-    "unknown_framework": (
-        "{where}: khung chỉ tiêu “{case}” không có trong frameworks.csv",
-        "{where}: framework '{case}' is not in frameworks.csv",
-    ),
-    "unknown_indicator": (
-        "{where}: chỉ số “{case}” không có trong indicators.csv",
-        "{where}: indicator '{case}' is not in indicators.csv",
-    ),
-    "direction": (
-        "dòng {line}: phép so sánh trái với chiều của chỉ số (“<”, “<=” chỉ dùng cho lower_is_better; "
-        "“>=”, “>” cho higher_is_better)",
-        "line {line}: comparison contradicts the indicator's direction ('<', '<=' only for "
-        "lower_is_better; '>=', '>' for higher_is_better)",
-    ),
-    "aggregation_measure": (
-        "dòng {line}: cách tổng hợp không hợp với loại đo (rate/share → sum_counts, "
-        "yes_no → share_of_communes)",
-        "line {line}: aggregation does not match the measure (rate/share → sum_counts, "
-        "yes_no → share_of_communes)",
-    ),
-    "one_default": (
-        "phải có đúng một khung chỉ tiêu có default = 1",
-        "exactly one framework must have default = 1",
-    ),
-    "no_rows": ("tệp không có dòng dữ liệu nào", "the file has no data rows"),
-}
+# Issue templates are err.registry.issue.<check> in data/strings.csv; fields: where (column/line), case (the
+# bad value), type, allowed, line, max.
+_TYPE_KEYS = {"int64": "err.registry.type.int64", "float64": "err.registry.type.float64"}
+_TEMPLATED = frozenset({
+    "missing_column", "type", "empty", "duplicate", "duplicate_key", "allowed", "id_format", "too_long",
+    "percent_range", "unknown_framework", "unknown_indicator", "direction", "aggregation_measure", "one_default",
+    "no_rows",
+})
 
 
 def _issues(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[str, str]]:
@@ -452,22 +390,20 @@ def _issues(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[str, 
         if ident in seen:
             continue
         seen.add(ident)
-        vi_where = ", ".join(p for p in (f"cột “{col}”" if col else "", f"dòng {line}" if line else "") if p)
-        en_where = ", ".join(
-            p for p in (f"column '{col}'" if col else "", f"line {line}" if line else "") if p
-        )
         dtype = str(schema.columns[col].dtype) if col in schema.columns else ""
-        type_vi, type_en = _TYPE_NAMES.get(dtype, ("văn bản", "text"))
-        fields = {
-            "case": case, "col": col, "line": line, "type_vi": type_vi, "type_en": type_en,
-            "allowed": ", ".join(str(v) for v in _ALLOWED_BY_COLUMN.get(col or "", ())),
-        }  # fmt: skip
+        type_key = _TYPE_KEYS.get(dtype, "err.registry.type.text")
+        allowed = ", ".join(str(v) for v in _ALLOWED_BY_COLUMN.get(col or "", ()))
         lines.append(line or 0)
-        if key in _MESSAGES:
-            vi, en = _MESSAGES[key]
-            out.append((vi.format(where=vi_where, **fields), en.format(where=en_where, **fields)))
-        else:  # a check without a template: still say where and what, in both languages
-            out.append((f"{vi_where}: {check} ({case})", f"{en_where}: {check} ({case})"))
+        issue = []
+        for lang in ("vi", "en"):
+            where = ", ".join(p for p in (say("err.registry.where.column", lang, col=col) if col else "",
+                                          say("err.registry.where.line", lang, line=line) if line else "") if p)
+            if key in _TEMPLATED:
+                issue.append(say(f"err.registry.issue.{key}", lang, where=where, case=case, line=line, allowed=allowed,
+                                 type=say(type_key, lang), max=SHORT_MAX))
+            else:  # a check without a template: still say where and what, in both languages
+                issue.append(f"{where}: {check} ({case})")
+        out.append((issue[0], issue[1]))
     return [issue for _, issue in sorted(zip(lines, out, strict=True), key=lambda p: p[0])]
 
 
@@ -479,11 +415,8 @@ def _fmt_case(value: Any) -> Any:
 def _invalid(path: Path, issues: list[tuple[str, str]]) -> DataError:
     shown = issues[:_MAX_ISSUES]
     more = len(issues) - len(shown)
-    vi_lines = [f"- {vi}" for vi, _ in shown] + ([f"- … và {more} lỗi khác"] if more else [])
-    en_lines = [f"- {en}" for _, en in shown] + ([f"- … and {more} more"] if more else [])
-    return DataError(
-        f"Tệp dữ liệu “{path.name}” không hợp lệ:\n" + "\n".join(vi_lines),
-        f"Data file '{path.name}' is invalid:\n" + "\n".join(en_lines),
-        f"Sửa các lỗi nêu trên trong {path} rồi tải lại ứng dụng.",
-        f"Fix the problems listed above in {path} and reload the app.",
-    )
+    listed = {lang: "\n".join([f"- {issue[i]}" for issue in shown]
+                               + ([f"- {say('err.registry.more', lang, more=more)}"] if more else []))
+              for i, lang in enumerate(("vi", "en"))}
+    message = error("err.registry.invalid", name=path.name, path=path)
+    return DataError(f"{message.vi}\n{listed['vi']}", f"{message.en}\n{listed['en']}", message.fix_vi, message.fix_en)
