@@ -88,8 +88,7 @@ def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int
 def commune_profile(dataset_key: str, code: str, framework: str, target_year: int, lang: str,
                     *, _communes, _values, _reg) -> dict:
     """Profile of one commune with its trend assessment (cached: reopening a profile is instant)."""
-    from geo.analysis.profile import profile_commune
-    from ui.profile_parts import assess_history
+    from geo.analysis.profile import assess_history, profile_commune
 
     profile = profile_commune(code, _communes, _values, _reg, framework, lang=lang)
     profile["trend"] = assess_history(profile["history"], _reg, framework, target_year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.indicators.trends import assess_trend, project_value
+from geo.indicators.trends import project_value
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
 from geo.store.keys import dataset_key
@@ -16,35 +16,6 @@ def commune_options(communes: pd.DataFrame) -> dict[str, str]:
     """code -> 'Phường Ba Đình — Hà Nội', ordered by province then name."""
     ordered = communes.sort_values(["province_name", "full_name"])
     return dict(zip(ordered["code"], ordered["full_name"] + " — " + ordered["province_name"], strict=True))
-
-
-def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int) -> pd.DataFrame:
-    """Per indicator of one commune: AARR and on track / off track / met against the chosen target year.
-
-    AARR for all indicators comes from one pass per direction; only indicators that have a target
-    need their own pass for the status (a plan sets few), which keeps opening a profile fast.
-    """
-    known = history.dropna(subset=["value"])
-    meta = {ind: reg.indicator(ind) for ind in history["indicator"].unique()}
-    parts = []
-    for direction in ("lower_is_better", "higher_is_better"):
-        rows = known[known["indicator"].map(lambda i, d=direction: meta[i]["direction"] == d)]
-        rows = rows[rows["indicator"].map(lambda i: meta[i]["measure"] != "yes_no")]
-        if len(rows):
-            parts.append(assess_trend(rows, None, direction, key="indicator")[["indicator", "aarr"]])
-    out = pd.DataFrame({"indicator": list(meta)}).merge(
-        pd.concat(parts) if parts else pd.DataFrame(columns=["indicator", "aarr"]), on="indicator", how="left")
-    statuses = {}
-    for ind, m in meta.items():
-        target = reg.target(framework, ind, target_year)
-        rows = known[known["indicator"] == ind]
-        if target is None or rows.empty:
-            statuses[ind] = "no_target" if target is None else "no_data"
-            continue
-        res = assess_trend(rows.assign(code="commune"), target, m["direction"], measure=m["measure"])
-        statuses[ind] = res["status"].iloc[0]
-    out["trend_status"] = out["indicator"].map(statuses)
-    return out
 
 
 def indicator_table(profile: dict, ctx) -> TableView:

@@ -17,6 +17,7 @@ from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
+from geo.indicators.trends import assess_trend
 
 #: before_merger text of a commune whose boundaries did not change in the 2025 reorganisation.
 UNCHANGED_TEXTS = ("giữ nguyên",)
@@ -189,3 +190,32 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
         "before_merger": parse_before_merger(attrs.get("before_merger")),
         "unchanged": is_unchanged(attrs.get("before_merger")),
     }
+
+
+def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int) -> pd.DataFrame:
+    """Per indicator of one commune: AARR and on track / off track / met against the chosen target year.
+
+    AARR for all indicators comes from one pass per direction; only indicators that have a target
+    need their own pass for the status (a plan sets few), which keeps opening a profile fast.
+    """
+    known = history.dropna(subset=["value"])
+    meta = {ind: reg.indicator(ind) for ind in history["indicator"].unique()}
+    parts = []
+    for direction in ("lower_is_better", "higher_is_better"):
+        rows = known[known["indicator"].map(lambda i, d=direction: meta[i]["direction"] == d)]
+        rows = rows[rows["indicator"].map(lambda i: meta[i]["measure"] != "yes_no")]
+        if len(rows):
+            parts.append(assess_trend(rows, None, direction, key="indicator")[["indicator", "aarr"]])
+    out = pd.DataFrame({"indicator": list(meta)}).merge(
+        pd.concat(parts) if parts else pd.DataFrame(columns=["indicator", "aarr"]), on="indicator", how="left")
+    statuses = {}
+    for ind, m in meta.items():
+        target = reg.target(framework, ind, target_year)
+        rows = known[known["indicator"] == ind]
+        if target is None or rows.empty:
+            statuses[ind] = "no_target" if target is None else "no_data"
+            continue
+        res = assess_trend(rows.assign(code="commune"), target, m["direction"], measure=m["measure"])
+        statuses[ind] = res["status"].iloc[0]
+    out["trend_status"] = out["indicator"].map(statuses)
+    return out
