@@ -2,13 +2,13 @@
 
 import streamlit as st
 
+from geo.analysis.profile import commune_options
 from geo.store.keys import dataset_key
 from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons
-from ui.profile_parts import commune_options, history_chart, indicator_table, merger_list
-from ui.widgets import illustrative_badge, show_table
+from ui.widgets import history_chart, illustrative_badge, indicator_table, merger_list, show_table
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang

@@ -17,7 +17,7 @@ from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
-from geo.indicators.trends import assess_trend
+from geo.indicators.trends import assess_trend, project_value
 
 #: before_merger text of a commune whose boundaries did not change in the 2025 reorganisation.
 UNCHANGED_TEXTS = ("giữ nguyên",)
@@ -219,3 +219,22 @@ def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int)
         statuses[ind] = res["status"].iloc[0]
     out["trend_status"] = out["indicator"].map(statuses)
     return out
+
+
+def commune_options(communes: pd.DataFrame) -> dict[str, str]:
+    """code -> 'Phường Ba Đình — Hà Nội', ordered by province then name (how leaders look a commune up)."""
+    ordered = communes.sort_values(["province_name", "full_name"])
+    return dict(zip(ordered["code"], ordered["full_name"] + " — " + ordered["province_name"], strict=True))
+
+
+def projection_series(own: pd.DataFrame, trend: pd.DataFrame, name: str, direction: str,
+                      until: int = 2030) -> pd.DataFrame | None:
+    """The commune's last known value carried forward at its AARR to `until`; None without a trend."""
+    known = own.dropna(subset=["value"])
+    if not len(trend) or pd.isna(trend["aarr"].iloc[0]) or not len(known):
+        return None
+    last = known.sort_values("year").iloc[-1]
+    return pd.DataFrame([
+        {"year": y, "series_name": name,
+         "value": project_value(last["value"], int(last["year"]), trend["aarr"].iloc[0], y, direction=direction)}
+        for y in range(int(last["year"]), until + 1)])
