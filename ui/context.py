@@ -60,6 +60,7 @@ class Context:
     sel: Selection
     dataset: DatasetView
     communes: pd.DataFrame  # all communes with dataset attributes (em_area, under5)
+    selected: pd.DataFrame  # those communes inside the sidebar filters: the one place filters are applied
     meta: dict
     target: Target | None
     frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
@@ -101,14 +102,15 @@ def load_context(*, precision: bool = False) -> Context:
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
     communes = attach_attributes(layers.communes, ds.attributes)
+    selected = filter_communes(communes, sel.filters)
     frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
-    frame = assess_communes(filter_communes(frame, sel.filters), meta, target)
+    frame = assess_communes(frame[frame["code"].isin(selected["code"])], meta, target)
     if precision:
         frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, meta=meta,
-                   target=target, frame=frame, report=report)
+    return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
+                   meta=meta, target=target, frame=frame, report=report)
 
 
 def list_datasets(t) -> list[str]:

@@ -178,12 +178,11 @@ def funnel_figure(ctx, p0: float):
 
 def area_trend(ctx):
     """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
-    from geo.indicators.selection import filter_communes
     from geo.indicators.trends import aggregate_by_year, assess_area_trend
     from geo.reporting.charts import build_trend_chart
 
     t, lang, sel = ctx.t, ctx.lang, ctx.sel
-    codes = filter_communes(ctx.communes, sel.filters)["code"]
+    codes = ctx.selected["code"]
     values = ctx.dataset.values
     rows = values[(values["indicator"] == sel.indicator) & values["code"].isin(codes) & (values["year"] <= sel.year)]
     series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]].assign(series_name=ctx.area_name())

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from geo.analysis.equity import compare_groups
-from geo.indicators.selection import filter_communes
 from geo.store.keys import dataset_key
 from ui.cache import equity_by_indicator
 from ui.context import load_context
@@ -17,7 +16,7 @@ st.caption(t("equity.subtitle", area=ctx.area_name(), year=sel.year))
 illustrative_badge(t, ctx.illustrative)
 st.caption(t("equity.gap_between_help"))
 
-communes = filter_communes(ctx.communes, sel.filters)
+communes = ctx.selected
 values = ctx.dataset.values
 rows = equity_by_indicator(ctx.layers.key, dataset_key(ctx.dataset.name, ctx.dataset.version), sel.framework, sel.year,
                            sel.target_year, sel.filters, _communes=communes, _values=values, _reg=ctx.reg)
