@@ -27,18 +27,16 @@ from geo.analysis.equity import compare_groups
 from geo.analysis.overview import summarise_provinces, summarise_targets
 from geo.analysis.profile import is_unchanged, parse_before_merger, profile_commune
 from geo.analysis.ranking import (
-    FLAT,
-    IMPROVING,
-    WORSENING,
-    classify_trend,
     closest_to_qualifying,
     communes_needed_by_province,
     count_targets_met,
     rank_lagging,
+    trend_arrows,
 )
 from geo.indicators.registry import Registry, Target
 from geo.indicators.selection import Filters, assess_communes, join_indicator
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.trends import FLAT, IMPROVING, WORSENING, compute_aarr
 from geo.reporting.downloads import label_columns, to_csv_bytes, to_xlsx_bytes
 
 FW = "fw"
@@ -180,15 +178,17 @@ def test_rank_without_target_is_empty_and_yes_no_is_refused(communes, values, re
         rank_lagging(frame, meta, None, order="closest")
 
 
-def test_trend_last_vs_first_year_with_flat_band(communes, values, reg):
+def test_trend_arrow_is_the_aarr_rule_with_flat_band(communes, values, reg):
     frame, meta, target = _assessed(communes, values, reg, "stunting_u5")
-    trend = classify_trend(values, meta).set_index("code")
+    trend = trend_arrows(values, meta).set_index("code")
     assert trend.loc["c1", "trend"] == IMPROVING  # 40 % -> 30 %, lower is better
     assert trend.loc["c2", "trend"] == WORSENING  # 8 % -> 10 %
-    assert trend.loc["c3", "trend"] == FLAT  # 50.25 % -> 50 %: |change| < 0.5 points
-    assert trend.loc["c1", "trend_change"] == pytest.approx(-10.0) and trend.loc["c1", "trend_from"] == 2021
+    assert trend.loc["c3", "trend"] == FLAT  # 50.25 % -> 50 %: |AARR| < 0.5 %/yr
+    years = trend.loc["c1", "trend_to"] - trend.loc["c1", "trend_from"]
+    assert trend.loc["c1", "trend_from"] == 2021
+    assert trend.loc["c1", "aarr"] == pytest.approx(compute_aarr([2021, 2021 + years], [40.0, 30.0]))
     assert pd.isna(trend.loc["c5", "trend"])  # one year only
-    assert classify_trend(values, meta, year=2024).set_index("code")["trend"].isna().all()
+    assert trend_arrows(values, meta, year=2024).set_index("code")["trend"].isna().all()
     ranked = rank_lagging(frame, meta, target, history=values, year=2025)
     assert ranked.set_index("code")["trend"].to_dict() == {"c3": FLAT, "c1": IMPROVING}
 

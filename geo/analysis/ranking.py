@@ -13,53 +13,40 @@ import pandas as pd
 
 from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
-from geo.indicators.registry import LOWER_IS_BETTER, YES_NO, Registry, Target
+from geo.indicators.registry import RATE, YES_NO, Registry, Target
 from geo.indicators.selection import assess_communes
 from geo.indicators.status import NO_DATA, NOT_MET, classify_against_target, communes_needed
+from geo.indicators.trends import assess_trend
 
 FURTHEST = "furthest"
 NEAREST = "nearest"
 ORDERS = (FURTHEST, NEAREST)
 
-IMPROVING = "improving"
-WORSENING = "worsening"
-FLAT = "flat"
-TRENDS = (IMPROVING, WORSENING, FLAT)
-#: A change smaller than this (percentage points, last vs first year) is called flat. Deliberately simple:
-#: it is not a significance test, and in a commune of a few hundred children random variation alone can
-#: move a rate by several points from one year to the next.
-TREND_THRESHOLD = 0.5
-
 _CONTEXT = ["code", "name", "full_name", "province_code", "province_name", "commune_type", "em_area", "border",
             "under5", "population"]
 
 
-def classify_trend(history: pd.DataFrame, meta: dict, *, year: int | None = None,
-                   threshold: float = TREND_THRESHOLD) -> pd.DataFrame:
-    """Per commune: the last available value minus the first, called improving/worsening/flat.
+def trend_arrows(history: pd.DataFrame, meta: dict, *, year: int | None = None) -> pd.DataFrame:
+    """Per commune: the trend arrow by the one trend rule, the AARR's (see geo.indicators.trends).
 
-    Uses the rows of ``history`` (long values frame) for ``meta["id"]`` up to ``year``; a commune with
-    fewer than two years of data gets trend NA. Returns code, trend, trend_change (points, last - first),
-    trend_from, trend_to (years).
+    improving when AARR >= +0.5 %/yr, worsening when <= -0.5 %/yr, flat between (FLAT_AARR); NA with
+    fewer than two years. Uses the rows of ``history`` for ``meta["id"]`` up to ``year``. Returns code,
+    trend, aarr, trend_from, trend_to (years of the first and last value in the fit).
     """
     rows = history
     if "indicator" in rows and "id" in meta:
         rows = rows[rows["indicator"] == meta["id"]]
     if year is not None:
         rows = rows[rows["year"] <= year]
-    rows = rows.loc[rows["value"].notna(), ["code", "year", "value"]].sort_values(["code", "year"], kind="stable")
-    grouped = rows.groupby("code", sort=False)
-    first, last = grouped.first(), grouped.last()
-    change = (last["value"] - first["value"]).where(last["year"] > first["year"])
-    better = -change if meta["direction"] == LOWER_IS_BETTER else change
-    trend = pd.Series(pd.NA, index=change.index, dtype="string")
-    trend = trend.mask(better.abs() < threshold, FLAT).mask(better >= threshold, IMPROVING)
-    trend = trend.mask(better <= -threshold, WORSENING)
-    return pd.DataFrame({
-        "code": change.index, "trend": trend.to_numpy(), "trend_change": change.to_numpy(),
-        "trend_from": first["year"].where(change.notna()).astype("Int64").to_numpy(),
-        "trend_to": last["year"].where(change.notna()).astype("Int64").to_numpy(),
-    })
+    rows = rows[rows["value"].notna()]
+    result = assess_trend(rows, None, meta["direction"], measure=meta.get("measure", RATE))
+    span = rows.groupby("code")["year"].agg(["min", "max"])
+    span = span[span["max"] > span["min"]]
+    out = result[["code", "trend", "aarr"]].merge(
+        span.rename(columns={"min": "trend_from", "max": "trend_to"}).astype("Int64").reset_index(),
+        on="code", how="left", validate="one_to_one")
+    out["trend"] = out["trend"].astype("string").where(out["aarr"].notna())
+    return out
 
 
 def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, order: str = FURTHEST,
@@ -71,7 +58,7 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     shortfall first (communes that need least to reach the target, quick wins). Ties go to the commune
     with more children to the target, then by code. Met and no-data communes are left out; without a
     target the result is empty (nothing is "lagging"). ``frame`` is join_indicator's output, assessed
-    or not. ``history`` (long values, any indicators) adds the trend (see classify_trend, up to ``year``).
+    or not. ``history`` (long values, any indicators) adds the trend (see trend_arrows, up to ``year``).
     cases_to_target is the number of children (schools for school shares) separating the commune from
     the target, from its counts. Yes/no indicators have no gap: use closest_to_qualifying.
     """
@@ -92,7 +79,7 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out.insert(out.columns.get_loc("gap"), "target", np.nan if target is None else target.value)
     if history is not None:
-        trend = classify_trend(history, meta, year=year)
+        trend = trend_arrows(history, meta, year=year)
         out = out.merge(trend, on="code", how="left", validate="one_to_one")
     return out
 

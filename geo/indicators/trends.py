@@ -38,7 +38,8 @@ Choices made here, beyond the published method:
 * **Trend arrow**: ``improving`` when AARR >= +0.5 %/yr, ``worsening`` when AARR <= -0.5 %/yr,
   ``flat`` in between (a display convention, not a significance test: a 0.5 % relative change per
   year is too small to matter for a target; the threshold is :data:`FLAT_AARR`). NA when no AARR can
-  be computed.
+  be computed. This is the app's only trend rule: the lagging table's arrow
+  (:func:`geo.analysis.ranking.trend_arrows`) uses it too, not a last-minus-first difference in points.
 * **Yes/no indicators**: a single commune's 0/1 series has no rate of reduction, so commune-level
   results are ``not_assessable``; the area-level share of communes (:func:`assess_area_trend`) is
   assessed like a rate.
