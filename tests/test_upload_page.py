@@ -166,7 +166,7 @@ def test_upload_check_preview_save_then_map_shows_the_dataset(store_url):
     assert "3 dòng: 3 hợp lệ, 0 lỗi" in _messages(at, "success")
     assert "chuyển sang xã mới" in _messages(at, "info")  # the crosswalk note
     assert any(m.label == "Thiếu một số xã cũ" for m in at.metric)
-    assert at.session_state[up.CHECK_KEY].filename == "good_old_codes.csv"
+    assert at.session_state[up.UPLOAD_KEY].filename == "good_old_codes.csv"
     at.text_input(key="upload_name").input(NAME)
     at.text_input(key="upload_by").input("Lan")
     at.text_input(key="upload_password").input(PASSWORD)

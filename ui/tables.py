@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
+
+from geo.text.fold import fold
 
 # internal column -> (strings key, display kind); order here is the display order
 COLUMNS = {
@@ -89,19 +90,13 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
     return TableView(frame=out.reset_index(drop=True), kinds=kinds, export=out.reset_index(drop=True))
 
 
-def _fold(text: str) -> str:
-    """Lower-case without diacritics (đ → d) so 'lung cu' finds 'Lũng Cú'."""
-    decomposed = unicodedata.normalize("NFD", str(text).lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-
-
 def search_box(df: pd.DataFrame, t) -> pd.DataFrame:
     """Filter rows by commune or province name, with or without diacritics."""
     query = st.text_input(t("lagging.search"), key="search", placeholder=t("lagging.search_hint"))
     if not query.strip() or df.empty:
         return df
-    needle = _fold(query.strip())
-    text = (df["full_name"].astype(str) + " " + df["province_name"].astype(str)).map(_fold)
+    needle = fold(query.strip())
+    text = (df["full_name"].astype(str) + " " + df["province_name"].astype(str)).map(fold)
     return df[text.str.contains(needle, regex=False)]
 
 

@@ -6,7 +6,7 @@ functions here only draw widgets that call them. Write actions run in button cal
 callback may set the sidebar's dataset (``ds``/``dsv``) after the sidebar has been drawn; their outcome
 is shown where the button is through one small "flash" entry in the session.
 
-What the session keeps: ``st.session_state[CHECK_KEY]`` holds ONE ``CheckedUpload`` (counts, problems,
+What the session keeps: ``st.session_state[UPLOAD_KEY]`` holds ONE ``CheckedUpload`` (counts, problems,
 how the columns were read, the values carried to 2025); never the file's bytes, which stay in the file
 uploader's own state and are read again when saving.
 """
@@ -47,13 +47,11 @@ from ui.cache import (
     load_matcher,
     load_stored,
 )
-from ui.state import YEARS
+from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
 from ui.widgets import show_table
 
 # --- Session keys ------------------------------------------------------------------------------------
 
-CHECK_KEY = "upload"  # the one CheckedUpload of this session
-FLASH_KEY = "upload_flash"  # outcome of the last write action, shown once
 FILE_KEY = "upload_file"
 
 
@@ -61,15 +59,15 @@ FILE_KEY = "upload_file"
 
 
 def _flash(where: str, *, error: DataError | None = None, key: str = "", **fields: Any) -> None:
-    st.session_state[FLASH_KEY] = {"where": where, "error": error, "key": key, "fields": fields}
+    st.session_state[UPLOAD_FLASH_KEY] = {"where": where, "error": error, "key": key, "fields": fields}
 
 
 def show_flash(t, lang: str, where: str) -> dict | None:
     """Show (once) the outcome of the last write action made at ``where``; returns it."""
-    flash = st.session_state.get(FLASH_KEY)
+    flash = st.session_state.get(UPLOAD_FLASH_KEY)
     if not flash or flash["where"] != where:
         return None
-    del st.session_state[FLASH_KEY]
+    del st.session_state[UPLOAD_FLASH_KEY]
     if flash["error"] is not None:
         st.error(flash["error"].message(lang), icon="⛔")
     else:
@@ -97,7 +95,7 @@ def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
     sheet = c1.text_input(t("upload.sheet_label"), key="upload_sheet")
     era = c2.radio(t("upload.era_label"), ERAS, key="upload_era", horizontal=True,
                    format_func=lambda e: t(f"upload.era_{e}"))
-    checked: CheckedUpload | None = st.session_state.get(CHECK_KEY)
+    checked: CheckedUpload | None = st.session_state.get(UPLOAD_KEY)
     if file is None:
         if checked is not None:
             st.info(t("upload.last_check", filename=checked.filename))
@@ -106,7 +104,7 @@ def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
     if checked is None or checked.key != (file_digest(data), sheet.strip(), era):
         checked = run_check(ctx, data, file.name, sheet, era)
         if checked is not None:
-            st.session_state[CHECK_KEY] = checked
+            st.session_state[UPLOAD_KEY] = checked
     return checked, data
 
 
@@ -196,7 +194,7 @@ def show_check(ctx, checked: CheckedUpload) -> str | None:
 
 def _show_preview_on_map(latest_year: int) -> None:
     """Point the sidebar at this session's unsaved upload (no login needed) and open the map."""
-    st.session_state.update(ds="__preview__", dsv="", _goto_map=True)
+    st.session_state.update({"ds": PREVIEW, "dsv": "", GOTO_MAP_KEY: True})
     if str(latest_year) in {str(y) for y in YEARS}:
         st.session_state["year"] = str(latest_year)
 
@@ -215,7 +213,7 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
         st.info(t("upload.crosswalk_note"))
     st.button(t("upload.preview_on_map"), icon="🗺️", key="preview_on_map", on_click=_show_preview_on_map,
               args=(years[-1],))
-    if st.session_state.pop("_goto_map", False):
+    if st.session_state.pop(GOTO_MAP_KEY, False):
         st.switch_page("views/map.py")
     st.markdown(f"**{t('upload.coverage_title')}**")
     cols = st.columns(len(COVERAGE_ORDER))
@@ -247,7 +245,7 @@ def _on_save(loaded: str) -> None:
     s = st.session_state
     file = s.get(FILE_KEY)
     try:
-        name, version = save_upload(get_store(config.store_url()), s.get(CHECK_KEY), name=s.get("upload_name", ""),
+        name, version = save_upload(get_store(config.store_url()), s.get(UPLOAD_KEY), name=s.get("upload_name", ""),
                                     uploader=s.get("upload_by", ""), password=s.get("upload_password", ""),
                                     configured=config.editor_password(),
                                     original=file.getvalue() if file is not None else None, loaded=loaded)
@@ -255,7 +253,7 @@ def _on_save(loaded: str) -> None:
         _flash("save", error=err)
         return
     s["ds"], s["dsv"] = name, ""  # the sidebar shows the new dataset at its latest version
-    _focus_year(s[CHECK_KEY].values["year"].unique())
+    _focus_year(s[UPLOAD_KEY].values["year"].unique())
     _flash("save", key="store.saved", name=name, version=version)
 
 
