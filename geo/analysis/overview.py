@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.errors import DataError
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
@@ -28,6 +27,7 @@ from geo.indicators.status import (
     communes_needed,
     compute_gap,
 )
+from geo.text.catalogue import error
 
 VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
 
@@ -59,12 +59,7 @@ def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFra
     dup = rows.duplicated(["code", "indicator"])
     if dup.any():
         pairs = ", ".join(f"{c}/{i}" for c, i in rows.loc[dup, ["code", "indicator"]].head(3).itertuples(index=False))
-        raise DataError(
-            vi=f"Số liệu năm {year} có dòng trùng (xã/chỉ số): {pairs}.",
-            en=f"The {year} data has duplicate rows (commune/indicator): {pairs}.",
-            fix_vi="Mỗi xã chỉ được có một dòng cho mỗi chỉ số và năm.",
-            fix_en="Keep one row per commune, indicator and year.",
-        )
+        raise error("err.analysis.duplicate_rows", year=year, pairs=pairs)
     return rows
 
 
