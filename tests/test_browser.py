@@ -13,6 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+MAP_JS = "document.querySelector('.js-plotly-plot')?._fullLayout?.map?._subplot?.map"
+ZOOM_JS = f"() => {MAP_JS}.getZoom()"
+
+
+def _map_idle(page, timeout: int = 60_000) -> None:
+    """Wait until MapLibre has loaded its sources and painted (no pending tiles, not moving)."""
+    page.wait_for_function(f"() => {{ const m = {MAP_JS}; return !!m && m.loaded() && m.areTilesLoaded() "
+                           "&& !m.isMoving(); }", timeout=timeout)
+
+
 def _count_colour(png: bytes, rgb: tuple[int, int, int], tol: int = 16) -> int:
     import numpy as np
     from PIL import Image
@@ -30,7 +40,7 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     page.wait_for_function(
         "() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).some(k => k.endsWith('.geojson'))",
         timeout=60_000)
-    page.wait_for_timeout(2500)  # let MapLibre paint the fills
+    _map_idle(page)  # MapLibre has painted the fills
     chart = page.locator(".js-plotly-plot").first
     ARTIFACTS.mkdir(exist_ok=True)
     png = chart.screenshot(path=str(ARTIFACTS / "map_national.png"))
@@ -49,7 +59,7 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     page.get_by_text("Tất cả").nth(1).wait_for()
     page.locator("[data-testid='stSidebar']").get_by_text("Có", exact=True).nth(1).click()  # border = yes
     page.wait_for_function("() => location.search.includes('border=yes')", timeout=30_000)
-    page.wait_for_timeout(2500)
+    _map_idle(page)
     assert len([u for u in requests if u.endswith("communes_national.geojson")]) == 1
     page.close()
 
@@ -85,7 +95,7 @@ def test_clicking_a_commune_opens_its_profile(server, browser):
     page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
     page.wait_for_function("() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).length > 0",
                            timeout=60_000)
-    page.wait_for_timeout(2500)
+    _map_idle(page)
     box = page.locator(".js-plotly-plot").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
     page.wait_for_url("**/profile?*", timeout=60_000)
@@ -128,23 +138,22 @@ def test_lagging_table_downloads_with_diacritics_and_the_filtered_rows(server, b
 def test_zoom_survives_filter_and_indicator_changes(server, browser):
     page = _open(browser, f"{server}/?prov=15")
     page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
-    page.wait_for_timeout(2000)
-    zoom_js = "() => document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map.getZoom()"
+    _map_idle(page)
+    zoom_js = ZOOM_JS
     start = page.evaluate(zoom_js)
     box = page.locator(".js-plotly-plot").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(4):
         page.mouse.wheel(0, -300)
-        page.wait_for_timeout(300)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(f"() => ({zoom_js})() > {start} + 0.3", timeout=15_000)
+    _map_idle(page)
     zoomed = page.evaluate(zoom_js)
     assert zoomed > start + 0.3
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("label").filter(has_text="Không").first.click()  # ethnic-minority area = no
     page.wait_for_function("() => location.search.includes('em=no')", timeout=30_000)
-    page.wait_for_timeout(1500)
     page.wait_for_function(f"() => Math.abs(({zoom_js})() - {zoomed}) < 0.05", timeout=15_000)
-    page.wait_for_timeout(1500)  # and it stays there
+    _map_idle(page)  # and it stays there once the recoloured map has settled
     assert abs(page.evaluate(zoom_js) - zoomed) < 0.05
     page.close()
 
@@ -152,7 +161,8 @@ def test_zoom_survives_filter_and_indicator_changes(server, browser):
 def test_clicking_a_funnel_point_opens_the_profile(server, browser):
     page = _open(browser, f"{server}/funnel?prov=12")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=90_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); "
+                           "return !!g && !!g._fullLayout && !g._transitioning; }", timeout=30_000)
     points = page.locator(".js-plotly-plot .scatterlayer .trace:last-child .point")
     target = points.nth(0) if points.count() else page.locator(".js-plotly-plot .scatterlayer .point").last
     box = target.bounding_box()
@@ -170,7 +180,7 @@ def test_trend_and_certainty_layers_are_drawn(server, browser):
         page.goto(f"{server}/?{query}", wait_until="domcontentloaded")
         page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
         page.locator(".legend").get_by_text(legend).first.wait_for(timeout=30_000)
-        page.wait_for_timeout(2500)
+        _map_idle(page)
         png = page.locator(".js-plotly-plot").first.screenshot()
         assert _count_colour(png, colour) > 300, query
     page.close()

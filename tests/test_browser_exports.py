@@ -34,6 +34,7 @@ def test_map_export_downloads_the_png_and_the_data_of_the_view(server, browser, 
     page.get_by_text("Xuất bản đồ và số liệu").first.click(timeout=90_000)
     page.get_by_role("button", name="Tạo tệp bản đồ (PNG, SVG, PDF)").click(timeout=30_000)
     page.get_by_role("button", name="Tải ảnh PNG").wait_for(timeout=120_000)
+    page.get_by_role("button", name="Tải tệp PDF (vector)").wait_for(timeout=120_000)  # renders after the PNG
     assert page.get_by_role("button", name="Tải tệp PDF (vector)").count() == 1
 
     png = _download(page, "Tải ảnh PNG", tmp_path / "map.png")
