@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +19,7 @@ from geo.store.datasets import open_store
 
 PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PASSWORD = "mật khẩu đủ dài 2025"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -206,3 +209,42 @@ def test_audit_log_is_newest_first_and_filterable(accounts, clock):
     assert len(accounts.list_audit(limit=2)) == 2
     with pytest.raises(ValueError):
         accounts.record("x", "drop_table")
+
+
+# --- The command line ---------------------------------------------------------------------------------
+
+
+def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", "users", "--store", url, *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_cli_manages_accounts_without_ever_printing_a_password(tmp_path):
+    url = f"sqlite:///{tmp_path / 'datasets.db'}"
+    added = _cli(url, "add", "laichau", "--role", "editor", "--scope", "12", "--password-stdin",
+                 stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert "laichau role=editor scope=12" in added.stdout
+    listed = _cli(url, "list")
+    assert listed.returncode == 0 and "laichau" in listed.stdout and "editor" in listed.stdout
+    assert _cli(url, "disable", "laichau").returncode == 0
+    short = _cli(url, "passwd", "laichau", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "10 to 256" in short.stderr and "Traceback" not in short.stderr
+    missing = _cli(url, "unlock", "nobody")
+    assert missing.returncode == 0  # unlocking a name with no failures is harmless
+    unknown = _cli(url, "disable", "nobody")
+    assert unknown.returncode == 1 and "There is no account" in unknown.stderr
+    for run in (added, listed, short):
+        assert PASSWORD not in run.stdout + run.stderr and "short" not in run.stdout
+    with open_store(url) as store:
+        accounts = acc.open_accounts(store)
+        with pytest.raises(DataError):
+            accounts.authenticate("laichau", PASSWORD)  # disabled
+        actions = list(accounts.list_audit()["action"])
+    assert actions == ["user_unlock", "user_disable", "user_add"]
+
+
+def test_cli_wrong_database_url_names_the_setting_without_a_traceback(tmp_path):
+    run = _cli("postgresql://vnchild:s3cret-pw@127.0.0.1:9/nothing", "list")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "s3cret-pw" not in run.stderr and "127.0.0.1:9" in run.stderr and run.stderr.startswith("--store:")
