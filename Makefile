@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8501
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean-cache
+.PHONY: run test lint bench bench-load cluster cluster-stop clean-cache
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_map.py
+
+# N replicas behind nginx on one PostgreSQL store, all on 127.0.0.1 (installs nginx/PostgreSQL when missing).
+REPLICAS ?= 2
+cluster: $(VENV)/.runtime $(VENV)/.system
+	bash scripts/cluster.sh start $(REPLICAS)
+
+cluster-stop:
+	bash scripts/cluster.sh stop
+
+# Server load over Streamlit's websocket protocol: 1, 10, 25, 50, 100 sessions on 1 and 2 replicas.
+bench-load: $(VENV)/.dev
+	$(BIN)/python bench/bench_load.py
 
 clean-cache:
 	rm -rf .cache static/geo

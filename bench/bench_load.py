@@ -1,0 +1,260 @@
+"""Load bench of the server (not of browsers): many sessions over Streamlit's own websocket protocol.
+
+Each simulated session speaks what the browser speaks: it opens ``/_stcore/stream`` with the ``streamlit``
+subprotocol, sends ``BackMsg.rerun_script`` (streamlit.proto) and reads ``ForwardMsg``s until
+``script_finished``. It opens the map, then in a loop changes the indicator, the province, the year or the
+page, waiting a random "think time" between clicks like a person. A rerun's latency is from the BackMsg sent to
+its ``script_finished``.
+
+For 1 and 2 replicas behind nginx (started with scripts/cluster.sh in a private folder and port) and for each
+session count it reports: sessions held, errors, rerun latency p50/p95, server CPU (all replicas, % of one
+core), peak RSS per replica, and RSS per replica after every session closed. Bounded: at most ``--max-sessions``
+sessions and ``--seconds`` per step; only loopback addresses are accepted.
+
+    .venv/bin/python bench/bench_load.py                       # 1, 10, 25, 50, 100 sessions; 1 and 2 replicas
+    .venv/bin/python bench/bench_load.py --counts 1,10 --replicas 1 --seconds 20
+    .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8501 --pids 1234   # an already running server
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+CLUSTER_DIR = ROOT / ".cluster-bench"
+CLUSTER_PORT = 8700
+CLICK_KEYS = ("ind", "prov", "year")  # sidebar widgets the bench changes (their keys end the widget id)
+PAGES = ("map", "overview", "lagging", "equity", "funnel")
+
+
+def require_loopback(url: str) -> None:
+    host = urllib.parse.urlparse(url).hostname or ""
+    try:
+        loop = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loop = host == "localhost"
+    if not loop:
+        raise SystemExit(f"bench_load: refusing {url}: load tests run against loopback addresses only")
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    held: int = 0
+
+
+class Session:
+    """One simulated browser tab."""
+
+    def __init__(self, base: str, stats: Stats, rng: random.Random) -> None:
+        self.base = base
+        self.stats = stats
+        self.rng = rng
+        self.widgets: dict[str, tuple[str, list[str]]] = {}  # key -> (widget id, options)
+        self.state: dict[str, str] = {}  # widget id -> chosen option
+        self.pages: dict[str, str] = {}  # url path -> page script hash
+        self.page_hash = ""
+
+    async def run(self, until: float, think: tuple[float, float]) -> None:
+        ws_url = self.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        try:
+            async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=self.base, max_size=2**28,
+                                          open_timeout=30, ping_interval=None, close_timeout=2) as ws:
+                await self._rerun(ws)
+                self.stats.held += 1
+                while time.monotonic() < until:
+                    await asyncio.sleep(self.rng.uniform(*think))
+                    if time.monotonic() >= until:
+                        break
+                    self._click()
+                    await self._rerun(ws)
+        except (OSError, websockets.WebSocketException, TimeoutError) as exc:
+            self.stats.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    def _click(self) -> None:
+        choice = self.rng.choice([*CLICK_KEYS, "page"])
+        if choice == "page" and self.pages:
+            self.page_hash = self.pages[self.rng.choice([p for p in PAGES if p in self.pages] or list(self.pages))]
+            return
+        found = self.widgets.get(choice)
+        if found and len(found[1]) > 1:
+            widget_id, options = found
+            self.state[widget_id] = self.rng.choice(options)
+
+    async def _rerun(self, ws) -> None:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = self.page_hash
+        for widget_id, value in self.state.items():
+            widget = msg.rerun_script.widget_states.widgets.add()
+            widget.id = widget_id
+            widget.string_value = value
+        started = time.monotonic()
+        await ws.send(msg.SerializeToString())
+        while True:
+            raw = await asyncio.wait_for(ws.recv(), timeout=120)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                for page in fwd.new_session.app_pages:
+                    self.pages[page.url_pathname or "map"] = page.page_script_hash
+            elif kind == "navigation":
+                for page in fwd.navigation.app_pages:
+                    self.pages[page.url_pathname or "map"] = page.page_script_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                self._note_element(fwd.delta.new_element)
+            elif kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    self.stats.errors.append("compile error")
+                self.stats.latencies.append(time.monotonic() - started)
+                return
+
+    def _note_element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            self.stats.errors.append(f"exception: {element.exception.type}: {element.exception.message[:120]}")
+        elif kind == "selectbox":
+            widget = element.selectbox
+            for key in CLICK_KEYS:
+                if widget.id.endswith(f"-{key}"):
+                    self.widgets[key] = (widget.id, [o for o in widget.options if o])
+
+
+# --- Server side measurements (from /proc, no extra package) ----------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run_step(base: str, pids: list[int], sessions: int, seconds: float, think: tuple[float, float],
+                   seed: int) -> dict:
+    stats = Stats()
+    cpu0 = {p: cpu_seconds(p) for p in pids}
+    peak = {p: rss_mb(p) for p in pids}
+    wall0 = time.monotonic()
+    until = wall0 + seconds
+    rng = random.Random(seed)
+    tasks = []
+    for _ in range(sessions):  # open gradually (as people arrive), all within the first quarter of the step
+        tasks.append(asyncio.create_task(Session(base, stats, random.Random(rng.random())).run(until, think)))
+        await asyncio.sleep(min(0.25 * seconds / max(sessions, 1), 0.2))
+
+    async def _sample() -> None:
+        while not all(t.done() for t in tasks):
+            for p in pids:
+                peak[p] = max(peak[p], rss_mb(p))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(_sample())
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + 180)
+    await sampler
+    wall = time.monotonic() - wall0
+    cpu = sum(cpu_seconds(p) - cpu0[p] for p in pids)
+    await asyncio.sleep(5)  # sessions are closed: what does the server keep?
+    lat = sorted(stats.latencies)
+    return {
+        "sessions": sessions, "held": stats.held, "errors": len(stats.errors), "reruns": len(lat),
+        "p50_s": round(statistics.median(lat), 3) if lat else None,
+        "p95_s": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3) if lat else None,
+        "cpu_pct": round(100 * cpu / wall, 1),
+        "rss_peak_mb": [round(peak[p]) for p in pids], "rss_after_mb": [round(rss_mb(p)) for p in pids],
+        "error_samples": stats.errors[:3],
+    }
+
+
+def start_cluster(replicas: int) -> tuple[str, list[int]]:
+    env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(CLUSTER_DIR), "VNCHILD_CLUSTER_PORT": str(CLUSTER_PORT)}
+    subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, check=False, capture_output=True)
+    done = subprocess.run(["bash", "scripts/cluster.sh", "start", str(replicas)], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    pids = [int((CLUSTER_DIR / f"replica-{i}.pid").read_text()) for i in range(1, replicas + 1)]
+    return done.stdout.strip().splitlines()[-1], pids
+
+
+def stop_cluster() -> None:
+    env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(CLUSTER_DIR), "VNCHILD_CLUSTER_PORT": str(CLUSTER_PORT)}
+    subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, check=False, capture_output=True)
+
+
+def print_table(rows: list[dict]) -> None:
+    print("| replicas | sessions | held | errors | reruns | p50 s | p95 s | server CPU % | RSS peak MB "
+          "| RSS after MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['replicas']} | {r['sessions']} | {r['held']} | {r['errors']} | {r['reruns']} | {r['p50_s']} | "
+              f"{r['p95_s']} | {r['cpu_pct']} | {' / '.join(map(str, r['rss_peak_mb']))} | "
+              f"{' / '.join(map(str, r['rss_after_mb']))} |")
+    for replicas in sorted({r["replicas"] for r in rows}):
+        over = [r["sessions"] for r in rows if r["replicas"] == replicas and (r["p95_s"] or 99) > 2]
+        print(f"{replicas} replica(s): p95 first above 2 s at {over[0] if over else 'none of the counts'} sessions")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", default="1,10,25,50,100")
+    parser.add_argument("--replicas", default="1,2")
+    parser.add_argument("--seconds", type=float, default=40.0, help="length of each step")
+    parser.add_argument("--think", default="2,5", help="seconds between a session's clicks (min,max)")
+    parser.add_argument("--max-sessions", type=int, default=150)
+    parser.add_argument("--url", help="bench an already running server instead (with --pids)")
+    parser.add_argument("--pids", default="", help="server process ids to measure, with --url")
+    args = parser.parse_args(argv)
+    counts = [int(c) for c in args.counts.split(",")]
+    if max(counts) > args.max_sessions:
+        raise SystemExit(f"bench_load: {max(counts)} sessions is above --max-sessions {args.max_sessions}")
+    think = tuple(float(x) for x in args.think.split(","))
+    rows = []
+    configs = [("given", args.url, [int(p) for p in args.pids.split(",") if p])] if args.url else [
+        (int(r), None, None) for r in args.replicas.split(",")]
+    try:
+        for replicas, url, pids in configs:
+            if url is None:
+                url, pids = start_cluster(replicas)
+            require_loopback(url)
+            asyncio.run(run_step(url, pids, 1, 8, think, seed=0))  # warm-up: caches filled once, not measured
+            for i, n in enumerate(counts):
+                row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=i + 1))
+                row["replicas"] = replicas
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+            if args.url is None:
+                stop_cluster()
+    finally:
+        if args.url is None:
+            stop_cluster()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_load.json").write_text(json.dumps(rows, indent=1))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
