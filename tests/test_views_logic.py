@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 
 import numpy as np
@@ -350,6 +351,16 @@ def test_csv_has_bom_keeps_diacritics_and_neutralises_formulas():
     assert back["value"].iloc[0] == -5.2 and pd.api.types.is_float_dtype(back["value"])
     text = data.decode("utf-8-sig")
     assert ",-5.2," in text and "'-5.2" not in text  # a negative number is a number, not a formula
+
+
+def test_csv_neutralises_formulas_after_a_bare_carriage_return_or_line_feed():
+    """A reader that breaks lines at CR (or LF) must never see a line that starts with a formula."""
+    data = to_csv_bytes(pd.DataFrame({"cell": ["\r=4", "ok\r=SUM(A1)", "x\n+1", "a\r\n@b", "fine\rtext"]}))
+    text = data.decode("utf-8-sig")
+    lines = [line for line in re.split(r"[\r\n]", text) if line]
+    assert not [line for line in lines if line.lstrip('"').startswith(("=", "+", "-", "@"))], lines
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)["cell"].tolist()
+    assert back == ["'\r'=4", "ok\r'=SUM(A1)", "x\n'+1", "a\r\n'@b", "fine\rtext"]  # kept, only neutralised
 
 
 def test_xlsx_round_trip_keeps_numbers_and_diacritics():

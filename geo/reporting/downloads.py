@@ -25,11 +25,20 @@ _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MAX_SHEET_NAME = 31
 
 
+_LINE_LED_FORMULA = re.compile(r"([\r\n])(?=[=+\-@\t\r])")
+
+
 def neutralise_formula(cell):
-    """Prefix a formula-looking string with an apostrophe; anything that is not a string is returned as is."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
-        return "'" + cell
-    return cell
+    """Prefix a formula-looking string with an apostrophe; anything that is not a string is returned as is.
+
+    Also every line inside the cell, so a reader that breaks lines at CR or LF even inside quotes never
+    starts a row with the text after it ("\r=4" must not become a row "=4").
+    """
+    if not isinstance(cell, str):
+        return cell
+    if "\r" in cell or "\n" in cell:
+        cell = _LINE_LED_FORMULA.sub(r"\1'", cell)
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +59,11 @@ def label_columns(df: pd.DataFrame, mapping: Mapping[str, str], *, only_mapped: 
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with BOM (Excel then reads Vietnamese correctly), formula-looking text neutralised."""
-    return neutralise_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with BOM (Excel then reads Vietnamese correctly), formula-looking text neutralised.
+
+    Lines end in CRLF (RFC 4180), which also makes the writer quote every cell holding a CR or LF.
+    """
+    return neutralise_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def name_sheet(name: str, taken: set[str]) -> str:
