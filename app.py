@@ -4,6 +4,8 @@ Pages live in views/, not pages/: Streamlit treats a pages/ folder next to the e
 legacy multipage mode and would run those files on their own, without this frame.
 """
 
+import logging
+
 import streamlit as st
 
 from geo import config
@@ -31,3 +33,6 @@ try:
     share_link(t, page.url_path, write_to_url(load_registry(str(config.registry_dir()))))
 except DataError as err:
     st.error(f"**{t('error.title')}** — {err.message(st.session_state.get('lang', 'vi'))}")
+except Exception as err:  # the boundary: a bilingual message and a log line, never a bare traceback
+    logging.getLogger("vnchild").exception("unexpected error on page %s", page.url_path or "map")
+    st.error(f"**{t('error.title')}** — {t('error.unexpected', kind=type(err).__name__)}")

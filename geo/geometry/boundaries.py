@@ -159,6 +159,19 @@ def layers_are_built(reference_dir: str | Path, cache_dir: str | Path, static_di
     return (data_dir / "communes.parquet").exists() and (web_dir / "done").exists()
 
 
+def require_writable(folder: Path, setting: str) -> None:
+    """Refuse before a minute of work, not after it: the folder must exist (or be creatable) and take a file."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        from geo.text.catalogue import error
+
+        raise error("err.cache.unwritable", folder=str(folder), setting=setting,
+                    reason=exc.strerror or type(exc).__name__) from exc
+
+
 def build_layers(
     reference_dir: str | Path,
     cache_dir: str | Path,
@@ -173,6 +186,8 @@ def build_layers(
     data_dir, web_dir = _paths(Path(cache_dir), Path(static_dir), key)
     if layers_are_built(reference_dir, cache_dir, static_dir, key):
         return load_layers(reference_dir, cache_dir, static_dir, key)
+    require_writable(Path(cache_dir), "VNCHILD_CACHE_DIR")
+    require_writable(Path(static_dir) / "geo", "static/")
 
     t0 = time.perf_counter()
     say(0.02, "load")
