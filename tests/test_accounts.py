@@ -92,7 +92,7 @@ def test_roles_and_scope(accounts):
     assert viewer.provinces is None and not viewer.can_edit
     with pytest.raises(DataError, match="only view"):
         acc.refuse_unless_editor(viewer)
-    with pytest.raises(DataError, match="Sign in"):
+    with pytest.raises(DataError, match="login name and password"):
         acc.refuse_unless_editor(None)
     with pytest.raises(DataError, match="Unknown role"):
         accounts.add_user("boss", PASSWORD, role="owner")
@@ -120,18 +120,22 @@ def test_out_of_scope_rows_are_named_and_refused():
 
 def test_wrong_passwords_are_throttled_then_locked(accounts, clock):
     accounts.add_user("laichau", PASSWORD, role="editor", scope="12")
-    with pytest.raises(DataError, match="Wait 1 seconds"):
+    with pytest.raises(DataError) as first:
         accounts.authenticate("laichau", "wrong password 1")
+    assert "password is wrong" in first.value.en and "Wait" not in first.value.en  # one slip costs nothing
+    with pytest.raises(DataError, match="Wait 1 seconds"):
+        accounts.authenticate("laichau", "wrong password 2")
     # Within the wait even the right password is not checked.
     with pytest.raises(DataError, match="Wait 1 seconds"):
         accounts.authenticate("laichau", PASSWORD)
     waits = []
-    for attempt in range(2, acc.MAX_FAILURES + 1):
+    for attempt in range(3, acc.MAX_FAILURES + 1):
         clock.advance(acc.MAX_DELAY_S)
         with pytest.raises(DataError) as err:
             accounts.authenticate("laichau", f"wrong password {attempt}")
         waits.append(err.value.en)
-    assert "Wait 2 seconds" in waits[0] and "Wait 8 seconds" in waits[2] and "locked" in waits[-1]
+    assert "Wait 2 seconds" in waits[0] and "Wait 4 seconds" in waits[1] and "locked" in waits[-1]
+    assert "15 minutes" in waits[-1]
     clock.advance(acc.MAX_DELAY_S)
     with pytest.raises(DataError, match="locked"):
         accounts.authenticate("laichau", PASSWORD)  # locked: the right password does not open it
@@ -141,6 +145,17 @@ def test_wrong_passwords_are_throttled_then_locked(accounts, clock):
     clock.advance(acc.LOCKOUT_S)
     assert accounts.authenticate("laichau", PASSWORD).name == "laichau"
     assert accounts.list_users().loc[0, "failures"] == 0  # success clears the counter
+
+
+def test_thirty_quick_guesses_never_open_the_account(accounts, clock):
+    """The attack measured before: 30 wrong tries 0.6 s apart, then the right password."""
+    accounts.add_user("laichau", PASSWORD, role="editor", scope="12")
+    for i in range(30):
+        with pytest.raises(DataError):
+            accounts.authenticate("laichau", f"guess {i:02d} that is wrong")
+        clock.advance(0.6)
+    with pytest.raises(DataError, match="locked"):
+        accounts.authenticate("laichau", PASSWORD)
 
 
 def test_admin_unlock_and_new_password_clear_a_lockout(accounts, clock):
@@ -153,7 +168,7 @@ def test_admin_unlock_and_new_password_clear_a_lockout(accounts, clock):
     assert accounts.authenticate("laichau", PASSWORD).role == "editor"
     accounts.set_password("laichau", "một mật khẩu mới dài")
     clock.advance(acc.MAX_DELAY_S)
-    with pytest.raises(DataError, match="Wrong login"):
+    with pytest.raises(DataError, match="password is wrong"):
         accounts.authenticate("laichau", PASSWORD)
     accounts.set_password("laichau", "mật khẩu thứ ba dài")  # also clears the wait
     assert accounts.authenticate("laichau", "mật khẩu thứ ba dài").name == "laichau"
@@ -176,12 +191,12 @@ def test_bootstrap_password_is_an_admin_until_accounts_exist(store, clock):
     accounts = acc.open_accounts(store, bootstrap_password="laptop editor password", clock=clock)
     admin = accounts.check_bootstrap("laptop editor password")
     assert admin.is_admin and admin.provinces is None
-    with pytest.raises(DataError, match="Wrong"):
+    with pytest.raises(DataError, match="password is wrong"):
         accounts.check_bootstrap("not it at all")
     assert "laptop editor password" not in repr(accounts)
     accounts.add_user("laichau", PASSWORD, role="editor", scope="12")
     clock.advance(acc.MAX_DELAY_S)
-    with pytest.raises(DataError, match="Wrong"):
+    with pytest.raises(DataError, match="password is wrong"):
         accounts.check_bootstrap("laptop editor password")
 
 

@@ -7,8 +7,8 @@ Why it is built this way:
 * **Only a hash is kept.** Passwords are hashed with Argon2id (argon2-cffi, its maintained defaults) and
   NFC-normalised first, so a Vietnamese password typed on any keyboard matches. A password never leaves
   :func:`hash_password`/:meth:`Accounts.authenticate`: not in a message, a log line, an ``Account`` or a repr.
-* **Failures cost time, then lock.** After each wrong password the account must wait ``2**(n-1)`` seconds
-  (1, 2, 4, 8 s) before the next try is even checked; the ``MAX_FAILURES``-th failure locks it for
+* **Failures cost time, then lock.** After the n-th wrong password the account must wait ``2**(n-2)`` seconds
+  (0, 1, 2, 4 s) before the next try is even checked; the ``MAX_FAILURES``-th failure locks it for
   ``LOCKOUT_S``. The counters are rows in the database, so they hold across replicas and restarts. Unknown
   names are counted the same way and cost the same hashing time, so a guess cannot tell a name exists.
 * **Scope is a list of 2-digit province codes** (or everyone, ``ALL``). An editor may save, restore or delete
@@ -34,6 +34,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.errors import DataError
+from geo.text.catalogue import error
 
 ROLES = ("viewer", "editor", "admin")
 EDITING_ROLES = ("editor", "admin")
@@ -140,11 +141,7 @@ def _nfc(text: str) -> str:
 def hash_password(password: str) -> str:
     """Argon2id hash of the NFC form; refuses passwords too short to resist guessing (without echoing them)."""
     if not isinstance(password, str) or not (PASSWORD_MIN_CHARS <= len(_nfc(password)) <= PASSWORD_MAX_CHARS):
-        raise DataError(
-            vi=f"Mật khẩu phải dài từ {PASSWORD_MIN_CHARS} đến {PASSWORD_MAX_CHARS} ký tự.",
-            en=f"The password must be {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters long.",
-            fix_vi="Hãy chọn một cụm từ dài hơn.", fix_en="Choose a longer phrase.",
-        )
+        raise error("err.account.password_length", low=PASSWORD_MIN_CHARS, high=PASSWORD_MAX_CHARS)
     return _hasher.hash(_nfc(password))
 
 
@@ -159,12 +156,7 @@ def normalize_user_name(name: str) -> str:
     """Lower-case ASCII login names (2–40 chars: letters, digits, . _ -): no look-alike accounts."""
     text = _nfc(str(name or "")).strip().lower()
     if not USER_NAME_PATTERN.match(text):
-        raise DataError(
-            vi=f"Tên đăng nhập «{text[:40]}» không hợp lệ.",
-            en=f"The login name “{text[:40]}” is not valid.",
-            fix_vi="Dùng 2–40 ký tự: chữ không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang.",
-            fix_en="Use 2–40 characters: unaccented letters, digits, dot, underscore, dash.",
-        )
+        raise error("err.account.bad_name", name=text[:40])
     return text
 
 
@@ -179,12 +171,7 @@ def parse_scope(scope: str | Iterable[str]) -> frozenset[str] | None:
     codes = {s.strip().zfill(2) for s in items}
     bad = sorted(c for c in codes if not _PROVINCE_PATTERN.match(c))
     if not codes or bad:
-        raise DataError(
-            vi=f"Phạm vi không hợp lệ: {', '.join(bad) or '(trống)'}.",
-            en=f"Invalid scope: {', '.join(bad) or '(empty)'}.",
-            fix_vi="Dùng «all» hoặc danh sách mã tỉnh 2 chữ số, ví dụ 12,01.",
-            fix_en="Use 'all' or a list of 2-digit province codes, for example 12,01.",
-        )
+        raise error("err.account.bad_scope", scope=", ".join(bad) or "—")
     return frozenset(codes)
 
 
@@ -219,47 +206,27 @@ def refuse_out_of_scope(account: Account, codes: Iterable[str], province_of: pd.
     names = province_names or {}
     allowed = ", ".join(f"{names.get(p, p)}" for p in sorted(account.provinces or ())) or "—"
     shown = ", ".join(bad[:10]) + (f" … (+{len(bad) - 10})" if len(bad) > 10 else "")
-    raise DataError(
-        vi=f"Tài khoản «{account.name}» chỉ được ghi dữ liệu của {allowed}; {len(bad)} xã nằm ngoài phạm vi: {shown}.",
-        en=f"Account “{account.name}” may only write data for {allowed}; {len(bad)} communes are outside it: {shown}.",
-        fix_vi="Chưa có gì được lưu. Hãy bỏ các dòng đó khỏi tệp, hoặc nhờ người quản trị mở rộng phạm vi.",
-        fix_en="Nothing was saved. Remove those rows from the file, or ask an administrator to widen the scope.",
-    )
+    raise error("err.account.out_of_scope", name=account.name, allowed=allowed, n=len(bad), codes=shown)
 
 
 def _refuse_role(account: Account) -> None:
     if not account.can_edit:
-        raise DataError(
-            vi=f"Tài khoản «{account.name}» chỉ được xem (vai trò {account.role}).",
-            en=f"Account “{account.name}” may only view (role {account.role}).",
-            fix_vi="Nhờ người quản trị cấp quyền biên tập.", fix_en="Ask an administrator for the editor role.",
-        )
+        raise error("err.account.viewer", name=account.name, role=account.role)
 
 
 def refuse_unless_editor(account: Account | None) -> Account:
     """The account when it may write at all; a clear DataError otherwise (not signed in, or viewer)."""
     if account is None:
-        raise DataError(
-            vi="Hãy đăng nhập bằng tài khoản biên tập trước.",
-            en="Sign in with an editor account first.",
-        )
+        raise error("err.account.sign_in")
     _refuse_role(account)
     return account
 
 
 def _login_refused(seconds: float, locked: bool) -> DataError:
-    wait = max(1, int(seconds + 0.999))
+    wait = max(0, int(seconds + 0.999))
     if locked:
-        return DataError(
-            vi=f"Tài khoản tạm khóa sau {MAX_FAILURES} lần nhập sai. Hãy thử lại sau {wait // 60 + 1} phút.",
-            en=f"The account is locked after {MAX_FAILURES} wrong passwords. Try again in {wait // 60 + 1} minutes.",
-            fix_vi="Người quản trị có thể mở khóa: python -m geo users unlock TÊN.",
-            fix_en="An administrator can unlock it: python -m geo users unlock NAME.",
-        )
-    return DataError(
-        vi=f"Sai tên đăng nhập hoặc mật khẩu. Hãy đợi {wait} giây trước lần thử tiếp theo.",
-        en=f"Wrong login name or password. Wait {wait} seconds before the next try.",
-    )
+        return error("err.login.locked", failures=MAX_FAILURES, minutes=wait // 60 + (wait % 60 > 0))
+    return error("err.login.wait", seconds=wait) if wait else error("err.login.wrong")
 
 
 # --- The accounts, on the store's database -----------------------------------------------------------
@@ -297,9 +264,7 @@ class Accounts:
 
         def _write(conn: sa.Connection) -> None:
             if conn.execute(sa.select(users.c.name).where(users.c.name == name)).first() is not None:
-                raise DataError(vi=f"Đã có tài khoản «{name}».", en=f"Account “{name}” already exists.",
-                                fix_vi="Dùng «users passwd» để đổi mật khẩu.",
-                                fix_en="Use 'users passwd' to change it.")
+                raise error("err.account.exists", name=name)
             conn.execute(users.insert().values(name=name, password_hash=password_hash, role=role,
                                                scope=_dump_scope(provinces), disabled=False, created_at=now,
                                                updated_at=now))
@@ -471,12 +436,12 @@ class Accounts:
 
     def _require_user(self, conn: sa.Connection, name: str) -> None:
         if conn.execute(sa.select(users.c.name).where(users.c.name == name)).first() is None:
-            raise DataError(vi=f"Không có tài khoản «{name}».", en=f"There is no account “{name}”.",
-                            fix_vi="Xem danh sách: python -m geo users list.", fix_en="See: python -m geo users list.")
+            raise error("err.account.missing", name=name)
 
 
 def _delay_s(failures: int) -> float:
-    return float(min(2 ** max(int(failures) - 1, 0), MAX_DELAY_S))
+    """No wait after one slip, then 1, 2, 4 s …: a person retyping is not slowed, a guesser is."""
+    return 0.0 if failures <= 1 else float(min(2 ** (int(failures) - 2), MAX_DELAY_S))
 
 
 def _same(given: str, configured: str) -> bool:
@@ -488,8 +453,7 @@ def _same(given: str, configured: str) -> bool:
 def _check_role(role: str) -> str:
     role = str(role or "").strip().lower()
     if role not in ROLES:
-        raise DataError(vi=f"Vai trò «{role}» không có; chọn một trong {', '.join(ROLES)}.",
-                        en=f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+        raise error("err.account.bad_role", role=role, roles=", ".join(ROLES))
     return role
 
 
