@@ -72,6 +72,7 @@ class Session:
         self.state: dict[str, str] = {}  # widget id -> chosen option
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.page_hash = ""
+        self.alerts: list[str] = []  # st.error/warning/info bodies of the last rerun
 
     async def run(self, until: float, think: tuple[float, float]) -> None:
         ws_url = self.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
@@ -108,6 +109,7 @@ class Session:
             widget.id = widget_id
             widget.string_value = value
         started = time.monotonic()
+        self.alerts = []
         await ws.send(msg.SerializeToString())
         while True:
             raw = await asyncio.wait_for(ws.recv(), timeout=120)
@@ -132,11 +134,24 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "exception":
             self.stats.errors.append(f"exception: {element.exception.type}: {element.exception.message[:120]}")
-        elif kind == "selectbox":
+        elif kind == "selectbox":  # keyed widgets: the id ends with "-<key>"
             widget = element.selectbox
-            for key in CLICK_KEYS:
-                if widget.id.endswith(f"-{key}"):
-                    self.widgets[key] = (widget.id, [o for o in widget.options if o])
+            self.widgets[widget.id.rsplit("-", 1)[-1]] = (widget.id, [o for o in widget.options if o])
+        elif kind == "alert":
+            self.alerts.append(element.alert.body)
+
+
+async def visit(base: str, page: str | None = None) -> Session:
+    """Open one session, run the default page (then ``page``, by URL path) and close: what a first visit sees."""
+    session = Session(base, Stats(), random.Random(0))
+    ws_url = base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+    async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=base, max_size=2**28,
+                                  open_timeout=30, ping_interval=None, close_timeout=2) as ws:
+        await session._rerun(ws)
+        if page is not None:
+            session.page_hash = session.pages[page]
+            await session._rerun(ws)
+    return session
 
 
 # --- Server side measurements (from /proc, no extra package) ----------------------------------------------

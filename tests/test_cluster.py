@@ -1,0 +1,109 @@
+"""Two replicas behind nginx on one PostgreSQL (scripts/cluster.sh, loopback only): they agree, and one dying
+does not stop the service. Needs PostgreSQL (VNCHILD_TEST_PG_URL, started by `make test`) and installs nginx."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from bench.bench_load import visit
+from geo.store import accounts as acc
+from geo.store.datasets import open_store
+
+pytestmark = pytest.mark.cluster
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "Lai Châu cụm 2024"
+
+
+def _free_base_port() -> int:
+    """A port p with p, p+1 and p+2 free on 127.0.0.1 (proxy and two replicas)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port > 60000:
+            continue
+        try:
+            for p in (port + 1, port + 2):
+                with socket.socket() as t:
+                    t.bind(("127.0.0.1", p))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no three free ports")
+
+
+@pytest.fixture
+def pg_url():
+    base = os.environ.get("VNCHILD_TEST_PG_URL")
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the cluster test: VNCHILD_TEST_PG_URL not set")
+        pytest.skip("VNCHILD_TEST_PG_URL not set")
+    schema = f"cluster_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+@pytest.fixture
+def cluster(pg_url, layers, tmp_path):
+    port = _free_base_port()
+    env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(tmp_path / "cluster"), "VNCHILD_CLUSTER_PORT": str(port),
+           "VNCHILD_STORE_URL": pg_url}
+    env.pop("VNCHILD_EDITOR_PASSWORD", None)
+    started = subprocess.run(["bash", "scripts/cluster.sh", "start", "2"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=420)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        pids = [int((tmp_path / "cluster" / f"replica-{i}.pid").read_text()) for i in (1, 2)]
+        yield {"proxy": started.stdout.strip().splitlines()[-1], "a": f"http://127.0.0.1:{port + 1}",
+               "b": f"http://127.0.0.1:{port + 2}", "pids": pids, "dir": tmp_path / "cluster", "url": pg_url}
+    finally:
+        subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+
+
+def _datasets_offered(base: str) -> list[str]:
+    session = asyncio.run(visit(base))
+    assert session.stats.errors == [], session.stats.errors
+    return session.widgets["ds"][1] if "ds" in session.widgets else []
+
+
+def _values() -> pd.DataFrame:
+    return pd.DataFrame({"code": ["03199"], "year": [2024], "indicator": ["stunting_u5"], "numerator": [5.0],
+                         "denominator": [50.0], "value": [10.0]})
+
+
+def test_replicas_share_the_store_and_survive_one_dying(cluster):
+    assert cluster["proxy"].startswith("http://127.0.0.1:")
+    assert not any(NAME in o for o in _datasets_offered(cluster["b"]))
+    with open_store(cluster["url"]) as store:  # a save as replica A makes it: same store, same audit log
+        accounts = acc.open_accounts(store)
+        version = store.save_version(NAME, values=_values(), attributes=None, original_bytes=b"ma_xa\n03199\n",
+                                     original_filename="laichau.csv", uploader="laichau")
+        accounts.record("laichau", "save", dataset=NAME, version=version)
+    # Both replicas list it at their next rerun: no replica keeps a stale list.
+    for base in (cluster["a"], cluster["b"], cluster["proxy"]):
+        assert any(NAME in o for o in _datasets_offered(base)), base
+    # Replica A dies; new sessions through the proxy keep being served (by B).
+    os.kill(cluster["pids"][0], signal.SIGKILL)
+    for _ in range(4):
+        assert any(NAME in o for o in _datasets_offered(cluster["proxy"]))
+    with open_store(cluster["url"]) as store:
+        audit = acc.open_accounts(store).list_audit(dataset=NAME)
+        assert audit[["actor", "action", "version"]].values.tolist() == [["laichau", "save", 1]]
+        assert store.list_versions(NAME)["version"].tolist() == [1]  # nothing lost when A died
