@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -57,3 +58,14 @@ def test_an_unexpected_error_is_a_bilingual_message_and_a_log_line(layers, monke
     assert "PermissionError" in text and "/secret/path" not in text
     assert "nhật ký máy chủ" in text or "server log" in text
     assert any("unexpected error" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_plain_escapes_every_markdown_construct():
+    from geo.text.plain import plain
+    from tests.hostile import MARKDOWN_NAME
+
+    shown = plain(MARKDOWN_NAME)
+    unescaped = [m.start() for m in re.finditer(r"[\[\]()!*`]", shown) if shown[m.start() - 1] != "\\"]
+    assert unescaped == [], shown
+    assert shown.replace("\\", "") == " ".join(MARKDOWN_NAME.split())  # nothing lost, only escaped
+    assert plain("Hà Giang\n# tiêu đề") == "Hà Giang \\# tiêu đề"
