@@ -334,7 +334,7 @@ class Accounts:
 
     # -- sign-in -----------------------------------------------------------------------------------
 
-    def authenticate(self, name: str, password: str) -> Account:
+    def authenticate(self, name: str, password: str, *, bootstrap_password: str | None = None) -> Account:
         """The account when the password is right; DataError (wrong / wait / locked) otherwise.
 
         Checked in this order: lockout and throttle (without hashing), then the hash. Unknown names and
@@ -354,14 +354,16 @@ class Accounts:
                 ready_at = _to_utc(state["last_failure_at"]) + timedelta(seconds=_delay_s(state["failures"]))
                 if ready_at > now:
                     raise _login_refused((ready_at - now).total_seconds(), locked=False)
-        account = self._check_password(key, password, user, any_user)
+        bootstrap = bootstrap_password or self._bootstrap
+        account = self._check_password(key, password, user, any_user, bootstrap)
         if account is None:
             self._record_failure(key, now)  # raises the refusal
         if state is not None:
             self._write(lambda conn: conn.execute(login_failures.delete().where(login_failures.c.name == key)))
         return account
 
-    def _check_password(self, key: str, password: str, user: Any, any_user: bool) -> Account | None:
+    def _check_password(self, key: str, password: str, user: Any, any_user: bool,
+                        bootstrap: str | None) -> Account | None:
         if not isinstance(password, str) or not password or len(password) > PASSWORD_MAX_CHARS * 4:
             _verify(_DUMMY_HASH, "x")
             return None
@@ -370,9 +372,9 @@ class Accounts:
             if ok and not user["disabled"]:
                 return Account(user["name"], user["role"], _load_scope(user["scope"]))
             return None
-        if key == BOOTSTRAP_NAME and self._bootstrap and not any_user:
+        if key == BOOTSTRAP_NAME and bootstrap and not any_user:
             _verify(_DUMMY_HASH, password)  # same cost as a stored account
-            return bootstrap_account() if _same(password, self._bootstrap) else None
+            return bootstrap_account() if _same(password, bootstrap) else None
         _verify(_DUMMY_HASH, password)
         return None
 
