@@ -25,9 +25,9 @@ def unknown_names_csv(rows: int = 150_000) -> tuple[str, bytes]:
     return "unknown_names.csv", ("\n".join(lines) + "\n").encode()
 
 
-def unknown_headers_csv(columns: int = 3_000, rows: int = 20) -> tuple[str, bytes]:
+def unknown_headers_csv(columns: int = 900, rows: int = 20) -> tuple[str, bytes]:
     """Thousands of unknown, distinct column names (each once asked for a spelling suggestion)."""
-    header = ["ma_xa", "nam"] + [f"cot_la_{i}_stunting" for i in range(columns)]
+    header = ["ma_xa", "nam"] + [f"stunting_u5__tu_so_{i}" for i in range(columns)]  # close to a real one
     body = [",".join(["00004", "2024"] + ["1"] * columns)] * rows
     return "unknown_headers.csv", ("\n".join([",".join(header), *body]) + "\n").encode()
 

@@ -173,8 +173,13 @@ class CommuneMatcher:
                     return new, NOTE_OLD_PROVINCE
         return (), None
 
-    def match_name(self, name: Any, province: Any, era: str = ERA_2025, district: Any = None) -> Match:
-        """A commune by name within a province (and, for old communes, optionally a district)."""
+    def match_name(self, name: Any, province: Any, era: str = ERA_2025, district: Any = None, *,
+                   suggest: bool = True) -> Match:
+        """A commune by name within a province (and, for old communes, optionally a district).
+
+        ``suggest=False`` skips the spelling suggestions for an unknown name (difflib over the province's
+        names, the only costly step): a caller lists suggestions only for the first problems it shows.
+        """
         if era == ERA_PRE2025 and not self.has_pre2025:
             return Match(None, UNKNOWN, note=HINT_NO_CROSSWALK)
         provinces, note = self.resolve_province(province, era)
@@ -205,7 +210,7 @@ class CommuneMatcher:
                         return Match(found[0], MATCHED, note=how or note)
                     labels = tuple(self.describe_commune(c, era) for c in sorted(found))
                     return Match(None, AMBIGUOUS, labels[:MAX_SUGGESTIONS])
-        return self._explain_unknown(bare, provinces or attempts[-1], era, province)
+        return self._explain_unknown(bare, provinces or attempts[-1], era, province, suggest)
 
     def _narrow(self, codes: list[str], unit_type: str | None, district_key: str | None, era: str) -> list[str]:
         codes = list(dict.fromkeys(codes))
@@ -219,20 +224,22 @@ class CommuneMatcher:
             codes = in_district or codes
         return codes
 
-    def _explain_unknown(self, bare: str, provinces: tuple[str, ...], era: str, province: Any) -> Match:
+    def _explain_unknown(self, bare: str, provinces: tuple[str, ...], era: str, province: Any,
+                         suggest: bool = True) -> Match:
+        if era == ERA_2025 and self.has_pre2025:
+            old = self.match_name(bare, province, ERA_PRE2025, suggest=False)
+            if old.status in (MATCHED, AMBIGUOUS):
+                found = (self.describe_commune(old.code, ERA_PRE2025),) if old.code else old.suggestions
+                return Match(None, UNKNOWN, found[:MAX_SUGGESTIONS], HINT_IS_PRE2025_NAME)
+        if not suggest:
+            return Match(None, UNKNOWN)
         pool = [item for p in provinces for item in self._by_province[era].get(p, [])]
         folds = {}
         for code, key in pool:
             folds.setdefault(fold_name(key), []).append(code)
         close = difflib.get_close_matches(fold_name(bare), list(folds), n=MAX_SUGGESTIONS, cutoff=0.6)
         labels = tuple(dict.fromkeys(self.describe_commune(c, era) for k in close for c in folds[k]))
-        labels = labels[:MAX_SUGGESTIONS]
-        if era == ERA_2025 and self.has_pre2025:
-            old = self.match_name(bare, province, ERA_PRE2025)
-            if old.status in (MATCHED, AMBIGUOUS):
-                found = (self.describe_commune(old.code, ERA_PRE2025),) if old.code else old.suggestions
-                return Match(None, UNKNOWN, found[:MAX_SUGGESTIONS], HINT_IS_PRE2025_NAME)
-        return Match(None, UNKNOWN, labels)
+        return Match(None, UNKNOWN, labels[:MAX_SUGGESTIONS])
 
 
 _NEW_UNITS_SCHEMA = pa.DataFrameSchema(

@@ -12,9 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -44,6 +46,8 @@ class Limits:
     max_cells: int = 8_000_000
     max_unzipped_bytes: int = 250 * 1024 * 1024  # sum of the XLSX's parts as declared in the zip directory
     max_shared_strings_bytes: int = 64 * 1024 * 1024  # openpyxl holds the shared-strings table in memory
+    max_shared_strings: int = 1_000_000  # … and builds one Python string per entry before the first row
+    max_columns: int = 1_000  # the template has a few dozen; a wider row is refused before any header work
     min_year: int = 2015
     max_year: int = 2030
     max_problems: int = 5_000  # listed; all are counted
@@ -182,7 +186,23 @@ def sniff_delimiter(text: str, lines: int = 10) -> str:
     return best
 
 
+def _refuse_wide_lines(text: str, limits: Limits) -> None:
+    """Before any parsing: a line among the first ones with more separators than columns allowed is refused."""
+    start = 0
+    for _ in range(limits.header_search_rows * 5):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        widest = max(line.count(","), line.count(";"), line.count("\t")) + 1
+        if widest > limits.max_columns:
+            raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.columns", n=f"{widest:,}",
+                         limit=f"{limits.max_columns:,}")
+        if end < 0:
+            break
+        start = end + 1
+
+
 def _read_csv(text: str, encoding: str, aliases: HeaderAliases, limits: Limits) -> RawTable:
+    _refuse_wide_lines(text, limits)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     source = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "sheet": None}
@@ -218,13 +238,19 @@ def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, l
     numbers: list[int] = []
     cells = 0
 
-    def add(number: int, record: list[Any]) -> None:
+    def count(record: list[Any]) -> None:
         nonlocal cells
-        if len(rows) >= limits.max_rows:
-            raise _fatal(TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
-        cells += len(record) - record.count("") - record.count(None)
+        if len(record) > limits.max_columns:
+            raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.columns", n=f"{len(record):,}",
+                         limit=f"{limits.max_columns:,}")
+        cells += len(record)  # every cell read costs, filled or not, header included
         if cells > limits.max_cells:
             raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.cells", limit=f"{limits.max_cells:,}")
+
+    def add(number: int, record: list[Any]) -> None:
+        count(record)
+        if len(rows) >= limits.max_rows:
+            raise _fatal(TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
         rows.append(record)
         numbers.append(number)
 
@@ -232,6 +258,7 @@ def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, l
         if _row_is_blank(record):
             continue
         if header is None:
+            count(record)
             if map_headers(record, aliases).has_header():
                 header, header_row = record, number
                 if probe:
@@ -288,16 +315,17 @@ def _read_xlsx(data: bytes, aliases: HeaderAliases, sheet: str | None, limits: L
     if "xl/vbaProject.bin" in names or ext == ".xlsm":
         raise _fatal(UNSUPPORTED_FORMAT, detail_key="err.ingest.kind.macros")
     declared = sum(i.file_size for i in infos)
-    strings = sum(i.file_size for i in infos if i.filename == "xl/sharedStrings.xml")
-    if declared > limits.max_unzipped_bytes or strings > limits.max_shared_strings_bytes:
+    if declared > limits.max_unzipped_bytes:
         raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.unzipped", size=_format_size(declared),
                      limit=_format_size(limits.max_unzipped_bytes))
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels")):
-            with archive.open(info) as fh:
-                head = fh.read(4096)
-            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.dtd")
+    strings = sum(i.file_size for i in infos if i.filename == "xl/sharedStrings.xml")
+    if strings > limits.max_shared_strings_bytes:
+        raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.shared_bytes", size=_format_size(strings),
+                     limit=_format_size(limits.max_shared_strings_bytes))
+    try:
+        _scan_parts(archive, infos, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_zip") from None
     import openpyxl  # imported here: only uploads of .xlsx need it
 
     try:
@@ -308,8 +336,36 @@ def _read_xlsx(data: bytes, aliases: HeaderAliases, sheet: str | None, limits: L
         raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_book", kind=type(exc).__name__) from None
     try:
         return _read_book(book, aliases, sheet, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, AttributeError,
+            IndexError, SyntaxError) as exc:  # read-only openpyxl reads parts lazily: damage shows up here
+        raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_book", kind=type(exc).__name__) from None
     finally:
         book.close()
+
+
+_DTD = re.compile(rb"<!(?i:doctype|entity)")
+_STRING_ITEM = re.compile(rb"<(?:\w+:)?si[\s/>]")
+
+
+def _scan_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Every XML part read once, in 1 MB chunks: a DTD anywhere (not only at the start) is refused, and the
+    shared strings are counted, because openpyxl makes one Python string per entry before reading a row."""
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        shared = info.filename == "xl/sharedStrings.xml"
+        tail, strings = b"", 0
+        with archive.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                window = tail + chunk
+                if _DTD.search(window):
+                    raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.dtd")
+                if shared:
+                    strings += len(_STRING_ITEM.findall(window)) - len(_STRING_ITEM.findall(tail))
+                    if strings > limits.max_shared_strings:
+                        raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.shared_count",
+                                     limit=f"{limits.max_shared_strings:,}")
+                tail = window[-16:]
 
 
 def _sheet_records(ws: Any) -> Iterator[tuple[int, list[Any]]]:

@@ -73,6 +73,7 @@ from geo.ingest.match import (
     HINT_NO_CROSSWALK,
     INVALID_CODE,
     MATCHED,
+    UNKNOWN,
     UNKNOWN_PROVINCE,
     CommuneMatcher,
 )
@@ -191,6 +192,16 @@ class _Collector:
         self.n_errors = 0
         self.n_warnings = 0
         self.limit = limits.max_problems
+        self.cutoff: tuple[int, int] | None = None  # past this (row, order) a problem can never be listed
+
+    def beyond(self, row: int, order: int) -> bool:
+        """True when a problem at (row, order) would not be listed: count it with ``count`` instead of
+        building its messages (150,000 unknown names must not build 150,000 bilingual problems)."""
+        return self.cutoff is not None and (row, order) > self.cutoff
+
+    def count(self, index: int) -> None:
+        self.n_errors += 1
+        self.error_rows[index] = True
 
     def add(self, problem: Problem, index: int | None = None, order: int = 0) -> None:
         if problem.is_error:
@@ -200,12 +211,18 @@ class _Collector:
         else:
             self.n_warnings += 1
         self.items.append((problem.row or 0, order, problem))
+        if len(self.items) > 2 * self.limit:  # keep only what can be listed: memory stays bounded
+            self.items.sort(key=lambda t: (t[0], t[1]))
+            del self.items[self.limit:]
+            self.cutoff = (self.items[-1][0], self.items[-1][1])
 
     def list_problems(self) -> list[Problem]:
         ordered = [p for _, _, p in sorted(self.items, key=lambda t: (t[0], t[1]))]
-        if len(ordered) <= self.limit:
+        total = self.n_errors + self.n_warnings
+        if total <= self.limit:
             return ordered
-        rest = len(ordered) - self.limit
+        rest = total - self.limit
+        ordered = ordered[: self.limit]
         return ordered[: self.limit] + [make_problem(MORE_PROBLEMS, count=f"{rest:,}")]
 
 
@@ -295,9 +312,10 @@ def _check_structure(cmap: ColumnMap, aliases: HeaderAliases, table: RawTable) -
         shown = ", ".join(f"“{cmap.headers[c]}”" for c in cols)
         out.append(make_problem(DUPLICATE_COLUMN, column=cmap.headers[cols[1]], field=name, detail=shown))
     known = aliases.list_known_headers()
-    for pos in cmap.unknown:
+    for n, pos in enumerate(cmap.unknown):
         header = cmap.headers[pos]
-        close = difflib.get_close_matches(normalize_header(header), known, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(normalize_header(header), known, n=3, cutoff=0.6) \
+            if n < MAX_SUGGESTED_HEADERS else []
         out.append(make_problem(UNKNOWN_COLUMN, row=table.header_row, column=header, value=header, suggestions=close))
     return out
 
@@ -462,6 +480,11 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
     return parts, has_value
 
 
+MAX_SUGGESTED_HEADERS = 50  # unknown headers that get a spelling suggestion; the rest are listed without one
+MAX_SUGGESTED_NAMES = 200  # unknown commune names that get suggestions (difflib over the province's names)
+STOP_UNKNOWN_NAMES = 2_000  # this many unknown names, and 4 times more than found: the file is not about communes
+
+
 def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: str, bag: _Collector,
               numbers: np.ndarray, report: Callable, has_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the commune's code and how it was found (2025/old code, 2025/old name); None if not found."""
@@ -489,13 +512,18 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
     units = dict(zip(matcher.new_units["code"], zip(matcher.new_units["name"], matcher.new_units["province_code"],
                                                     strict=True), strict=True))
 
+    suggested = 0
+    unknown_names = found_names = 0
+
     def lookup(kind: str, *args: Any) -> Any:
+        nonlocal suggested
         key = (kind, *args)
         if key not in memo:
             if kind == "code":
                 memo[key] = matcher.match_code(*args)
             elif kind == "name":
-                memo[key] = matcher.match_name(*args)
+                memo[key] = matcher.match_name(*args, suggest=suggested < MAX_SUGGESTED_NAMES)
+                suggested += memo[key].status == UNKNOWN
             else:
                 memo[key] = _check_agreement(matcher, units, *args)
         return memo[key]
@@ -512,6 +540,9 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
                 pos, cell, code_era = old_pos, old_codes[i], ERA_PRE2025
             basis = BASIS_CODE_PRE2025 if code_era == ERA_PRE2025 else BASIS_CODE_2025
             match = lookup("code", cell, code_era)
+            if match.status != MATCHED and bag.beyond(row, 2):
+                bag.count(i)
+                continue
             if match.status != MATCHED:
                 bag.add(_unknown_code(match, row, cmap.headers[pos], cell, code_era), i, 2)
                 continue
@@ -537,9 +568,20 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
         old_names = names_old_default or (era == ERA_AUTO and flags[i] == 1.0)
         name_era = ERA_PRE2025 if old_names else ERA_2025
         match = lookup("name", names[i], provs[i], name_era, dists[i])
+        found_names += match.status == MATCHED
+        unknown_names += match.status == UNKNOWN
+        if unknown_names > STOP_UNKNOWN_NAMES and unknown_names > 4 * found_names:
+            bag.add(make_problem(UNKNOWN_COMMUNE, row=row, column=cmap.headers[name_pos], value=names[i],
+                                 detail_key="err.ingest.detail.stopped_unknown", checked=f"{i + 1:,}",
+                                 unknown=f"{unknown_names:,}"), i, 2)
+            for rest in range(i + 1, n):  # not checked, so not usable: counted, never stored
+                bag.count(rest)
+            break
         if match.status == MATCHED:
             codes[i] = match.code
             bases[i] = BASIS_NAME_PRE2025 if old_names else BASIS_NAME_2025
+        elif bag.beyond(row, 2):  # it would not be listed: count it without building its messages
+            bag.count(i)
         elif match.status == AMBIGUOUS:
             bag.add(make_problem(AMBIGUOUS_NAME, row=row, column=cmap.headers[name_pos], value=names[i],
                              suggestions=list(match.suggestions)), i, 2)

@@ -47,9 +47,14 @@ def _catalogue(path: str) -> dict[str, dict[str, str]]:
     return load_strings(path)
 
 
+@functools.lru_cache(maxsize=1)
+def _catalogue_path() -> str:
+    return str(config.registry_dir() / "strings.csv")  # a fixed place: built once, not per message
+
+
 def catalogue() -> dict[str, dict[str, str]]:
     """The one message catalogue (data/strings.csv), read once per process."""
-    return _catalogue(str(config.registry_dir() / "strings.csv"))
+    return _catalogue(_catalogue_path())
 
 
 def say(key: str, lang: str, **params: object) -> str:
