@@ -223,19 +223,25 @@ def test_manage_lists_restores_and_deletes_with_password_and_typed_name(store_ur
     at.text_input(key="manage_password").input(PASSWORD)
     at.button(key="manage_restore").click().run()
     assert "thành phiên bản mới 3" in _messages(at, "success")
+    assert at.text_input(key="manage_password").value == ""  # never kept for a second action
     with open_store(store_url) as store:
         versions = store.list_versions(NAME)
         assert versions["restored_from"].tolist()[-1] == 1 and versions["uploader"].tolist()[-1] == "Minh"
 
     at.text_input(key="manage_confirm").input("Thử nghiệm")
     at.button(key="manage_delete").click().run()
+    assert "Mật khẩu biên tập không đúng" in _messages(at, "error")  # the password must be typed again
+    at.text_input(key="manage_password").input(PASSWORD)
+    at.button(key="manage_delete").click().run()
     assert "Tên xác nhận không khớp" in _messages(at, "error")
     at.text_input(key="manage_confirm").input(NAME)
+    at.text_input(key="manage_password").input(PASSWORD)
     at.button(key="manage_delete").click().run()
     assert not at.exception, at.exception
     with open_store(store_url) as store:
         assert store.list_datasets()["deleted"].tolist() == [True]
     assert "manage_undelete" in [b.key for b in at.button]
+    at.text_input(key="manage_password").input(PASSWORD)
     at.button(key="manage_undelete").click().run()
     with open_store(store_url) as store:
         assert store.list_datasets()["deleted"].tolist() == [False]

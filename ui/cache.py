@@ -62,6 +62,14 @@ def get_store(url: str):
     return open_store(url)
 
 
+@st.cache_resource(show_spinner=False)
+def get_accounts(url: str):
+    """Editor accounts, login throttling and the audit log, on the same database as the datasets."""
+    from geo.store.accounts import open_accounts
+
+    return open_accounts(get_store(url))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def load_stored(url: str, name: str, version: int):
     """A stored dataset version; versions never change once written, so caching by number is safe."""

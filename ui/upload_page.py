@@ -13,6 +13,7 @@ uploader's own state and are read again when saving.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,12 @@ from geo.errors import DataError
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import Registry
 from geo.ingest.carry import COVERAGE_ORDER
+from geo.ingest.isolate import run_bounded
 from geo.ingest.service import (
     LOAD_ALL,
     LOAD_VALID,
     CheckedUpload,
+    Editor,
     check_upload,
     coverage_counts,
     delete_dataset,
@@ -38,20 +41,28 @@ from geo.ingest.service import (
 )
 from geo.ingest.vocab import ERAS
 from geo.reporting.downloads import to_csv_bytes
+from geo.store.accounts import BOOTSTRAP_NAME
 from geo.text.numbers import format_number
+from geo.text.plain import plain
 from ui.cache import (
     build_template,
+    get_accounts,
     get_store,
     load_aliases,
     load_crosswalk,
+    load_layers,
     load_matcher,
     load_stored,
+    source_key,
 )
 from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
 from ui.widgets import show_table
 
 # --- Session keys ------------------------------------------------------------------------------------
 
+CHECK_TIMEOUT_S = 20.0  # a national old-code workbook takes ~10 s; hostile files are refused far sooner
+CHECK_MAX_GROWTH_MB = 500.0
+_log = logging.getLogger("vnchild")
 FILE_KEY = "upload_file"
 
 
@@ -98,7 +109,7 @@ def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
     checked: CheckedUpload | None = st.session_state.get(UPLOAD_KEY)
     if file is None:
         if checked is not None:
-            st.info(t("upload.last_check", filename=checked.filename))
+            st.info(t("upload.last_check", filename=plain(checked.filename)))
         return checked, None
     data = file.getvalue()
     if checked is None or checked.key != (file_digest(data), sheet.strip(), era):
@@ -115,14 +126,20 @@ def run_check(ctx, data: bytes, filename: str, sheet: str, era: str) -> CheckedU
         try:
             ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
             crosswalk, matcher = load_crosswalk(ref, reg_dir), load_matcher(ref, reg_dir)
-            checked = check_upload(data, filename, sheet=sheet, era=era, registry=ctx.reg, crosswalk=crosswalk,
-                                   matcher=matcher, aliases=load_aliases(reg_dir),
-                                   progress=lambda f, step: bar.progress(f, text=t(f"upload.step_{step}")))
+            aliases = load_aliases(reg_dir)
+            bar.progress(0.1, text=t("upload.step_validate"))
+            # In a bounded child process: other users' reruns keep the GIL, the memory goes back on exit.
+            checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
+                                  crosswalk=crosswalk, matcher=matcher, aliases=aliases,
+                                  timeout_s=CHECK_TIMEOUT_S, max_growth_mb=CHECK_MAX_GROWTH_MB,
+                                  on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s", kind,
+                                                                         text))
+            bar.progress(1.0, text=t("upload.step_done"))
         except DataError as err:
             status.update(label=t("upload.check_failed"), state="error")
             st.error(err.message(ctx.lang))
             return None
-        status.update(label=t("upload.checked", filename=filename), state="complete", expanded=False)
+        status.update(label=t("upload.checked", filename=plain(filename)), state="complete", expanded=False)
     return checked
 
 
@@ -156,7 +173,7 @@ def problem_table(checked: CheckedUpload, t, lang: str) -> pd.DataFrame:
 def show_check(ctx, checked: CheckedUpload) -> str | None:
     """Summary, columns, problems; returns how much may be loaded (LOAD_ALL / LOAD_VALID) or None."""
     t, lang, counts = ctx.t, ctx.lang, checked.counts
-    st.subheader(t("upload.result_title", filename=checked.filename))
+    st.subheader(t("upload.result_title", filename=plain(checked.filename)))
     summary = t("upload.summary", rows=format_number(counts.get("rows", 0), lang),
                 valid=format_number(counts.get("rows_valid", 0), lang),
                 errors=format_number(counts.get("errors", 0), lang),
@@ -241,13 +258,41 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
 # --- Step 4: save ------------------------------------------------------------------------------------
 
 
+def sign_in(where: str) -> Editor:
+    """The editor typed at ``where`` (login name + password), signed in for this one action.
+
+    The password is cleared from the session at once, whatever the outcome: it is never kept for a second
+    action, never in a session-state dump. An empty login name means the bootstrap admin.
+    """
+    s = st.session_state
+    password = s.get(f"{where}_password", "")
+    s[f"{where}_password"] = ""
+    url = config.store_url()
+    account = get_accounts(url).authenticate(s.get(f"{where}_user", "").strip() or BOOTSTRAP_NAME, password,
+                                             bootstrap_password=config.editor_password())
+    ref = str(config.reference_dir())
+    layers = load_layers(ref, str(config.cache_dir()), str(config.static_dir()), source_key(ref))
+    return Editor(account, get_accounts(url), layers.communes.set_index("code")["province_code"],
+                  dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True)))
+
+
+def writes_enabled() -> bool:
+    """Saving is possible with the bootstrap password or once the store has accounts."""
+    if config.editor_password() is not None:
+        return True
+    try:
+        return get_accounts(config.store_url()).has_users()
+    except DataError:
+        return False  # the store is down: the page says so once, elsewhere
+
+
 def _on_save(loaded: str) -> None:
     s = st.session_state
     file = s.get(FILE_KEY)
     try:
+        editor = sign_in("upload")
         name, version = save_upload(get_store(config.store_url()), s.get(UPLOAD_KEY), name=s.get("upload_name", ""),
-                                    uploader=s.get("upload_by", ""), password=s.get("upload_password", ""),
-                                    configured=config.editor_password(),
+                                    uploader=s.get("upload_by", ""), editor=editor,
                                     original=file.getvalue() if file is not None else None, loaded=loaded)
     except DataError as err:
         _flash("save", error=err)
@@ -260,7 +305,7 @@ def _on_save(loaded: str) -> None:
 def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> None:
     t = ctx.t
     st.subheader(t("store.title"))
-    configured = config.editor_password() is not None
+    configured = writes_enabled()
     if not configured:
         st.warning(t("store.password_not_configured"), icon="🔒")
     elif data is None:
@@ -271,7 +316,8 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     existing = _latest_versions(ctx.lang)
     if name.strip() and name.strip() in existing:
         st.caption(t("store.name_exists", name=name.strip(), version=existing[name.strip()] + 1))
-    c1, c2 = st.columns(2)
+    c0, c1, c2 = st.columns(3)
+    c0.text_input(t("store.user_label"), key="upload_user", max_chars=40, disabled=disabled)
     c1.text_input(t("store.uploader_label"), key="upload_by", max_chars=200, disabled=disabled)
     c2.text_input(t("store.password_label"), key="upload_password", type="password", disabled=disabled)
     st.button(t("store.save_button"), key="upload_save", type="primary", disabled=disabled, on_click=_on_save,
@@ -328,8 +374,7 @@ def version_table(versions: pd.DataFrame, t, lang: str) -> pd.DataFrame:
 
 
 def _editor_inputs() -> dict[str, Any]:
-    s = st.session_state
-    return {"password": s.get("manage_password", ""), "configured": config.editor_password()}
+    return {"editor": sign_in("manage")}
 
 
 def _picked() -> tuple[str, int]:
@@ -417,15 +462,18 @@ def show_manage(ctx) -> None:
     except DataError as err:
         st.error(err.message(lang))
         return
-    st.markdown(f"**{t('store.versions_title', name=name)}**")
+    st.markdown(f"**{t('store.versions_title', name=plain(name))}**")
     st.dataframe(version_table(versions, t, lang), hide_index=True, width="stretch")
 
-    configured = config.editor_password() is not None
+    show_audit(ctx, name)
+    configured = writes_enabled()
     if not configured:
         st.warning(t("store.password_not_configured"), icon="🔒")
     if deleted[name]:
-        st.warning(t("store.deleted_note", name=name))
-        st.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
+        st.warning(t("store.deleted_note", name=plain(name)))
+        c1, c2 = st.columns(2)
+        c1.text_input(t("store.user_label"), key="manage_user", max_chars=40, disabled=not configured)
+        c2.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
         st.button(t("store.undelete_button"), key="manage_undelete", on_click=_on_undelete,
                   disabled=not configured, icon="♻️")
         return
@@ -441,7 +489,8 @@ def show_manage(ctx) -> None:
                        file_name=files[version] or "original", on_click="ignore", key="manage_download", icon="⬇️")
 
     st.markdown(f"**{t('store.editor_title')}**")
-    c1, c2 = st.columns(2)
+    c0, c1, c2 = st.columns(3)
+    c0.text_input(t("store.user_label"), key="manage_user", max_chars=40, disabled=not configured)
     c1.text_input(t("store.uploader_label"), key="manage_by", max_chars=200, disabled=not configured)
     c2.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
     st.button(t("store.restore_button", version=version), key="manage_restore", on_click=_on_restore,
@@ -449,3 +498,21 @@ def show_manage(ctx) -> None:
     st.text_input(t("store.delete_confirm_label", name=name), key="manage_confirm", disabled=not configured)
     st.button(t("store.delete_button"), key="manage_delete", on_click=_on_delete,
               disabled=not configured, icon="🗑️")
+
+
+def show_audit(ctx, name: str) -> None:
+    """Who saved, restored or deleted which version of ``name``, and when (newest first)."""
+    t = ctx.t
+    with st.expander(t("store.audit_title"), icon="📜"):
+        try:
+            log = get_accounts(config.store_url()).list_audit(dataset=name, limit=100)
+        except DataError as err:
+            st.error(err.message(ctx.lang))
+            return
+        if log.empty:
+            st.caption(t("store.audit_empty"))
+            return
+        st.dataframe(pd.DataFrame({
+            t("store.col_at"): log["at"].map(_when), t("store.col_actor"): log["actor"],
+            t("store.col_action"): log["action"], t("store.col_version"): log["version"],
+        }), hide_index=True, width="stretch")

@@ -23,6 +23,7 @@ from geo.ingest.match import CommuneMatcher
 from geo.ingest.validate import ValidationResult, validate_upload
 from geo.ingest.vocab import BASES, PRE2025_BASES
 from geo.store.access import check_editor_password
+from geo.store.accounts import Account, Accounts, bootstrap_account, refuse_out_of_scope, refuse_unless_editor
 from geo.store.datasets import DatasetStore, normalize_dataset_name
 from geo.text.catalogue import error
 
@@ -131,10 +132,46 @@ def require_password(given: str, configured: str | None) -> None:
         raise error("store.password_wrong")
 
 
-def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str, password: str,
-                configured: str | None, original: bytes | None, loaded: str) -> tuple[str, int]:
-    """Save the checked upload as a new version of ``name``; returns (canonical name, version)."""
-    require_password(password, configured)
+@dataclass(frozen=True)
+class Editor:
+    """Who writes (signed in by the page), where the write is recorded, and how communes map to provinces."""
+
+    account: Account
+    accounts: Accounts | None = None  # the audit log; None only for direct calls with the bootstrap password
+    province_of: pd.Series | None = None  # 2025 commune code → 2-digit province code (the scope check)
+    province_names: dict[str, str] | None = None
+
+
+def _authorise(editor: Editor | None, password: str, configured: str | None) -> Editor:
+    """The signed-in editor, or (no editor given) the bootstrap admin when the password matches."""
+    if editor is None:
+        require_password(password, configured)
+        return Editor(bootstrap_account())
+    refuse_unless_editor(editor.account)
+    return editor
+
+
+def _refuse_outside(editor: Editor, codes: Any) -> None:
+    if editor.account.provinces is None:
+        return
+    if editor.province_of is None:  # cannot tell the provinces: refuse rather than guess
+        raise error("err.account.no_province_map")
+    refuse_out_of_scope(editor.account, codes, editor.province_of, editor.province_names)
+
+
+def _audit(editor: Editor, action: str, name: str, version: int | None = None, **detail: Any) -> None:
+    if editor.accounts is not None:
+        editor.accounts.record(editor.account.name, action, dataset=name, version=version, detail=detail)
+
+
+def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
+                password: str = "", configured: str | None = None, original: bytes | None, loaded: str,
+                editor: Editor | None = None) -> tuple[str, int]:
+    """Save the checked upload as a new version of ``name``; returns (canonical name, version).
+
+    An editor limited to some provinces may save only when every commune of the file is in them.
+    """
+    editor = _authorise(editor, password, configured)
     if checked is None or checked.values.empty:
         raise error("store.nothing_to_save")
     if checked.result.errors and loaded != LOAD_VALID:
@@ -143,26 +180,40 @@ def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str
         raise error("store.need_file")
     name = normalize_dataset_name(name)
     values, attributes = stored_frames(checked)
+    _refuse_outside(editor, values["code"])
     version = store.save_version(name, values=values, attributes=attributes, original_bytes=original,
                                  original_filename=checked.filename, uploader=uploader,
                                  meta=build_meta(checked, loaded))
+    _audit(editor, "save", name, version, file=checked.filename, rows=len(values))
     return name, version
 
 
-def restore_dataset(store: DatasetStore, name: str, version: int, *, uploader: str, password: str,
-                    configured: str | None) -> int:
+def restore_dataset(store: DatasetStore, name: str, version: int, *, uploader: str, password: str = "",
+                    configured: str | None = None, editor: Editor | None = None) -> int:
     """Append a copy of ``version`` as the newest version; returns its number."""
-    require_password(password, configured)
-    return store.restore_version(name, version, uploader=uploader)
+    editor = _authorise(editor, password, configured)
+    if editor.account.provinces is not None:
+        _refuse_outside(editor, store.load_version(name, version).values["code"])
+    new = store.restore_version(name, version, uploader=uploader)
+    _audit(editor, "restore", normalize_dataset_name(name), new, restored_from=int(version))
+    return new
 
 
-def delete_dataset(store: DatasetStore, name: str, *, confirm: str, by: str, password: str,
-                   configured: str | None) -> None:
+def delete_dataset(store: DatasetStore, name: str, *, confirm: str, by: str, password: str = "",
+                   configured: str | None = None, editor: Editor | None = None) -> None:
     """Soft delete (recoverable); ``confirm`` must repeat the name."""
-    require_password(password, configured)
+    editor = _authorise(editor, password, configured)
+    if editor.account.provinces is not None:
+        _refuse_outside(editor, store.load_version(name).values["code"])
     store.delete_dataset(name, confirm=confirm, by=by)
+    _audit(editor, "delete", normalize_dataset_name(name))
 
 
-def undelete_dataset(store: DatasetStore, name: str, *, password: str, configured: str | None) -> None:
-    require_password(password, configured)
+def undelete_dataset(store: DatasetStore, name: str, *, password: str = "", configured: str | None = None,
+                     editor: Editor | None = None) -> None:
+    """Bring a deleted dataset back; only an account for every province may (a deleted one cannot be read)."""
+    editor = _authorise(editor, password, configured)
+    if editor.account.provinces is not None:
+        raise error("err.account.undelete_scope", name=editor.account.name)
     store.undelete_dataset(name)
+    _audit(editor, "undelete", normalize_dataset_name(name))
