@@ -127,7 +127,7 @@ def run_check(ctx, data: bytes, filename: str, sheet: str, era: str) -> CheckedU
             ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
             crosswalk, matcher = load_crosswalk(ref, reg_dir), load_matcher(ref, reg_dir)
             aliases = load_aliases(reg_dir)
-            bar.progress(0.1, text=t("upload.step_validate"))
+            bar.progress(0.1, text=f"{t('upload.step_validate')} {t('upload.step_carry')}")
             # In a bounded child process: other users' reruns keep the GIL, the memory goes back on exit.
             checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
                                   crosswalk=crosswalk, matcher=matcher, aliases=aliases,
