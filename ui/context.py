@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,9 +21,12 @@ from geo.indicators.selection import (
     filter_communes,
     join_indicator,
 )
+from geo.store.datasets import StoreUnavailable
 from ui.cache import ensure_layers, get_store, load_illustrative, load_registry, load_stored
 from ui.i18n import translator
 from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
+
+_log = logging.getLogger("vnchild")
 
 PRESENT_CSS = """
 <style>
@@ -93,12 +97,12 @@ def load_context(*, precision: bool = False) -> Context:
     t = translator()
     reg = load_registry(str(config.registry_dir()))
     layers = ensure_layers(t)
-    names = list_datasets(t)
+    names, available = list_datasets(t)
     preview = st.session_state.get(UPLOAD_KEY)
     if preview is not None and getattr(preview, "carried", None) is not None:
         names = [*names, PREVIEW]
     sel = render_sidebar(reg, layers, t, names)
-    ds = choose_dataset(t, layers, names)
+    ds = choose_dataset(t, layers, names, available)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
     communes = attach_attributes(layers.communes, ds.attributes)
@@ -113,17 +117,31 @@ def load_context(*, precision: bool = False) -> Context:
                    meta=meta, target=target, frame=frame, report=report)
 
 
-def list_datasets(t) -> list[str]:
-    """Names of the stored datasets (not cached: a new upload must show at once; it is one small query)."""
+def explain_store_error(t, err: DataError) -> str:
+    """What a visitor is told: an unreachable store without its connection details (those go to the log)."""
+    if isinstance(err, StoreUnavailable):
+        _log.warning("dataset store unavailable: %s", err.en)
+        return t("store.unavailable")
+    return err.message(st.session_state.get("lang", "vi"))
+
+
+def list_datasets(t) -> tuple[list[str], bool]:
+    """Names of the stored datasets, and whether the store answered.
+
+    Not cached: a dataset saved through any replica must show at the next rerun; it is one small query.
+    When the store is down the user's chosen dataset stays in the list (and so in the URL), shown from the
+    illustrative data meanwhile, and comes back by itself when the store does.
+    """
     try:
         listing = get_store(config.store_url()).list_datasets(include_deleted=False)
     except DataError as err:
-        st.sidebar.warning(err.message(st.session_state.get("lang", "vi")))
-        return []
-    return listing["name"].tolist()
+        st.sidebar.warning(explain_store_error(t, err), icon="⚠️")
+        chosen = st.session_state.get("ds") or st.query_params.get("ds", "")  # first run: still only in the URL
+        return ([chosen] if chosen and chosen != PREVIEW else []), False
+    return listing["name"].tolist(), True
 
 
-def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
+def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) -> DatasetView:
     """The dataset picked in the sidebar (latest version unless the URL names one); else illustrative.
 
     PREVIEW is this session's checked upload, shown before (or without) saving it: no login needed.
@@ -134,7 +152,7 @@ def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
         values = carried[["code", "year", "indicator", "numerator", "denominator", "value"]]
         return DatasetView(name=PREVIEW, version=None, label=t("dataset.preview"), values=values,
                            attributes=pd.DataFrame({"code": pd.Series(dtype="string")}), illustrative=False)
-    if name in names:
+    if name in names and available:
         try:
             store_url = config.store_url()
             versions = get_store(store_url).list_versions(name)["version"].astype(int).tolist()
@@ -144,7 +162,7 @@ def choose_dataset(t, layers: Layers, names: list[str]) -> DatasetView:
             return DatasetView(name=name, version=version, label=t("dataset.label", name=name, version=version),
                                values=stored.values, attributes=stored.attributes, illustrative=False)
         except DataError as err:
-            st.warning(err.message(st.session_state.get("lang", "vi")))
+            st.warning(explain_store_error(t, err))
     ill = load_illustrative(str(config.reference_dir()), layers.key)
     return DatasetView(name="", version=None, label=t("illustrative.badge"), values=ill.values,
                        attributes=ill.attributes, illustrative=True)

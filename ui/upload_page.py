@@ -42,6 +42,7 @@ from geo.ingest.service import (
 from geo.ingest.vocab import ERAS
 from geo.reporting.downloads import to_csv_bytes
 from geo.store.accounts import BOOTSTRAP_NAME
+from geo.store.datasets import StoreUnavailable
 from geo.text.numbers import format_number
 from geo.text.plain import plain
 from ui.cache import (
@@ -55,6 +56,7 @@ from ui.cache import (
     load_stored,
     source_key,
 )
+from ui.context import explain_store_error
 from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
 from ui.widgets import show_table
 
@@ -330,6 +332,8 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
 def _latest_versions(lang: str) -> dict[str, int]:
     try:
         listing = get_store(config.store_url()).list_datasets(include_deleted=True)
+    except StoreUnavailable:
+        return {}  # said once, in the sidebar and by the list of stored datasets
     except DataError as err:
         st.error(err.message(lang))
         return {}
@@ -447,7 +451,7 @@ def show_manage(ctx) -> None:
         store = get_store(url)
         listing = store.list_datasets(include_deleted=True)
     except DataError as err:
-        st.error(err.message(lang))
+        st.error(explain_store_error(t, err))
         return
     show_flash(t, lang, "manage")
     if listing.empty:

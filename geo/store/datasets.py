@@ -56,6 +56,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from geo.errors import DataError
 from geo.store.codec import (
     read_attributes_blob,
     read_values_blob,
@@ -256,6 +257,25 @@ def _clean_filename(filename: str) -> str:
 
 
 # --- The store -------------------------------------------------------------------------------------
+
+
+OUTAGE_RETRY_S = 15.0
+_OUTAGES: dict[str, tuple[float, DataError]] = {}  # masked URL → (retry after, the error): shared by the process
+
+
+class StoreUnavailable(DataError):
+    """The store's database cannot be reached; its message names the (masked) URL, for the log and admins.
+
+    Pages show visitors a message without connection details and keep the user's dataset choice.
+    """
+
+
+def _is_connection_failure(exc: Exception, dialect: str) -> bool:
+    """A server that cannot be reached (not a busy SQLite file or a conflict another attempt resolves)."""
+    if dialect != "postgresql":
+        return False
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return sqlstate is None or str(sqlstate).startswith("08")
 
 
 def open_store(url: str) -> DatasetStore:
@@ -576,7 +596,15 @@ class DatasetStore:
 
     @contextmanager
     def _explain_database_errors(self) -> Iterator[None]:
-        """Turn connection failures into a bilingual DataError that never shows the password."""
+        """Turn connection failures into a bilingual DataError that never shows the password.
+
+        Fails fast during an outage: after one failure, every call for ``OUTAGE_RETRY_S`` seconds gets the same
+        error at once instead of waiting for its own connection timeout (a hung server made every rerun of
+        every user wait 5 s); the first call after that tries again, and a success ends the outage.
+        """
+        known = _OUTAGES.get(self.url_masked)
+        if known is not None and time.monotonic() < known[0]:
+            raise known[1]
         try:
             yield
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
@@ -584,7 +612,13 @@ class DatasetStore:
             reason = lines[0] if lines else type(exc).__name__
             if self._password:
                 reason = reason.replace(self._password, "***")
-            raise error("err.store.unreachable", url=self.url_masked, reason=reason) from exc
+            err = error("err.store.unreachable", url=self.url_masked, reason=reason)
+            down = StoreUnavailable(err.vi, err.en, err.fix_vi, err.fix_en)
+            if _is_connection_failure(exc, self.dialect):
+                _OUTAGES[self.url_masked] = (time.monotonic() + OUTAGE_RETRY_S, down)
+            raise down from exc
+        else:
+            _OUTAGES.pop(self.url_masked, None)
 
     def _fetch_dataset_row(self, conn: sa.Connection, name: str) -> sa.Row:
         row = conn.execute(sa.select(datasets).where(datasets.c.name == name)).first()

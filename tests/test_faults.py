@@ -1,0 +1,117 @@
+"""Faults around the store: a hung database, a short outage, a wrong URL, PostgreSQL stopped during a save."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.errors import DataError
+from geo.store import datasets as ds_mod
+from geo.store.datasets import StoreUnavailable, open_store
+from tests.apptest import APP
+
+pytestmark = pytest.mark.realdata
+SECRET = "s3cret-pw"
+
+
+@pytest.fixture
+def hung_server():
+    """A TCP port that accepts connections and never answers (a hung database server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def _texts(at: AppTest) -> str:
+    return " | ".join(str(e.value) for kind in ("warning", "error") for e in getattr(at, kind))
+
+
+def test_a_hung_database_costs_one_timeout_then_fails_fast_and_keeps_the_choice(layers, hung_server, monkeypatch):
+    url = f"postgresql://vnchild:{SECRET}@127.0.0.1:{hung_server}/vnchild"
+    monkeypatch.setenv("VNCHILD_STORE_URL", url)
+    ds_mod._OUTAGES.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = "Lai Châu 2024"
+    at.run()
+    assert not at.exception, at.exception
+    shown = _texts(at)
+    assert "không truy cập được" in shown and SECRET not in shown and str(hung_server) not in shown
+    assert at.session_state["ds"] == "Lai Châu 2024"  # the choice stays (and so does ds= in the URL)
+    started = time.perf_counter()
+    at.selectbox(key="ind").set_value("underweight_u5").run()
+    assert time.perf_counter() - started < 3  # no second 5 s connect timeout: fail fast during the outage
+    assert at.session_state["ds"] == "Lai Châu 2024"
+    ds_mod._OUTAGES.clear()
+
+
+def test_after_a_short_outage_the_chosen_dataset_comes_back(layers, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/s.db"
+    monkeypatch.setenv("VNCHILD_STORE_URL", url)
+    values = pd.DataFrame({"code": ["00004"], "year": [2025], "indicator": ["stunting_u5"], "numerator": [1.0],
+                           "denominator": [10.0], "value": [10.0]})
+    with open_store(url) as store:
+        store.save_version("Hà Nội 2025", values=values, attributes=None, original_bytes=b"x",
+                           original_filename="a.csv", uploader="Lan")
+        masked = store.url_masked
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = "Hà Nội 2025"
+    down = StoreUnavailable("Kho không truy cập được.", "The store is unreachable.")
+    ds_mod._OUTAGES[masked] = (time.monotonic() + 60, down)  # the outage, as the store records it
+    try:
+        at.run()
+        assert not at.exception, at.exception
+        assert "không truy cập được" in _texts(at) and at.session_state["ds"] == "Hà Nội 2025"
+    finally:
+        ds_mod._OUTAGES.clear()  # the database is back
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["ds"] == "Hà Nội 2025"
+    assert any("Hà Nội 2025 (phiên bản 1)" in str(c.value) for c in at.caption)
+
+
+def test_a_wrong_database_password_is_a_clear_message_not_a_traceback(pg_base_url):
+    import sqlalchemy as sa
+
+    wrong = sa.make_url(pg_base_url).set(password="not-the-password").render_as_string(hide_password=False)
+    ds_mod._OUTAGES.clear()
+    with pytest.raises(DataError) as err:
+        open_store(wrong)
+    assert "not-the-password" not in err.value.en + err.value.vi
+    assert "unreachable" in err.value.en and "password authentication failed" in err.value.en
+    ds_mod._OUTAGES.clear()
+
+
+@pytest.fixture
+def pg_base_url():
+    import os
+
+    url = os.environ.get("VNCHILD_TEST_PG_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: VNCHILD_TEST_PG_URL not set")
+        pytest.skip("VNCHILD_TEST_PG_URL not set")
+    return url
