@@ -115,3 +115,46 @@ def pg_base_url():
             pytest.fail("CI must test PostgreSQL: VNCHILD_TEST_PG_URL not set")
         pytest.skip("VNCHILD_TEST_PG_URL not set")
     return url
+
+
+def test_postgresql_gone_during_a_save_keeps_the_previous_version_whole(pg_base_url, monkeypatch):
+    """The server ends the connection in the middle of the write transaction (as a stop or crash does)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"fault_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(pg_base_url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(pg_base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    values = pd.DataFrame({"code": ["00004"], "year": [2025], "indicator": ["stunting_u5"], "numerator": [1.0],
+                           "denominator": [10.0], "value": [10.0]})
+    try:
+        with open_store(url) as store:
+            store.save_version("Hà Nội 2025", values=values, attributes=None, original_bytes=b"v1",
+                               original_filename="a.csv", uploader="Lan")
+            real_insert = ds_mod._insert_version
+
+            def _server_goes_away(conn, row):
+                conn.exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")
+
+            monkeypatch.setattr(ds_mod, "_insert_version", _server_goes_away)
+            with pytest.raises(DataError) as err:
+                store.save_version("Hà Nội 2025", values=values.assign(value=20.0), attributes=None,
+                                   original_bytes=b"v2", original_filename="b.csv", uploader="Lan")
+            assert "Không kết nối được" in err.value.vi and "unreachable" in err.value.en
+            assert "Nothing changed" in err.value.fix_en
+            monkeypatch.setattr(ds_mod, "_insert_version", real_insert)
+            ds_mod._OUTAGES.clear()  # the server is back
+            assert store.list_versions("Hà Nội 2025")["version"].tolist() == [1]
+            assert store.load_version("Hà Nội 2025").values["value"].tolist() == [10.0]
+            with store.engine.connect() as conn:  # no half-written blob or counter left behind
+                assert conn.execute(sa.text("SELECT latest_version FROM datasets")).scalar() == 1
+                assert conn.execute(sa.text("SELECT count(*) FROM blobs")).scalar() == 3
+    finally:
+        ds_mod._OUTAGES.clear()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
