@@ -223,3 +223,15 @@ def test_overview_charts_export_with_their_data(layers, tmp_path):
     provinces = at.session_state["_export_chart_province_map"]["files"]
     assert "Tình trạng theo tỉnh" in pdf_text(provinces["pdf"], tmp_path)
     assert download_labels(at).count("Tải ảnh PNG") == 2
+
+
+def test_a_missing_browser_still_gives_the_briefing_pack_without_the_map_image(layers, monkeypatch, tmp_path):
+    monkeypatch.setenv(export.CHROMIUM_ENV, "/nonexistent/chromium")
+    at = open_page("views/overview.py", prov="12")
+    at.button(key="briefing_render").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Tải bản tin (PDF)" in download_labels(at)
+    note = " ".join(w.value for w in at.warning)
+    assert "không có hình bản đồ" in note and "Chromium" in note
+    text = pdf_text(at.session_state["_export_briefing"]["files"]["pdf"], tmp_path)
+    assert "không có hình bản đồ" in text and "Các xã còn xa mục tiêu nhất" in text

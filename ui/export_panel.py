@@ -30,6 +30,7 @@ from geo.text.numbers import format_number, format_percent
 _LOG = logging.getLogger(__name__)
 
 MAP_STATE = "_export_map"  # {"key": view, "files": {fmt: bytes}, "base": name, "size": (w, h)}
+BRIEFING_NOTE = "_export_briefing_note"  # why the last pack has no map image (shown next to its downloads)
 BRIEFING_STATE = "_export_briefing"  # {"key": view, "files": {"pdf": bytes, "pptx": bytes}, "base": name}
 CHART_STATE = "_export_chart_"  # + chart name; same shape as MAP_STATE
 
@@ -360,13 +361,19 @@ def build_briefing_files(ctx, progress: Callable[[float, str], None] | None = No
     say(0.02, "start")
     mode = "status" if ctx.target is not None else "value"
     width, height, scale = BRIEFING_MAP_SIZE
-    png = None
+    png, no_image = None, None
     if not ctx.frame.empty:
         say(0.05, "render")
-        png = gx.render_figure(map_figure(ctx, mode=mode, width_px=width, height_px=height), "png",
-                               width_px=width, height_px=height, scale=scale)
+        try:
+            png = gx.render_figure(map_figure(ctx, mode=mode, width_px=width, height_px=height), "png",
+                                   width_px=width, height_px=height, scale=scale)
+        except DataError as err:  # no Chromium, or it failed: the pack is still made, without the map image
+            no_image = err.message(ctx.lang)
     content = briefing_content(ctx, png)
     labels = export_labels(ctx)
+    if no_image is not None:
+        labels["briefing.no_map"] = ctx.t("briefing.no_map_image", reason=no_image)
+        st.session_state[BRIEFING_NOTE] = labels["briefing.no_map"]
     pdf = gb.build_briefing_pdf(content, labels, ctx.lang, progress=lambda f, m: say(0.5 + 0.3 * f, m))
     pptx = gb.build_briefing_pptx(content, labels, ctx.lang, progress=lambda f, m: say(0.8 + 0.2 * f, m))
     return {"pdf": pdf, "pptx": pptx}
@@ -509,6 +516,7 @@ def briefing_panel(ctx) -> None:
         key = view_key(ctx, "briefing")
         if st.button(t("briefing.button"), key="briefing_render", type="primary", icon=":material/description:"):
             st.session_state.pop(BRIEFING_STATE, None)
+            st.session_state.pop(BRIEFING_NOTE, None)
             with st.status(t("briefing.working"), expanded=True) as status:
                 bar = st.progress(0.0, text=t("briefing.step.start"))
 
@@ -525,6 +533,8 @@ def briefing_panel(ctx) -> None:
                                                     "base": base_name(ctx, f"briefing_{ctx.lang}")}
         stored = _current(BRIEFING_STATE, key)
         if stored is not None:
+            if st.session_state.get(BRIEFING_NOTE):
+                st.warning(st.session_state[BRIEFING_NOTE], icon="🖼️")
             c1, c2 = st.columns(2)
             for column, fmt in ((c1, "pdf"), (c2, "pptx")):
                 column.download_button(t(f"briefing.download_{fmt}"), stored["files"][fmt],
