@@ -113,3 +113,49 @@ def test_cr_led_formula_never_starts_a_line_of_the_problem_list(check):
 def test_markdown_file_name_is_checked_like_any_other(check):
     result = check(*hostile.markdown_name_csv())
     assert result.counts["rows_valid"] == 1 and not result.errors
+
+
+CORPUS = Path(__file__).parent / "upload_corpus"
+
+
+def _rezip(data: bytes, change) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, change(info.filename, src.read(info)))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def aliases():
+    return load_column_aliases(load_registry())
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_a_dtd_past_the_first_4_kb_of_a_part_is_refused(aliases, part):
+    from geo.ingest.read import read_table
+
+    def add_dtd(name: str, body: bytes) -> bytes:
+        if name != part:
+            return body
+        head, sep, rest = body.partition(b"?>")
+        return head + sep + b"<!-- " + b"x" * 8000 + b" -->" + b'<!DOCTYPE x [<!ENTITY a "b">]>' + rest
+
+    data = _rezip((CORPUS / "good_workbook.xlsx").read_bytes(), add_dtd)
+    table, problems = read_table(data, "deep_dtd.xlsx", aliases)
+    assert table is None and "DTD" in problems[0].message_en
+
+
+def test_a_damaged_part_is_named_as_a_damaged_workbook_not_an_unexpected_error(aliases):
+    """The central directory is fine, a sheet's compressed data is not: openpyxl only meets it while reading."""
+    from geo.ingest.read import read_table
+
+    data = bytearray((CORPUS / "good_workbook.xlsx").read_bytes())
+    start = data.find(b"xl/worksheets/sheet1.xml") + 60  # inside that member's compressed bytes
+    for i in range(start, start + 40):
+        data[i] ^= 0x5A
+    table, problems = read_table(bytes(data), "damaged.xlsx", aliases)
+    assert table is None and problems[0].code == "unreadable_file"
+    assert "unexpected" not in problems[0].message_en, problems[0].message_en
