@@ -32,21 +32,6 @@ from geo.text.catalogue import error
 VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
 
 
-def collect_targets(reg: Registry, framework: str) -> dict[tuple[str, int], Target]:
-    """All of a plan's targets keyed by (indicator, year), read in one pass.
-
-    Registry.target filters and sorts the targets table on every call (~7 ms); views that need two
-    targets for each of twelve indicators on every rerun look them up here instead.
-    """
-    rows = reg.targets_for(framework)
-    return {
-        (str(r.indicator_id), int(r.target_year)): Target(
-            framework_id=str(r.framework_id), indicator_id=str(r.indicator_id), year=int(r.target_year),
-            comparison=str(r.comparison), value=float(r.value), text_vi=str(r.text_vi), text_en=str(r.text_en))
-        for r in rows.itertuples(index=False)
-    }
-
-
 def list_indicators(reg: Registry) -> list[dict]:
     """Indicator metadata dicts in display order (one conversion instead of a lookup per indicator)."""
     return reg.indicators.sort_values("order").to_dict("records")
@@ -101,7 +86,7 @@ def summarise_targets(communes: pd.DataFrame, values: pd.DataFrame, reg: Registr
     rows = select_year(values, year, selected["code"])
     aggs = aggregate_rates(rows, by="indicator").set_index("indicator")
     commune_values = {ind: sub["value"] for ind, sub in rows.groupby("indicator", sort=False)}
-    targets = collect_targets(reg, framework)
+    targets = reg.targets_by_key(framework)
     nothing = pd.Series({"numerator": 0.0, "denominator": 0.0, "rate": np.nan, "n_reported": 0})
     records = []
     for meta in list_indicators(reg):

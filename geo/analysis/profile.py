@@ -13,7 +13,6 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
@@ -157,7 +156,7 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
     table = history[history["year"] == latest].drop(columns="year").reset_index(drop=True)
     meta_cols = reg.indicators.set_index("id").loc[ids, ["measure", "direction", "aggregation"]]
     table = table.merge(meta_cols, left_on="indicator", right_index=True, how="left", validate="one_to_one")
-    targets = collect_targets(reg, framework)
+    targets = reg.targets_by_key(framework)
     for ty in TARGET_YEARS:
         cols = {"target": [], "text": [], "status": [], "gap": [], "cases": []}
         for rec in table.itertuples(index=False):
