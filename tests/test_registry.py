@@ -272,7 +272,8 @@ def test_plan_area_must_match_scope(data_copy: Path) -> None:
 
 
 def test_default_plan_must_be_national(data_copy: Path) -> None:
-    _edit(data_copy, reg.FRAMEWORKS_FILE, lambda f: f.assign(default=(f["id"] == "tam_duong").map({True: "1", False: "0"})))
+    district_default = {True: "1", False: "0"}
+    _edit(data_copy, reg.FRAMEWORKS_FILE, lambda f: f.assign(default=(f["id"] == "tam_duong").map(district_default)))
     _fails(data_copy, "frameworks.csv", "must have national scope")
 
 
