@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET
 from geo.text.numbers import format_number, format_percent, format_points
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; status is also in the text.
-STATUS_COLOURS = {MET: "#0072B2", NOT_MET: "#E69F00", NO_DATA: "#D4D4D4", NO_TARGET: "#F0F0F0"}
-STATUS_ICONS = {MET: "✔", NOT_MET: "✘", NO_DATA: "∅", NO_TARGET: "·"}
+STATUS_COLOURS = {MET: "#0072B2", NOT_MET: "#E69F00", NO_DATA: "#D4D4D4", NO_TARGET: "#F0F0F0",
+                  NOT_APPLICABLE: "#FFFFFF"}
+STATUS_ICONS = {MET: "✔", NOT_MET: "✘", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}
 NO_DATA_LINE = "#7F7F7F"
 # Sequential, colour-blind safe (viridis family); darker always means "worse" on our maps.
 SEQUENTIAL = ["#FDE725", "#7AD151", "#22A884", "#2A788E", "#414487", "#440154"]
@@ -220,7 +221,13 @@ def build_commune_map(
                 customdata=part["hover"].tolist(), hovertemplate=template,
                 name=name, showlegend=not show_scale,
             ))
-    traces.append(_category_trace(frame[~has_data], geojson_url, STATUS_COLOURS[NO_DATA],
+    # Nobody to count (0 of 0, e.g. no child hit by a disaster): white, its own legend entry, not "no data".
+    not_applicable = frame["status"].eq(NOT_APPLICABLE).fillna(False) if "status" in frame else ~has_data & False
+    if not_applicable.any():
+        traces.append(_category_trace(frame[not_applicable], geojson_url, STATUS_COLOURS[NOT_APPLICABLE],
+                                      f"{STATUS_ICONS[NOT_APPLICABLE]} {labels.get(NOT_APPLICABLE, NOT_APPLICABLE)}",
+                                      template, NO_DATA_LINE, 0.8))
+    traces.append(_category_trace(frame[~has_data & ~not_applicable], geojson_url, STATUS_COLOURS[NO_DATA],
                                   f"{STATUS_ICONS[NO_DATA]} {labels[NO_DATA]}", template, NO_DATA_LINE, 0.8))
     if outline_url and outline_codes:
         traces.append(go.Choroplethmap(
