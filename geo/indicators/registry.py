@@ -184,6 +184,17 @@ class Registry:
     targets: pd.DataFrame
     _memo: dict = field(default_factory=dict, repr=False)  # targets_by_key per framework (read-only frames)
 
+    def __post_init__(self) -> None:
+        """Frames built by hand (tests, tools) may leave out the optional columns: fill their defaults."""
+        for name, frame, defaults in (
+            ("indicators", self.indicators, {"role": TARGET_ROLE}),
+            ("frameworks", self.frameworks, {"area": "", "values_from": DOCUMENT}),
+            ("targets", self.targets, {"maintain": 0, "standing": 0, "group": ""}),
+        ):
+            missing = {k: v for k, v in defaults.items() if k not in frame.columns}
+            if missing:
+                object.__setattr__(self, name, frame.assign(**missing))
+
     def indicator(self, indicator_id: str) -> dict[str, Any]:
         """Metadata of one indicator as a plain dict; KeyError if the id is unknown."""
         return _row_dict(self.indicators, indicator_id, "indicator")
