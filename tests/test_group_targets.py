@@ -98,3 +98,14 @@ def test_no_affected_child_is_not_applicable_never_0_or_100(reg, communes, value
     row = overview.set_index("indicator").loc["disaster_relief"]
     assert row["status_2025"] == NOT_APPLICABLE and pd.isna(row["value"]) and row["n_zero"] == 1
     assert bool(row["standing_2025"])
+
+
+def test_commune_profile_uses_its_group_target(reg, communes, values):
+    from geo.analysis.profile import profile_commune
+
+    em = profile_commune("em1", communes, values, reg, FW, year=2025).get("indicators").set_index("indicator")
+    low = profile_commune("low1", communes, values, reg, FW, year=2025).get("indicators").set_index("indicator")
+    assert em.loc["underweight_u5", "target_2025"] == 15.0 and em.loc["underweight_u5", "status_2025"] == MET
+    assert low.loc["underweight_u5", "target_2025"] == 11.0 and low.loc["underweight_u5", "status_2025"] == NOT_MET
+    assert em.loc["disaster_relief", "status_2025"] == NOT_APPLICABLE  # 0 of 0 this year
+    assert low.loc["disaster_relief", "status_2025"] == NOT_MET
