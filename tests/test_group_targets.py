@@ -109,3 +109,17 @@ def test_commune_profile_uses_its_group_target(reg, communes, values):
     assert low.loc["underweight_u5", "target_2025"] == 11.0 and low.loc["underweight_u5", "status_2025"] == NOT_MET
     assert em.loc["disaster_relief", "status_2025"] == NOT_APPLICABLE  # 0 of 0 this year
     assert low.loc["disaster_relief", "status_2025"] == NOT_MET
+
+
+def test_coastal_and_island_filters_and_dataset_override():
+    from geo.indicators.selection import attach_attributes, filter_communes
+
+    communes = pd.DataFrame({"code": ["a", "b", "c"], "province_code": ["P"] * 3, "commune_type": ["xa"] * 3,
+                             "border": [False] * 3, "coastal": [True, False, True], "island": [False, False, True]})
+    # an uploaded attribute table says "b" is coastal after all (an official list wins over the geometry)
+    merged = attach_attributes(communes, pd.DataFrame({"code": ["b"], "coastal": [True]}))
+    assert merged.set_index("code")["coastal"].tolist() == [True, True, True]
+    assert filter_communes(communes, Filters(coastal=True))["code"].tolist() == ["a", "c"]
+    assert filter_communes(communes, Filters(island=True))["code"].tolist() == ["c"]
+    assert filter_communes(communes, Filters(coastal=True, island=False))["code"].tolist() == ["a"]
+    assert filter_communes(communes, Filters(coastal=False))["code"].tolist() == ["b"]

@@ -28,6 +28,8 @@ class Filters:
     em_area: bool | None = None
     border: bool | None = None
     commune_types: tuple[str, ...] = COMMUNE_TYPES
+    coastal: bool | None = None
+    island: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame | None) -
     for col in [c[:-4] for c in out.columns if c.endswith("__ds")]:
         given = out.pop(f"{col}__ds")
         out[col] = given.combine_first(out[col]) if col in out else given
-    for col in ("em_area", "border"):
+    for col in ("em_area", "border", "coastal", "island"):
         out[col] = out[col].astype("boolean") if col in out else pd.array([pd.NA] * len(out), dtype="boolean")
     return out
 
@@ -80,8 +82,10 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= communes["province_code"] == filters.province
     if filters.em_area is not None and "em_area" in communes:
         mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
-    if filters.border is not None:
-        mask &= communes["border"].fillna(not filters.border) == filters.border
+    for col in ("border", "coastal", "island"):
+        wanted = getattr(filters, col)
+        if wanted is not None and col in communes:
+            mask &= communes[col].fillna(not wanted) == wanted
     return communes[mask]
 
 
