@@ -123,3 +123,13 @@ def test_coastal_and_island_filters_and_dataset_override():
     assert filter_communes(communes, Filters(island=True))["code"].tolist() == ["c"]
     assert filter_communes(communes, Filters(coastal=True, island=False))["code"].tolist() == ["a"]
     assert filter_communes(communes, Filters(coastal=False))["code"].tolist() == ["b"]
+
+
+def test_equity_judges_the_group_against_its_own_target(reg, communes, values):
+    from geo.analysis.equity import compare_groups
+
+    row = compare_groups(communes, values, reg.indicator("underweight_u5"), reg.target(FW, "underweight_u5", 2025),
+                         2025, group_col="em_area").iloc[0]
+    assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET  # vs < 15 %
+    assert row["value_rest"] == pytest.approx(13.0) and row["status_rest"] == NOT_MET  # vs < 11 %
+    assert row["n_unknown"] == 1
