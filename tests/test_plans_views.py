@@ -80,3 +80,12 @@ def test_all_plans_side_by_side_for_one_indicator(layers):
     table = next(df.value for df in at.dataframe if "Kế hoạch" in df.value.columns)
     assert len(table) == 3  # Tam Đường, Decision 1896, Hà Nội 138 set stunting targets
     assert table["Kế hoạch"].str.contains("bản tóm tắt").sum() == 1  # Decision 1896
+
+
+def test_target_year_reached_says_met_or_not_met_and_offers_2030(layers):
+    at = open_page("views/overview.py", ind="stunting_u5", fw="nutrition_1896")  # data year 2025, 2025 target
+    body = " ".join(m.value for m in at.markdown)
+    assert re.search(r"Đã đến năm mục tiêu 2025: (đạt|chưa đạt, thiếu [\d,]+ điểm %)", body), body[:500]
+    assert "Tiến độ tới mục tiêu 2030" in body
+    standing = open_page("views/overview.py", ind="disaster_relief", fw="tam_duong", prov="12")
+    assert "Chỉ tiêu thường xuyên (hằng năm)" in " ".join(m.value for m in standing.markdown)

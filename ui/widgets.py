@@ -206,13 +206,34 @@ def area_trend(ctx):
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
     fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
-    res = assess_area_trend(rows, ctx.target, ctx.meta["direction"]).iloc[0]
+    selected = ctx.communes[ctx.communes["code"].isin(codes)]
+    target = ctx.target.for_area(selected) if ctx.target is not None else None
+    res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
+    if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
+        return fig, _progress_line(t, res, sel.target_year, lang)
+    # The target year has come (or the target is due every year): say met / not met, not "required AARR —",
+    # and offer the assessment against the next target.
+    from geo.indicators.status import compute_gap
+
+    met = target.is_met(res["last_value"])
+    gap = float(compute_gap(pd.Series([res["last_value"]]), target, ctx.meta["direction"]).iloc[0])
+    key = ("trend.standing_" if target.standing else "trend.year_reached_") + ("met" if met else "not_met")
+    verdict = t(key, year=target.year, value=format_percent(res["last_value"], lang), target=target.text(lang),
+                gap=format_number(max(gap, 0.0), lang, 1))
+    later = ctx.target_for(2030) if target.year < 2030 and not target.standing else None
+    if later is not None:
+        later = later.for_area(selected)
+        verdict += "  \n" + _progress_line(t, assess_area_trend(rows, later, ctx.meta["direction"]).iloc[0], 2030,
+                                           lang)
+    return fig, verdict
+
+
+def _progress_line(t, res, year: int, lang: str) -> str:
     status = res["status"]
     label = t(f"trend.status.{status}") if status in ("target_met", "on_track", "off_track", "not_assessable") \
         else t(f"status.{status}")
-    verdict = t("overview.trend_verdict", year=sel.target_year, status=label,
-                aarr=format_number(res["aarr"], lang, 1), required=format_number(res["required_aarr"], lang, 1))
-    return fig, verdict
+    return t("overview.trend_verdict", year=year, status=label, aarr=format_number(res["aarr"], lang, 1),
+             required=format_number(res["required_aarr"], lang, 1))
 
 
 def indicator_table(profile: dict, ctx) -> TableView:
