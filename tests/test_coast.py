@@ -117,3 +117,22 @@ def test_real_counts_and_provinces(layers):
     # 21 of the 34 provinces since 1 July 2025 have a coastline; Hà Nội and the inland ones have none
     assert communes.loc[communes["coastal"], "province_code"].nunique() == 21
     assert not communes.loc[communes["province_code"] == "01", "coastal"].any()
+
+
+def test_stored_attributes_carry_coastal_and_island_flags_and_old_versions_read_as_unknown():
+    import io
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from geo.store import codec
+
+    blob, n = codec.serialise_attributes(pd.DataFrame({"code": ["a", "b"], "coastal": [True, None]}))
+    back = codec.read_attributes_blob(blob)
+    assert n == 2 and list(back.columns) == list(codec.ATTRIBUTE_COLUMNS)
+    assert back["coastal"].tolist()[0] is True and pd.isna(back["coastal"].iloc[1]) and back["island"].isna().all()
+    old = io.BytesIO()  # a version written before the coastal/island flags existed
+    pq.write_table(pa.table({"code": ["a"], "em_area": [True], "border": [False]}), old)
+    read = codec.read_attributes_blob(old.getvalue())
+    assert bool(read["em_area"].iloc[0]) and pd.isna(read["coastal"].iloc[0]) and pd.isna(read["island"].iloc[0])

@@ -45,6 +45,11 @@ def test_default_plan_follows_the_area(reg):
     assert default_plan(reg, areas, province="12", commune="03394") == "tam_duong"
     assert default_plan(reg, areas, province="01", commune="00070") == "hanoi_138"
     assert default_plan(reg, areas, province="48", commune="20263") == "national_qd23"
+    # nationally, the default national plan unless it sets no target for the indicator shown
+    assert default_plan(reg, areas, indicator="preschool_age5") == "national_qd23"
+    assert default_plan(reg, areas, indicator="stunting_u5") == "nutrition_1896"
+    assert default_plan(reg, areas, indicator="child_injury") == "national_qd23"  # context: nobody has one
+    assert default_plan(reg, areas, province="01", indicator="preschool_age5") == "hanoi_138"
 
 
 def test_coverage_says_when_a_plan_is_applied_outside_its_area(reg):

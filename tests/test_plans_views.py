@@ -54,11 +54,13 @@ def test_a_line_without_target_names_another_plans_target(layers):
 
 
 def test_whole_country_defaults_to_a_national_plan_and_says_values_come_from_a_summary(layers):
-    at = open_page("views/overview.py")
+    at = open_page("views/overview.py")  # stunting: the default national plan sets none, Decision 1896 does
     reg = load_registry()
-    national = reg.framework(reg.default_framework())
+    national = reg.framework("nutrition_1896")
     assert national["scope"] == "national"
     assert any(national["name_vi"] in c.value for c in at.caption)
+    other = open_page("views/overview.py", ind="preschool_age5")
+    assert any(reg.framework(reg.default_framework())["name_vi"] in c.value for c in other.caption)
     assert any("bản tóm tắt" in c.value for c in at.caption)
     assert not at.warning or not any("chỉ áp dụng cho" in w.value for w in at.warning)
     assert "fw" not in at.query_params  # automatic: nothing in the URL

@@ -72,13 +72,13 @@ def load_stored(url: str, name: str, version: int):
 def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
                         *, _communes, _values, _reg) -> list[dict]:
     """Group-vs-rest comparison for every indicator (24 aggregations): cached per view."""
-    from geo.analysis.equity import compare_groups
+    from geo.analysis.equity import GROUP_COLUMNS, compare_groups
 
     rows = []
     for ind in _reg.indicator_ids():
         meta = _reg.indicator(ind)
         target = _reg.target(framework, ind, target_year)
-        for group in ("em_area", "border"):
+        for group in GROUP_COLUMNS:  # every priority group of Decision 1183/QĐ-TTg we can tell
             res = compare_groups(_communes, _values, meta, target, year, group_col=group).iloc[0]
             rows.append({"indicator": ind, "group": group, **res.to_dict()})
     return rows

@@ -156,7 +156,8 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
                    (name or t("illustrative.badge")), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     auto = default_plan(reg, areas or {}, province=st.session_state.get("prov") or None,
-                        commune=(st.session_state.get("commune") or None) if commune_page else None)
+                        commune=(st.session_state.get("commune") or None) if commune_page else None,
+                        indicator=st.session_state.get("ind") or None)
     side.selectbox(t("sidebar.framework"), ["", *fw_names], key="fw",
                    format_func=lambda f: fw_names[f] if f else t("plan.auto", name=fw_names[auto]))
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind",

@@ -35,9 +35,11 @@ def plan_areas(reg: Registry, communes: pd.DataFrame, old_links: pd.DataFrame) -
 
 
 def default_plan(reg: Registry, areas: dict[str, frozenset[str]], *, province: str | None = None,
-                 commune: str | None = None) -> str:
+                 commune: str | None = None, indicator: str | None = None) -> str:
     """The plan for the area on screen: a district plan for one of its communes, else the province's
-    plan, else the national default. The user's explicit choice is handled by the caller and wins."""
+    plan, else a national one: the default national plan, or the first national plan that sets a
+    target for ``indicator`` when the default sets none (e.g. stunting: Decision 1896). The user's
+    explicit choice is handled by the caller and wins."""
     scopes = reg.frameworks.set_index("id")["scope"]
     if commune:
         for scope in ("district", "province"):
@@ -48,7 +50,11 @@ def default_plan(reg: Registry, areas: dict[str, frozenset[str]], *, province: s
         for fid in areas:
             if reg.framework_area(fid) == ("province", province):
                 return fid
-    return reg.default_framework()
+    default = reg.default_framework()
+    if indicator is None:
+        return default
+    national = [default] + [f for f in reg.framework_ids() if scopes[f] == "national" and f != default]
+    return next((f for f in national if reg.target(f, indicator, 2025) or reg.target(f, indicator, 2030)), default)
 
 
 def coverage(areas: dict[str, frozenset[str]], framework: str, codes: pd.Series) -> str | None:
