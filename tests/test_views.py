@@ -62,7 +62,7 @@ def test_lagging_for_a_share_of_communes_target_counts_communes_needed(layers):
 def test_profile_shows_indicators_history_and_merger(layers):
     at = open_page("views/profile.py", commune="00004")
     assert at.header[0].value == "Phường Ba Đình"
-    assert len(at.dataframe[0].value) == 12
+    assert len(at.dataframe[0].value) == 17  # every indicator, context ones included
     assert "Phường Trúc Bạch" in texts(at)
     assert at.get("plotly_chart")  # history chart
     at.selectbox(key="commune").set_value("02761").run()

@@ -250,16 +250,17 @@ def render_chart_files(ctx, fig: go.Figure, *, title: str, size: tuple[int, int,
 
 def export_meta(ctx) -> dict[str, str]:
     """Metadata block of every data file: indicator, definition, target, framework, dataset, time, mark."""
-    from ui.tables import export_metadata
+    from ui.tables import export_metadata, framework_note
 
     t, sel, lang = ctx.t, ctx.sel, ctx.lang
     dataset, version = dataset_identity(ctx)
-    return gx.describe_export(
+    meta = gx.describe_export(
         export_labels(ctx), indicator=ctx.meta[f"name_{lang}"], definition=ctx.meta[f"definition_{lang}"],
         target=f"{sel.target_year}: {_target_text(ctx)}", framework=_framework_name(ctx), dataset=dataset,
         version=version, illustrative=ctx.illustrative, exported_at=datetime.now().astimezone(), year=sel.year,
         area=export_metadata(ctx)[t("download.meta_filters")], reference_date=str(sel.year),
     )
+    return meta | {t("download.meta_framework_note"): framework_note(ctx)}
 
 
 def map_data(ctx) -> pd.DataFrame:
