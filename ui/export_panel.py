@@ -55,7 +55,8 @@ _CARTESIAN_ROOM = 64  # px under a chart's x axis (tick labels and axis title) b
 # Every label the builders read (geo.export.LABEL_KEYS + geo.briefing.LABEL_KEYS), spelled out so the
 # strings test sees each key used.
 LABEL_KEYS = (
-    "status.met", "status.not_met", "status.no_data", "status.no_target", "yes", "no", "legend.title",
+    "status.met", "status.not_met", "status.no_data", "status.no_target", "status.not_applicable", "yes", "no",
+    "legend.title",
     "illustrative.badge", "illustrative.note",
     "export.title", "export.subtitle", "export.source_line", "export.reference_date",
     "download.meta_indicator", "download.meta_definition", "download.meta_year", "download.meta_filters",
