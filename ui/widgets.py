@@ -217,7 +217,9 @@ def area_trend(ctx):
 
     met = target.is_met(res["last_value"])
     gap = float(compute_gap(pd.Series([res["last_value"]]), target, ctx.meta["direction"]).iloc[0])
-    key = ("trend.standing_" if target.standing else "trend.year_reached_") + ("met" if met else "not_met")
+    key = {(True, True): "trend.standing_met", (True, False): "trend.standing_not_met",
+           (False, True): "trend.year_reached_met", (False, False): "trend.year_reached_not_met"}[
+        (bool(target.standing), bool(met))]
     verdict = t(key, year=target.year, value=format_percent(res["last_value"], lang), target=target.text(lang),
                 gap=format_number(max(gap, 0.0), lang, 1))
     later = ctx.target_for(2030) if target.year < 2030 and not target.standing else None
