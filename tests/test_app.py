@@ -85,13 +85,14 @@ def test_indicator_year_target_year_and_colour_modes(app):
 
 def test_share_of_communes_indicator_reports_communes_needed(app):
     app.selectbox(key="ind").set_value("play_point")
+    app.selectbox(key="fw").set_value("tam_duong")  # 95 % of communes by 2030: not yet reached nationally
     app.radio(key="ty").set_value("2030").run()
     assert "xã" in (app.metric[2].delta or "")
     assert "%" in app.metric[1].value
 
 
 def test_missing_target_falls_back_to_values(app):
-    app.selectbox(key="ind").set_value("school_sanitation").run()  # Tam Đường plan sets none
+    app.selectbox(key="ind").set_value("school_sanitation").run()  # no national plan sets one
     assert any("Không có mục tiêu" in i.value for i in app.info)
     assert not app.exception
 

@@ -184,3 +184,33 @@ def test_trend_and_certainty_layers_are_drawn(server, browser):
         png = page.locator(".js-plotly-plot").first.screenshot()
         assert _count_colour(png, colour) > 300, query
     page.close()
+
+
+def test_map_hover_names_the_group_target_that_applied(server, browser):
+    """Decision 1896 sets underweight < 11 %, and < 15 % in ethnic-minority areas: hovering communes of a
+    mixed province shows each commune the target it was judged against."""
+    page = _open(browser, f"{server}/?prov=19&ind=underweight_u5&fw=nutrition_1896&ty=2025")
+    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
+    page.wait_for_function("() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).length > 0",
+                           timeout=60_000)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    seen: set[str] = set()
+    for fy in (0.3, 0.4, 0.5, 0.6, 0.7):
+        for fx in (0.3, 0.4, 0.5, 0.6, 0.7):
+            page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            try:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.hoverlayer .hovertext')].some(e => e.textContent)",
+                    timeout=3_000)
+            except Exception:  # noqa: BLE001 - no commune under this point (outside the province)
+                continue
+            seen.add(" ".join(page.locator(".hoverlayer .hovertext").all_text_contents()))
+            if any("dân tộc thiểu số" in s for s in seen) and any("dưới 11%" in s for s in seen):
+                break
+        else:
+            continue
+        break
+    page.close()
+    em = [s for s in seen if "dưới 15% ở vùng dân tộc thiểu số và miền núi" in s]
+    general = [s for s in seen if "dưới 11%" in s and "dân tộc thiểu số" not in s]
+    assert em and general, seen

@@ -37,7 +37,8 @@ TITLE = "Tỷ lệ suy dinh dưỡng thấp còi ở trẻ em dưới 5 tuổi �
 MARK = "Dữ liệu minh họa"
 LABELS = {
     "status.met": "Đạt", "status.not_met": "Chưa đạt", "status.no_data": "Không có số liệu",
-    "status.no_target": "Chưa có mục tiêu", "yes": "Có", "no": "Không", "legend.title": "Chú giải",
+    "status.no_target": "Chưa có mục tiêu", "status.not_applicable": "Không áp dụng", "yes": "Có", "no": "Không",
+    "legend.title": "Chú giải",
     "illustrative.badge": "Dữ liệu minh họa / Illustrative data",
     "illustrative.note": "Số liệu do ứng dụng tự sinh để minh họa cách dùng, KHÔNG phải số liệu thống kê chính thức.",
     "export.title": "{indicator} — {area}, {year}",

@@ -145,6 +145,9 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
                 "Dữ liệu minh họa?"):
         assert meta.get(key), key
     assert meta["Dữ liệu minh họa?"] == "Có" and meta["Mục tiêu"].startswith("2025: ")
+    # stunting nationally: Decision 1896, whose values come from a summary; every export says so
+    assert "1896/QĐ-TTg" in meta["Nguồn và ghi chú của khung chỉ tiêu"]
+    assert "bản tóm tắt" in meta["Nguồn và ghi chú của khung chỉ tiêu"]
 
     raw = out["csv"]
     assert raw.startswith(b"\xef\xbb\xbf")

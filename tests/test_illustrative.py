@@ -14,6 +14,7 @@ from geo.errors import DataError
 from geo.indicators.registry import load_registry
 from geo.synthetic.illustrative import (
     ATTRIBUTE_COLUMNS,
+    EVENT_INDICATORS,
     MODELLED,
     REGION_IDS,
     VALUE_COLUMNS,
@@ -90,11 +91,16 @@ def test_values_schema(tiny_ds: IllustrativeDataset) -> None:
     assert set(v["indicator"]) == set(INDICATORS)
     assert set(v["year"]) == set(YEARS)
     assert not v[["code", "year", "indicator"]].duplicated().any()
-    assert v[["numerator", "denominator", "value"]].notna().all().all()
+    assert v[["numerator", "denominator"]].notna().all().all()
     assert (v["numerator"] >= 0).all()
-    assert (v["denominator"] > 0).all()
     assert (v["numerator"] <= v["denominator"]).all()
-    np.testing.assert_allclose(v["value"], 100.0 * v["numerator"] / v["denominator"])
+    # Only the rare-event rates have 0-of-0 rows (nobody to count: not applicable), with no value.
+    zero = v["denominator"] == 0
+    assert set(v.loc[zero, "indicator"]) <= set(EVENT_INDICATORS)
+    assert (v.loc[zero, "numerator"] == 0).all() and v.loc[zero, "value"].isna().all()
+    rest = v[~zero]
+    assert rest["value"].notna().all()
+    np.testing.assert_allclose(rest["value"], 100.0 * rest["numerator"] / rest["denominator"])
     assert (v["numerator"] == np.round(v["numerator"])).all()
     assert (v["denominator"] == np.round(v["denominator"])).all()
 
@@ -334,3 +340,23 @@ def test_real_missing_share_and_under5(real) -> None:
     under5 = ds.attributes.set_index("code")["under5"].astype(float)
     pop = frame.set_index("code")["population"]
     assert 6.5 <= 100.0 * under5.sum() / pop.sum() <= 8.5
+
+
+def test_rare_events_are_mostly_not_applicable_and_context_rates_plausible(tiny_ds: IllustrativeDataset) -> None:
+    v = tiny_ds.values
+    for ind in EVENT_INDICATORS:
+        sub = v[v["indicator"] == ind]
+        assert (sub["denominator"] == 0).mean() > 0.3, ind  # many commune-years: nobody affected
+    injury = v[v["indicator"] == "child_injury"]
+    assert 0.1 < 100.0 * injury["numerator"].sum() / injury["denominator"].sum() < 2.0
+
+
+def test_v2_indicators_leave_the_v1_values_unchanged(tiny_ds: IllustrativeDataset) -> None:
+    """The new indicators draw from their own stream: the v1 indicators keep the values model v1 drew.
+
+    Figures pinned from model v1 (geo/synthetic/illustrative.py before the v2 indicators) on _tiny().
+    """
+    v1 = tiny_ds.values[tiny_ds.values["indicator"].isin(INDICATORS[:12])]
+    assert (len(v1), v1["numerator"].sum(), v1["denominator"].sum()) == (672, 342040.0, 671549.0)
+    stunting = v1[v1["indicator"] == "stunting_u5"]
+    assert (len(stunting), stunting["numerator"].sum(), stunting["denominator"].sum()) == (54, 26248.0, 132472.0)

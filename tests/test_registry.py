@@ -16,8 +16,10 @@ from geo.indicators.registry import Registry, Target, load_registry
 EXPECTED_IDS = [
     "underweight_u5", "stunting_u5", "play_point", "child_friendly_commune", "birth_registration_u5",
     "preschool_age5", "primary_completion", "lower_secondary_graduation", "school_sanitation",
-    "school_psych_support", "participation_awareness", "child_participation_11plus",
+    "school_psych_support", "participation_awareness", "child_participation_11plus", "disaster_relief",
+    "abuse_intervention", "children_special_circumstances", "children_poor_households", "child_injury",
 ]  # fmt: skip
+CONTEXT_IDS = {"children_special_circumstances", "children_poor_households", "child_injury"}
 
 
 @pytest.fixture(scope="module")
@@ -56,36 +58,78 @@ def test_every_target_refers_to_known_rows_and_every_framework_has_targets(regis
         assert not registry.targets_for(framework_id).empty
 
 
-def test_default_framework_is_tam_duong(registry: Registry) -> None:
-    assert registry.default_framework() == "tam_duong"
-    assert set(registry.framework_ids()) == {"tam_duong", "national_qd23", "hanoi_138"}
+def test_default_framework_is_national(registry: Registry) -> None:
+    assert registry.default_framework() == "national_qd23"
+    assert registry.framework("national_qd23")["scope"] == "national"
+    assert set(registry.framework_ids()) == {"tam_duong", "national_qd23", "nutrition_1896", "hanoi_138"}
 
 
-@pytest.mark.parametrize(
-    ("indicator_id", "year", "comparison", "value"),
-    [
-        ("underweight_u5", 2025, "<", 15.0),
-        ("underweight_u5", 2030, "<", 12.0),
-        ("stunting_u5", 2025, "<", 20.0),
-        ("stunting_u5", 2030, "<", 18.0),
-        ("play_point", 2025, ">=", 60.0),
-        ("play_point", 2030, ">=", 95.0),
-        ("child_friendly_commune", 2025, ">=", 100.0),
-    ],
-)
-def test_tam_duong_targets_are_exactly_the_plans(
-    registry: Registry, indicator_id: str, year: int, comparison: str, value: float
-) -> None:
-    target = registry.target("tam_duong", indicator_id, year)
-    assert target is not None
-    assert (target.comparison, target.value) == (comparison, value)
-    assert target.text_vi and target.text_en
+# Section II.2 of the Tam Đường plan, as the issue transcribes it: indicator -> {year: (comparison, value,
+# maintain, standing)}; "—" cells are absent.
+TAM_DUONG_PLAN = {
+    "child_friendly_commune": {2025: (">=", 100.0, False, False), 2030: (">=", 100.0, True, False)},
+    "play_point": {2025: (">=", 60.0, False, False), 2030: (">=", 95.0, False, False)},
+    "school_sanitation": {2025: (">=", 100.0, False, False)},
+    "school_psych_support": {2025: (">=", 100.0, False, False)},
+    "disaster_relief": {2025: (">=", 100.0, False, True), 2030: (">=", 100.0, False, True)},
+    "abuse_intervention": {2025: (">=", 100.0, False, True), 2030: (">=", 100.0, False, True)},
+    "birth_registration_u5": {2030: (">=", 100.0, False, False)},
+    "underweight_u5": {2025: ("<", 15.0, False, False), 2030: ("<", 12.0, False, False)},
+    "stunting_u5": {2025: ("<", 20.0, False, False), 2030: ("<", 18.0, False, False)},
+    "preschool_age5": {2025: (">", 99.9, False, False), 2030: (">", 99.9, True, False)},
+    "primary_completion": {2025: (">=", 99.8, False, False), 2030: (">=", 99.8, True, False)},
+    "lower_secondary_graduation": {2025: (">=", 99.5, False, False), 2030: (">=", 99.5, True, False)},
+    "participation_awareness": {2025: (">=", 85.0, False, False), 2030: (">=", 90.0, False, False)},
+    "child_participation_11plus": {2025: (">=", 30.0, False, False), 2030: (">=", 35.0, False, False)},
+}
 
 
-def test_tam_duong_has_no_other_targets(registry: Registry) -> None:
-    assert len(registry.targets_for("tam_duong")) == 7
-    assert registry.target("tam_duong", "child_friendly_commune", 2030) is None
-    assert registry.target("tam_duong", "birth_registration_u5", 2025) is None
+def test_tam_duong_plan_reads_back_exactly(registry: Registry) -> None:
+    """All 14 targets, and nothing else: values, strict or not, years, maintain and standing flags."""
+    rows = registry.targets_for("tam_duong")
+    read = {}
+    for r in rows.itertuples(index=False):
+        assert r.group == "" and r.text_vi and r.text_en
+        read.setdefault(r.indicator_id, {})[int(r.target_year)] = (
+            r.comparison, float(r.value), bool(r.maintain), bool(r.standing))
+    assert read == TAM_DUONG_PLAN
+    assert len(TAM_DUONG_PLAN) == 14
+    kept = registry.target("tam_duong", "preschool_age5", 2030)
+    assert kept is not None and kept.maintain and kept.strict and not kept.is_met(99.9) and kept.is_met(99.95)
+    assert "duy trì" in kept.text_vi and "maintained" in kept.text_en
+    standing = registry.target("tam_duong", "disaster_relief", 2025)
+    assert standing is not None and standing.standing and "thường xuyên" in standing.text_vi
+
+
+def test_plan_notes_say_where_values_come_from(registry: Registry) -> None:
+    assert registry.from_summary("national_qd23") and registry.from_summary("nutrition_1896")
+    assert not registry.from_summary("tam_duong")
+    for fid in ("national_qd23", "nutrition_1896"):
+        meta = registry.framework(fid)
+        assert "tóm tắt" in meta["note_vi"] and "summar" in meta["note_en"]
+    tam = registry.framework("tam_duong")
+    assert "48-CTr/TU" in tam["source_vi"] and "17/4/2024" in tam["source_vi"]
+    assert "không có trong văn bản" in tam["source_vi"] and "not in the text" in tam["source_en"]
+    assert registry.framework_area("tam_duong") == ("old_district", "106")
+    assert registry.framework_area("hanoi_138") == ("province", "01")
+    assert registry.framework_area("national_qd23") is None
+
+
+def test_nutrition_1896_targets_with_group_variant(registry: Registry) -> None:
+    stunting = {y: registry.target("nutrition_1896", "stunting_u5", y) for y in (2025, 2030)}
+    assert [(t.comparison, t.value) for t in stunting.values()] == [("<", 20.0), ("<", 19.0)]
+    underweight = registry.target("nutrition_1896", "underweight_u5", 2025)
+    assert (underweight.comparison, underweight.value, underweight.group) == ("<", 11.0, "")
+    em = underweight.variant("em_area")
+    assert (em.comparison, em.value, em.group) == ("<", 15.0, "em_area")
+    assert underweight.variant("border") is underweight
+    later = registry.target("nutrition_1896", "underweight_u5", 2030)
+    assert later.value == 10.5 and later.variants == ()
+
+
+def test_context_indicators_have_no_targets(registry: Registry) -> None:
+    assert {i for i in EXPECTED_IDS if registry.is_context(i)} == CONTEXT_IDS
+    assert not set(registry.targets["indicator_id"]) & CONTEXT_IDS
 
 
 def test_national_and_hanoi_spot_checks(registry: Registry) -> None:
@@ -134,7 +178,7 @@ def _fails(folder: Path, file_name: str, *fragments: str) -> DataError:
 
 
 def test_copy_of_shipped_files_loads(data_copy: Path) -> None:
-    assert load_registry(data_copy).default_framework() == "tam_duong"
+    assert load_registry(data_copy).default_framework() == "national_qd23"
 
 
 def test_missing_column(data_copy: Path) -> None:
@@ -186,7 +230,51 @@ def test_target_for_unknown_framework(data_copy: Path) -> None:
 
 def test_duplicate_target_key(data_copy: Path) -> None:
     _edit(data_copy, reg.TARGETS_FILE, lambda f: pd.concat([f, f.iloc[[0]]]))
-    _fails(data_copy, "targets.csv", "duplicate (framework_id, indicator_id, target_year)")
+    _fails(data_copy, "targets.csv", "duplicate (framework_id, indicator_id, target_year, group)")
+
+
+def test_same_year_for_a_group_is_not_a_duplicate_but_needs_a_general_target(data_copy: Path) -> None:
+    loaded = load_registry(data_copy)
+    assert loaded.target("nutrition_1896", "underweight_u5", 2025).variant("em_area").value == 15.0
+
+    def drop_general(frame: pd.DataFrame) -> pd.DataFrame:
+        general = (frame["framework_id"] == "nutrition_1896") & (frame["indicator_id"] == "underweight_u5") & (
+            frame["target_year"] == "2025") & (frame["group"] == "")
+        return frame[~general]
+
+    _edit(data_copy, reg.TARGETS_FILE, drop_general)
+    _fails(data_copy, "targets.csv", "needs a general target for the same year")
+
+
+def test_maintain_must_repeat_the_2025_target(data_copy: Path) -> None:
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        row = (frame["framework_id"] == "tam_duong") & (frame["indicator_id"] == "preschool_age5") & (
+            frame["target_year"] == "2030")
+        frame.loc[row, "comparison"] = ">="  # "> 99.9" maintained cannot become ">= 99.9"
+        return frame
+
+    _edit(data_copy, reg.TARGETS_FILE, change)
+    _fails(data_copy, "targets.csv", "maintain = 1 only fits a 2030 row repeating the 2025 target")
+
+
+def test_context_indicator_with_a_target_is_refused(data_copy: Path) -> None:
+    def add(frame: pd.DataFrame) -> pd.DataFrame:
+        extra = frame.iloc[[0]].assign(indicator_id="child_injury", comparison="<", value="1")
+        return pd.concat([frame, extra])
+
+    _edit(data_copy, reg.TARGETS_FILE, add)
+    _fails(data_copy, "targets.csv", "a context indicator (role = context) has no targets")
+
+
+def test_plan_area_must_match_scope(data_copy: Path) -> None:
+    _edit(data_copy, reg.FRAMEWORKS_FILE, lambda f: f.assign(area=f["area"].replace("province:01", "old_district:001")))
+    _fails(data_copy, "frameworks.csv", "area does not match scope")
+
+
+def test_default_plan_must_be_national(data_copy: Path) -> None:
+    district_default = {True: "1", False: "0"}
+    _edit(data_copy, reg.FRAMEWORKS_FILE, lambda f: f.assign(default=(f["id"] == "tam_duong").map(district_default)))
+    _fails(data_copy, "frameworks.csv", "must have national scope")
 
 
 def test_two_default_frameworks(data_copy: Path) -> None:
@@ -321,6 +409,19 @@ def test_met_mask_accepts_nullable_float() -> None:
     values = pd.Series([99.1, pd.NA], dtype="Float64")
     mask = _target(">=", 99.1).met_mask(values)
     assert bool(mask.iloc[0]) and pd.isna(mask.iloc[1])
+
+
+def test_group_variant_applies_to_its_communes_only() -> None:
+    em = Target("f", "i", 2025, "<", 15.0, "em", "em", group="em_area")
+    general = Target("f", "i", 2025, "<", 11.0, "all", "all", variants=(em,))
+    communes = pd.DataFrame({"value": [13.0, 13.0, 13.0], "em_area": pd.array([True, False, pd.NA], dtype="boolean")})
+    parts = general.split(communes)
+    assert [(list(m), t.value) for m, t in parts] == [([True, False, False], 15.0), ([False, True, True], 11.0)]
+    # the ethnic-minority-area commune meets its target (13 < 15), the lowland one does not (13 >= 11)
+    assert parts[0][1].is_met(13.0) and not parts[1][1].is_met(13.0)
+    assert general.for_area(communes) is general
+    assert general.for_area(communes.iloc[[0]]) is em
+    assert general.split(communes.drop(columns="em_area"))[0][1] is general
 
 
 def test_vocabulary_constants_are_consistent() -> None:

@@ -301,3 +301,12 @@ def test_trend_chart_without_targets_or_bands_and_in_english():
     assert fig.data[0].customdata[0][0] == "12.5%"  # English decimal point
     assert fig.layout.separators == ".,"
     assert "Khoảng tin cậy" not in fig.data[0].hovertemplate  # no band line without lo/hi
+
+
+def test_standing_target_is_due_every_year_so_no_rate_is_required():
+    history = pd.DataFrame({"code": ["a"] * 3, "year": [2021, 2022, 2023], "value": [80.0, 85.0, 90.0]})
+    standing = Target("f", "disaster_relief", 2030, ">=", 100.0, "t", "t", standing=True)
+    res = assess_trend(history, standing, "higher_is_better").iloc[0]
+    assert bool(res["deadline_reached"]) and res["status"] == "off_track" and pd.isna(res["required_aarr"])
+    later = Target("f", "disaster_relief", 2030, ">=", 100.0, "t", "t")
+    assert not bool(assess_trend(history, later, "higher_is_better").iloc[0]["deadline_reached"])

@@ -19,7 +19,8 @@ def texts(at) -> str:
 def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
     at = open_page("views/overview.py")
     body = texts(at)
-    assert body.count("2025**:") == 12 and body.count("2030**:") == 12
+    # 17 indicators: 14 with targets get a line per target year, the 3 context ones a context caption
+    assert body.count("2025**:") == 14 and body.count("2030**:") == 14
     assert "✔ Đạt" in body and "✘ Chưa đạt" in body
     fig = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the province map comes after the trend chart
     provinces = {c for tr in fig["data"] for c in tr.get("locations", [])}
@@ -61,7 +62,7 @@ def test_lagging_for_a_share_of_communes_target_counts_communes_needed(layers):
 def test_profile_shows_indicators_history_and_merger(layers):
     at = open_page("views/profile.py", commune="00004")
     assert at.header[0].value == "Phường Ba Đình"
-    assert len(at.dataframe[0].value) == 12
+    assert len(at.dataframe[0].value) == 17  # every indicator, context ones included
     assert "Phường Trúc Bạch" in texts(at)
     assert at.get("plotly_chart")  # history chart
     at.selectbox(key="commune").set_value("02761").run()
@@ -76,11 +77,14 @@ def test_profile_without_commune_asks_to_pick_one(layers):
 def test_equity_compares_groups_per_indicator_and_province(layers):
     at = open_page("views/equity.py")
     national = at.dataframe[0].value
-    assert len(national) == 24
+    assert len(national) == 17 * 4  # every indicator x em_area, border, coastal, island
     em_stunting = national[(national["Chỉ số"].str.contains("thấp còi")) & (national["Nhóm"] == "Vùng đồng bào DTTS")]
     assert em_stunting["Mức bất lợi của nhóm (điểm %)"].iloc[0] > 0
     at.radio(key="equity_group").set_value("border").run()
     assert len(at.dataframe[1].value) == 34
+    at.radio(key="equity_group").set_value("island").run()
+    by_province = at.dataframe[1].value
+    assert len(by_province) == 34 and (by_province["Nhóm"] == "Xã đảo").all()
 
 
 def test_english_switch_and_number_format(layers):

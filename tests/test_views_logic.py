@@ -419,7 +419,7 @@ def test_real_overview_and_provinces(real):
     communes, values, registry = real
     fw = registry.default_framework()
     overview = summarise_targets(communes, values, registry, fw, 2025)
-    assert len(overview) == 12 and overview["n_communes"].eq(3321).all()
+    assert len(overview) == len(registry.indicator_ids()) == 17 and overview["n_communes"].eq(3321).all()
     stunting = values[(values["indicator"] == "stunting_u5") & (values["year"] == 2025)]
     row = overview.set_index("indicator").loc["stunting_u5"]
     assert row["value"] == pytest.approx(100 * stunting["numerator"].sum() / stunting["denominator"].sum())
@@ -431,7 +431,7 @@ def test_real_overview_and_provinces(real):
 def test_real_profile_and_groups(real):
     communes, values, registry = real
     prof = profile_commune("00004", communes, values, registry, registry.default_framework())
-    assert len(prof["indicators"]) == 12 and prof["before_merger"]
+    assert len(prof["indicators"]) == 17 and prof["before_merger"]
     assert any(item["partial"] for item in prof["before_merger"])
     meta = registry.indicator("stunting_u5")
     row = compare_groups(communes, values, meta, None, 2025, "em_area").iloc[0]

@@ -80,13 +80,13 @@ def load_stored(url: str, name: str, version: int):
 def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
                         *, _communes, _values, _reg) -> list[dict]:
     """Group-vs-rest comparison for every indicator (24 aggregations): cached per view."""
-    from geo.analysis.equity import compare_groups
+    from geo.analysis.equity import GROUP_COLUMNS, compare_groups
 
     rows = []
     for ind in _reg.indicator_ids():
         meta = _reg.indicator(ind)
         target = _reg.target(framework, ind, target_year)
-        for group in ("em_area", "border"):
+        for group in GROUP_COLUMNS:  # every priority group of Decision 1183/QĐ-TTg we can tell
             res = compare_groups(_communes, _values, meta, target, year, group_col=group).iloc[0]
             rows.append({"indicator": ind, "group": group, **res.to_dict()})
     return rows
@@ -158,3 +158,34 @@ def load_aliases(registry_dir: str) -> HeaderAliases:
 def build_template(registry_dir: str, layers_key: str, lang: str, _communes: pd.DataFrame) -> bytes:
     """The XLSX template with the commune list, per language (half a second to write)."""
     return build_template_xlsx(load_registry(registry_dir), lang, _communes, aliases=load_aliases(registry_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def plan_areas(reference_dir: str, registry_dir: str, layers_key: str) -> dict[str, frozenset[str]]:
+    """2025 commune codes each provincial or (former) district plan applies to, from the crosswalk."""
+    from geo.indicators.plans import plan_areas as derive
+    from geo.reference.crosswalk_links import read_links
+    from geo.reference.old_units import read_old_units
+
+    links = read_links(reference_dir).merge(read_old_units(reference_dir)[["old_code", "district_code"]],
+                                            on="old_code", how="inner", validate="many_to_one")
+    layers = boundaries.load_layers(reference_dir, str(config.cache_dir()), str(config.static_dir()), layers_key)
+    return derive(load_registry(registry_dir), layers.communes, links)
+
+
+@st.cache_resource(show_spinner=False)
+def plan_area_names(reference_dir: str, registry_dir: str) -> dict[str, str]:
+    """Name of each sub-national plan's area: the 2025 province, or the former district (e.g. Huyện Tam Đường)."""
+    from geo.reference.communes import read_provinces
+    from geo.reference.old_units import read_old_units
+
+    reg = load_registry(registry_dir)
+    districts = read_old_units(reference_dir).drop_duplicates("district_code").set_index("district_code")
+    provinces = read_provinces(reference_dir).set_index("code")["name"]
+    names = {}
+    for fid in reg.framework_ids():
+        area = reg.framework_area(fid)
+        if area is not None:
+            kind, code = area
+            names[fid] = str(provinces[code] if kind == "province" else districts.loc[code, "district_name"])
+    return names

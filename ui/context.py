@@ -11,6 +11,7 @@ import streamlit as st
 from geo import config
 from geo.errors import DataError
 from geo.geometry.boundaries import Layers
+from geo.indicators.plans import OUTSIDE, PARTLY, coverage
 from geo.indicators.registry import Registry, Target
 from geo.indicators.selection import (
     JoinReport,
@@ -22,7 +23,15 @@ from geo.indicators.selection import (
     join_indicator,
 )
 from geo.store.datasets import StoreUnavailable
-from ui.cache import ensure_layers, get_store, load_illustrative, load_registry, load_stored
+from ui.cache import (
+    ensure_layers,
+    get_store,
+    load_illustrative,
+    load_registry,
+    load_stored,
+    plan_area_names,
+    plan_areas,
+)
 from ui.i18n import translator
 from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
 
@@ -88,7 +97,7 @@ class Context:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)
 
 
-def load_context(*, precision: bool = False) -> Context:
+def load_context(*, precision: bool = False, commune_page: bool = False) -> Context:
     """Sidebar, dataset and the assessed selection (cheap on warm reruns: everything heavy is cached).
 
     precision=True adds intervals, low-precision flags and trend status to the frame (map, lagging,
@@ -101,7 +110,8 @@ def load_context(*, precision: bool = False) -> Context:
     preview = st.session_state.get(UPLOAD_KEY)
     if preview is not None and getattr(preview, "carried", None) is not None:
         names = [*names, PREVIEW]
-    sel = render_sidebar(reg, layers, t, names)
+    areas = plan_areas(str(config.reference_dir()), str(config.registry_dir()), layers.key)
+    sel = render_sidebar(reg, layers, t, names, areas, commune_page=commune_page)
     ds = choose_dataset(t, layers, names, available)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
@@ -113,6 +123,7 @@ def load_context(*, precision: bool = False) -> Context:
         frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    plan_notes(t, reg, sel, areas, selected["code"])
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report)
 
@@ -166,3 +177,16 @@ def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) 
     ill = load_illustrative(str(config.reference_dir()), layers.key)
     return DatasetView(name="", version=None, label=t("illustrative.badge"), values=ill.values,
                        attributes=ill.attributes, illustrative=True)
+
+
+def plan_notes(t, reg: Registry, sel: Selection, areas: dict, codes: pd.Series) -> None:
+    """Say on screen when the plan's values come from a summary, or the plan is applied outside its area."""
+    name = reg.framework(sel.framework)[f"name_{sel.lang}"]
+    if coverage(areas, sel.framework, codes) in (PARTLY, OUTSIDE):
+        kind, _ = reg.framework_area(sel.framework)
+        area_name = plan_area_names(str(config.reference_dir()), str(config.registry_dir()))[sel.framework]
+        area = t(f"plan.area.{kind}", name=area_name)
+        outside = int((~codes.astype(str).isin(areas[sel.framework])).sum())
+        st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)), icon="⚠️")
+    if reg.from_summary(sel.framework):
+        st.caption("ⓘ " + t("plan.from_summary", name=name))

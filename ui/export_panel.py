@@ -56,7 +56,8 @@ _CARTESIAN_ROOM = 64  # px under a chart's x axis (tick labels and axis title) b
 # Every label the builders read (geo.export.LABEL_KEYS + geo.briefing.LABEL_KEYS), spelled out so the
 # strings test sees each key used.
 LABEL_KEYS = (
-    "status.met", "status.not_met", "status.no_data", "status.no_target", "yes", "no", "legend.title",
+    "status.met", "status.not_met", "status.no_data", "status.no_target", "status.not_applicable", "yes", "no",
+    "legend.title",
     "illustrative.badge", "illustrative.note",
     "export.title", "export.subtitle", "export.source_line", "export.reference_date",
     "download.meta_indicator", "download.meta_definition", "download.meta_year", "download.meta_filters",
@@ -251,16 +252,17 @@ def render_chart_files(ctx, fig: go.Figure, *, title: str, size: tuple[int, int,
 
 def export_meta(ctx) -> dict[str, str]:
     """Metadata block of every data file: indicator, definition, target, framework, dataset, time, mark."""
-    from ui.tables import export_metadata
+    from ui.tables import export_metadata, framework_note
 
     t, sel, lang = ctx.t, ctx.sel, ctx.lang
     dataset, version = dataset_identity(ctx)
-    return gx.describe_export(
+    meta = gx.describe_export(
         export_labels(ctx), indicator=ctx.meta[f"name_{lang}"], definition=ctx.meta[f"definition_{lang}"],
         target=f"{sel.target_year}: {_target_text(ctx)}", framework=_framework_name(ctx), dataset=dataset,
         version=version, illustrative=ctx.illustrative, exported_at=datetime.now().astimezone(), year=sel.year,
         area=export_metadata(ctx)[t("download.meta_filters")], reference_date=str(sel.year),
     )
+    return meta | {t("download.meta_framework_note"): framework_note(ctx)}
 
 
 def map_data(ctx) -> pd.DataFrame:

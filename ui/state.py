@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from geo.geometry.boundaries import Layers
+from geo.indicators.plans import default_plan
 from geo.indicators.registry import Registry
 from geo.indicators.selection import Filters
 from geo.reference.communes import COMMUNE_TYPES
@@ -46,12 +47,14 @@ class Selection:
     filters: Filters
     min_n: int = 50
     smooth: bool = False
+    framework_auto: bool = False  # the plan follows the area (no explicit choice in the sidebar or URL)
 
 
 def _defaults(reg: Registry) -> dict[str, str]:
     return {
-        "lang": "vi", "fw": reg.default_framework(), "ind": "stunting_u5", "year": "2025", "ty": "2025",
-        "colour": "status", "prov": "", "em": "all", "border": "all", "types": ",".join(COMMUNE_TYPES),
+        "lang": "vi", "fw": "", "ind": "stunting_u5", "year": "2025", "ty": "2025",
+        "colour": "status", "prov": "", "em": "all", "border": "all", "coast": "all", "island": "all",
+        "types": ",".join(COMMUNE_TYPES),
         "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
     }
 
@@ -60,9 +63,10 @@ def _choices(reg: Registry, layers: Layers, datasets: list[str]) -> dict[str, li
     return {
         "ds": [""] + list(datasets), "dsv": [""] + [str(v) for v in range(1, 10_000)],
         "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"],
-        "lang": list(LANGS), "fw": reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
+        "lang": list(LANGS), "fw": [""] + reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
+        "coast": list(TRISTATE), "island": list(TRISTATE),
         "commune": [""] + layers.communes["code"].tolist(), "order": list(ORDERS), "present": ["0", "1"],
     }
 
@@ -132,8 +136,13 @@ def _tristate(value: str) -> bool | None:
     return None if value == "all" else value == "yes"
 
 
-def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None = None) -> Selection:
-    """Language, dataset, framework, indicator, years and filters; returns the selection."""
+def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None = None,
+                   areas: dict[str, frozenset[str]] | None = None, *, commune_page: bool = False) -> Selection:
+    """Language, dataset, framework, indicator, years and filters; returns the selection.
+
+    The plan defaults to the one for the area shown (``areas``: where each sub-national plan applies;
+    the chosen commune counts on the commune page only); an explicit choice, and the URL, win.
+    """
     datasets = datasets or []
     seed_from_url(reg, layers, datasets)
     lang = st.session_state["lang"]
@@ -146,7 +155,11 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
                    format_func=lambda name: t("dataset.preview") if name == PREVIEW else
                    (name or t("illustrative.badge")), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
-    side.selectbox(t("sidebar.framework"), list(fw_names), key="fw", format_func=fw_names.get)
+    auto = default_plan(reg, areas or {}, province=st.session_state.get("prov") or None,
+                        commune=(st.session_state.get("commune") or None) if commune_page else None,
+                        indicator=st.session_state.get("ind") or None)
+    side.selectbox(t("sidebar.framework"), ["", *fw_names], key="fw",
+                   format_func=lambda f: fw_names[f] if f else t("plan.auto", name=fw_names[auto]))
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind",
                    format_func=lambda i: reg.indicator(i)[f"name_{lang}"])
     cols = side.columns(2)
@@ -160,12 +173,16 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
     side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
     side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
+    side.radio(t("filter.coastal"), TRISTATE, key="coast", horizontal=True, format_func=labels.get)
+    side.radio(t("filter.island"), TRISTATE, key="island", horizontal=True, format_func=labels.get)
     side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
     side.selectbox(t("uncertainty.min_n"), MIN_N_CHOICES, key="minn", help=t("uncertainty.min_n_help"))
     s = st.session_state
     return Selection(
-        lang=s["lang"], framework=s["fw"], indicator=s["ind"], year=int(s["year"]), target_year=int(s["ty"]),
+        lang=s["lang"], framework=s["fw"] or auto, framework_auto=not s["fw"], indicator=s["ind"],
+        year=int(s["year"]), target_year=int(s["ty"]),
         colour=s.get("colour", "status"), min_n=int(s.get("minn", "50")), smooth=s.get("smooth") == "1",
         filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
-                        commune_types=tuple(s["types"])),
+                        commune_types=tuple(s["types"]), coastal=_tristate(s["coast"]),
+                        island=_tristate(s["island"])),
     )

@@ -107,20 +107,33 @@ def export_metadata(ctx) -> dict[str, str]:
     parts = [ctx.area_name()]
     if filters.em_area is not None:
         parts.append(f"{t('filter.em_area')}: {t('yes') if filters.em_area else t('no')}")
-    if filters.border is not None:
-        parts.append(f"{t('filter.border')}: {t('yes') if filters.border else t('no')}")
+    for name, key in (("border", "filter.border"), ("coastal", "filter.coastal"), ("island", "filter.island")):
+        if getattr(filters, name) is not None:
+            parts.append(f"{t(key)}: {t('yes') if getattr(filters, name) else t('no')}")
     parts.append(f"{t('filter.type')}: " + ", ".join(t(f"type.{c}") for c in filters.commune_types))
     target = ctx.target
+    framework = ctx.reg.framework(sel.framework)
     return {
         t("download.meta_dataset"): ctx.dataset.label + (" — " + t("illustrative.note") if ctx.illustrative else ""),
         t("download.meta_indicator"): ctx.meta[f"name_{lang}"],
         t("download.meta_definition"): ctx.meta[f"definition_{lang}"],
         t("download.meta_year"): str(sel.year),
-        t("download.meta_framework"): ctx.reg.framework(sel.framework)[f"name_{lang}"],
+        t("download.meta_framework"): framework[f"name_{lang}"],
+        t("download.meta_framework_note"): framework_note(ctx),
         t("download.meta_target"): f"{sel.target_year}: {target.text(lang)}" if target else t("status.no_target"),
         t("download.meta_filters"): "; ".join(parts),
         t("download.meta_created"): datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def framework_note(ctx) -> str:
+    """The plan's source and note for exports, saying when its values come from a summary."""
+    t, lang = ctx.t, ctx.lang
+    framework = ctx.reg.framework(ctx.sel.framework)
+    return " ".join(x for x in (
+        framework[f"source_{lang}"] + ".", framework[f"note_{lang}"],
+        t("plan.from_summary", name=framework[f"name_{lang}"]) if ctx.reg.from_summary(ctx.sel.framework) else "",
+    ) if x)
 
 
 def equity_view(rows: list[dict], t, by_province: bool = False) -> TableView:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo.analysis.profile import projection_series
 from geo.indicators.selection import Summary
-from geo.indicators.status import MET, NO_DATA, NO_TARGET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
 from geo.store.keys import dataset_key
@@ -65,7 +65,7 @@ def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int,
 
 def map_labels(t, lang: str) -> dict:
     """Translated labels the figure builders need (they never hard-code text)."""
-    return {k: t(f"status.{k}") for k in ("met", "not_met", "no_data", "no_target")} | {
+    return {k: t(f"status.{k}") for k in ("met", "not_met", "no_data", "no_target", "not_applicable")} | {
         k: t(f"uncertainty.{k}") for k in ("clearly_met", "clearly_not_met", "not_clearly_different")} | {
         k: t(f"trend.status.{k}") for k in ("target_met", "on_track", "off_track", "not_assessable")} | {
         "yes": t("yes"), "no": t("no"), "value": t("hover.value"), "target": t("hover.target"),
@@ -130,23 +130,38 @@ def download_buttons(frames: dict, metadata: dict, base_name: str, t, key: str) 
                        key=f"{key}_xlsx", on_click="ignore", icon="⬇️")
 
 
-_ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·"}
+_ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}
 
 
-def status_line(t, row, year: int, meta: dict, lang: str) -> str:
-    """'2025: dưới 15% — ✔ Đạt — 2.457/3.321 xã' (text and icon, never colour alone)."""
+def status_line(t, row, year: int, meta: dict, lang: str, reg=None, framework: str | None = None) -> str:
+    """'2025: dưới 15% — ✔ Đạt — 2.457/3.321 xã' (text and icon, never colour alone).
+
+    Without a target in this plan, the line names another shipped plan's target for the indicator
+    (given ``reg`` and ``framework``) instead of a bare "no target".
+    """
     text = getattr(row, f"target_text_{year}")
     if not isinstance(text, str) or not text:
+        from geo.indicators.plans import targets_elsewhere
+
+        others = targets_elsewhere(reg, row.indicator, year, exclude=framework) if reg is not None else []
+        if others:
+            named = "; ".join(f"{reg.framework(o.framework_id)[f'name_{lang}']}: {o.text(lang)}" for o in others)
+            return t("overview.elsewhere", year=year, plans=named)
         return f"**{year}**: {t('status.no_target')}"
+    group = getattr(row, f"target_group_{year}", "")
+    if isinstance(group, str) and group:
+        text = f"{text} ({t('overview.group_target', group=t(f'group.{group}'))})"
     status = getattr(row, f"status_{year}")
     icon = _ICONS.get(status, "✘")
     needed = getattr(row, f"communes_needed_{year}")
-    if meta["aggregation"] == "share_of_communes" and pd.notna(needed) and needed > 0:
-        extra = t("kpi.needed", n=format_number(needed, lang))
+    if status == NOT_APPLICABLE:
+        extra = ""
+    elif meta["aggregation"] == "share_of_communes" and pd.notna(needed) and needed > 0:
+        extra = " — " + t("kpi.needed", n=format_number(needed, lang))
     else:
-        extra = t("overview.met_count", n=format_number(getattr(row, f"n_met_{year}"), lang),
-                  total=format_number(row.n_reporting, lang))
-    return f"**{year}**: {text} — {icon} {t(f'status.{status}')} — {extra}"
+        extra = " — " + t("overview.met_count", n=format_number(getattr(row, f"n_met_{year}"), lang),
+                          total=format_number(row.n_reporting, lang))
+    return f"**{year}**: {text} — {icon} {t(f'status.{status}')}{extra}"
 
 
 def province_hover(frame, t, lang: str):
@@ -191,13 +206,36 @@ def area_trend(ctx):
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
     fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
-    res = assess_area_trend(rows, ctx.target, ctx.meta["direction"]).iloc[0]
+    selected = ctx.communes[ctx.communes["code"].isin(codes)]
+    target = ctx.target.for_area(selected) if ctx.target is not None else None
+    res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
+    if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
+        return fig, _progress_line(t, res, sel.target_year, lang)
+    # The target year has come (or the target is due every year): say met / not met, not "required AARR —",
+    # and offer the assessment against the next target.
+    from geo.indicators.status import compute_gap
+
+    met = target.is_met(res["last_value"])
+    gap = float(compute_gap(pd.Series([res["last_value"]]), target, ctx.meta["direction"]).iloc[0])
+    key = {(True, True): "trend.standing_met", (True, False): "trend.standing_not_met",
+           (False, True): "trend.year_reached_met", (False, False): "trend.year_reached_not_met"}[
+        (bool(target.standing), bool(met))]
+    verdict = t(key, year=target.year, value=format_percent(res["last_value"], lang), target=target.text(lang),
+                gap=format_number(max(gap, 0.0), lang, 1))
+    later = ctx.target_for(2030) if target.year < 2030 and not target.standing else None
+    if later is not None:
+        later = later.for_area(selected)
+        verdict += "  \n" + _progress_line(t, assess_area_trend(rows, later, ctx.meta["direction"]).iloc[0], 2030,
+                                           lang)
+    return fig, verdict
+
+
+def _progress_line(t, res, year: int, lang: str) -> str:
     status = res["status"]
     label = t(f"trend.status.{status}") if status in ("target_met", "on_track", "off_track", "not_assessable") \
         else t(f"status.{status}")
-    verdict = t("overview.trend_verdict", year=sel.target_year, status=label,
-                aarr=format_number(res["aarr"], lang, 1), required=format_number(res["required_aarr"], lang, 1))
-    return fig, verdict
+    return t("overview.trend_verdict", year=year, status=label, aarr=format_number(res["aarr"], lang, 1),
+             required=format_number(res["required_aarr"], lang, 1))
 
 
 def indicator_table(profile: dict, ctx) -> TableView:
@@ -258,3 +296,21 @@ def merger_list(profile: dict, t) -> str:
         return "—"
     lines = [f"- {item['name']}" + (f" ({t('profile.partial')})" if item["partial"] else "") for item in items]
     return "\n".join(lines) + "\n\n" + t("profile.partial_note")
+
+
+def plan_comparison(t, reg, indicator: str, value: float, year: int, lang: str) -> pd.DataFrame:
+    """Every plan's 2025 and 2030 target for one indicator beside the selection's value, labelled for display."""
+    from geo.indicators.plans import compare_plans
+
+    rows = []
+    for rec in compare_plans(reg, indicator, value).itertuples(index=False):
+        name = reg.framework(rec.framework)[f"name_{lang}"]
+        out = {t("overview.compare_plan"): name + (f" ({t('overview.compare_summary')})" if rec.from_summary else ""),
+               t("overview.compare_value", year=year): format_percent(value, lang)}
+        for ty in (2025, 2030):
+            target, met = getattr(rec, f"target_{ty}"), getattr(rec, f"met_{ty}")
+            out[t("overview.compare_target", year=ty)] = target.text(lang) if target is not None else "—"
+            status = NO_TARGET if target is None else NO_DATA if pd.isna(met) else MET if met else "not_met"
+            out[t("overview.compare_status", year=ty)] = f"{_ICONS.get(status, '✘')} {t(f'status.{status}')}"
+        rows.append(out)
+    return pd.DataFrame(rows)

@@ -1,8 +1,8 @@
-"""Equity: ethnic-minority-area and border communes against the rest, nationally and per province."""
+"""Equity: each priority group (ethnic-minority, border, coastal, island communes) against the rest."""
 
 import streamlit as st
 
-from geo.analysis.equity import compare_groups
+from geo.analysis.equity import GROUP_COLUMNS, compare_groups
 from geo.store.keys import dataset_key
 from ui.cache import equity_by_indicator
 from ui.context import load_context
@@ -24,7 +24,7 @@ national = equity_view([r | {"indicator": ctx.reg.indicator(r["indicator"])[f"sh
 show_table(national.frame, lang, national.kinds)
 
 st.subheader(t("equity.by_province", indicator=ctx.meta[f"short_{lang}"]))
-group = st.radio(t("equity.group"), ("em_area", "border"), key="equity_group", horizontal=True,
+group = st.radio(t("equity.group"), GROUP_COLUMNS, key="equity_group", horizontal=True,
                  format_func=lambda g: t(f"equity.group_{g}"))
 by_prov = compare_groups(communes, values, ctx.meta, ctx.target, sel.year, group_col=group, by_province=True)
 prov_view = equity_view(by_prov.assign(group=group).to_dict("records"), t, by_province=True)

@@ -33,7 +33,7 @@ else:
     labels = map_labels(t, sel.lang)
     status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
     frame["hover"] = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
-                                  with_interval=meta["measure"] != "yes_no")
+                                  with_interval=meta["measure"] != "yes_no", target=target)
     value_column = "value"
     if sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no":
         frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])

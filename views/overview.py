@@ -8,7 +8,7 @@ from geo.text.numbers import format_number, format_percent
 from ui.context import load_context
 from ui.export_panel import briefing_panel, chart_export_buttons, province_export_figure
 from ui.tables import display_frame
-from ui.widgets import area_trend, illustrative_badge, map_labels, province_hover, status_line
+from ui.widgets import area_trend, illustrative_badge, map_labels, plan_comparison, province_hover, status_line
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
@@ -26,10 +26,21 @@ for i, row in enumerate(table.itertuples(index=False)):
     with columns[i % len(columns)].container(border=True):
         st.markdown(f"**{meta[f'short_{lang}']}**")
         st.markdown(f"## {format_percent(row.value, lang)}")
-        for year in (2025, 2030):
-            st.markdown(status_line(t, row, year, meta, lang))
+        if row.role == "context":
+            st.caption(t("overview.context"))
+        else:
+            for year in (2025, 2030):
+                st.markdown(status_line(t, row, year, meta, lang, ctx.reg, sel.framework))
         st.caption(t("overview.reporting", n=format_number(row.n_reporting, lang),
                      total=format_number(row.n_communes, lang)))
+
+value = float(table.set_index("indicator").loc[sel.indicator, "value"])
+with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()), icon="⚖️"):
+    comparison = plan_comparison(t, ctx.reg, sel.indicator, value, sel.year, lang)
+    if comparison.empty:
+        st.info(t("overview.compare_none"))
+    else:
+        st.dataframe(comparison, hide_index=True, width="stretch")
 
 st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()))
 chart, verdict = area_trend(ctx)

@@ -10,7 +10,7 @@ from ui.context import load_context
 from ui.export_panel import chart_export_buttons
 from ui.widgets import history_chart, illustrative_badge, indicator_table, merger_list, show_table
 
-ctx = load_context()
+ctx = load_context(commune_page=True)
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 
 st.title(t("profile.title"))

@@ -1,5 +1,6 @@
-"""Journalists' and planners' equity view: a group of communes (ethnic-minority areas, border communes)
-against all the others, nationally or within each province.
+"""Journalists' and planners' equity view: a priority group of communes (ethnic-minority areas, border,
+coastal or island communes, the priority areas of Decision 1183/QĐ-TTg) against all the others,
+nationally or within each province. The group is judged against its own target where the plan has one.
 
 Both sides are aggregated from summed counts. Communes whose flag is unknown are in neither side and
 are counted in n_unknown. An empty side gives NaN figures, never an error, because small provinces
@@ -14,7 +15,7 @@ import pandas as pd
 from geo.indicators.registry import LOWER_IS_BETTER, Target
 from geo.indicators.status import classify_against_target, compute_gap
 
-GROUP_COLUMNS = ("em_area", "border")
+GROUP_COLUMNS = ("em_area", "border", "coastal", "island")
 _SIDES = ("group", "rest")
 
 
@@ -57,8 +58,9 @@ def compare_groups(communes: pd.DataFrame, values: pd.DataFrame, meta: dict, tar
         sums = sum_counts(frame, sides[side], keys)
         with np.errstate(invalid="ignore", divide="ignore"):
             sums["value"] = (100.0 * sums["numerator"] / sums["denominator"]).where(sums["n_reporting"] > 0)
-        sums["status"] = classify_against_target(sums["value"], target).to_numpy()
-        sums["gap"] = compute_gap(sums["value"], target, meta["direction"])
+        side_target = target.variant(group_col) if target is not None and side == "group" else target
+        sums["status"] = classify_against_target(sums["value"], side_target).to_numpy()
+        sums["gap"] = compute_gap(sums["value"], side_target, meta["direction"])
         sums = sums.rename(columns=lambda c, s=side: f"{c}_{s}" if c != "n" else f"n_{s}")
         sums = sums.rename(columns={f"n_reporting_{side}": f"n_{side}_reporting"})
         parts.append(sums)

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
-from geo.indicators.registry import SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
+from geo.indicators.registry import GROUPS, SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
 from geo.indicators.status import (
     NO_DATA,
+    NOT_APPLICABLE,
     cases_above_target,
     classify_against_target,
     communes_needed,
@@ -30,21 +31,6 @@ from geo.indicators.status import (
 from geo.text.catalogue import error
 
 VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
-
-
-def collect_targets(reg: Registry, framework: str) -> dict[tuple[str, int], Target]:
-    """All of a plan's targets keyed by (indicator, year), read in one pass.
-
-    Registry.target filters and sorts the targets table on every call (~7 ms); views that need two
-    targets for each of twelve indicators on every rerun look them up here instead.
-    """
-    rows = reg.targets_for(framework)
-    return {
-        (str(r.indicator_id), int(r.target_year)): Target(
-            framework_id=str(r.framework_id), indicator_id=str(r.indicator_id), year=int(r.target_year),
-            comparison=str(r.comparison), value=float(r.value), text_vi=str(r.text_vi), text_en=str(r.text_en))
-        for r in rows.itertuples(index=False)
-    }
 
 
 def list_indicators(reg: Registry) -> list[dict]:
@@ -64,27 +50,41 @@ def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFra
 
 
 def describe_against_target(agg: pd.Series | dict, commune_values: pd.Series, meta: dict,
-                            target: Target | None) -> dict:
-    """Status, gap, communes meeting, communes still needed and cases to target for one area and target."""
+                            target: Target | None, communes: pd.DataFrame | None = None) -> dict:
+    """Status, gap, communes meeting, communes still needed and cases to target for one area and target.
+
+    With ``communes`` (the selection's rows: value plus priority-group flags, same index as
+    ``commune_values``) each commune counts as meeting the target that applies to it, and the area is
+    judged against a group's own target when every commune is in that group (``target_group``).
+    """
+    area_target = target.for_area(communes) if target is not None and communes is not None else target
     rate = pd.Series([float(agg["rate"])])
-    status = str(classify_against_target(rate, target).iloc[0])
+    nobody = pd.Series([int(agg.get("n_zero", 0)) > 0 and int(agg["n_reported"]) == 0])
+    status = str(classify_against_target(rate, area_target, nobody).iloc[0])
+    if target is None:
+        n_met = pd.NA
+    elif communes is None:
+        n_met = int(target.met_mask(commune_values).fillna(False).sum())
+    else:
+        n_met = sum(int(t.met_mask(commune_values[mask]).fillna(False).sum()) for mask, t in target.split(communes))
     out = {
-        "target": np.nan if target is None else target.value,
+        "target": np.nan if area_target is None else area_target.value,
+        "target_group": "" if area_target is None else area_target.group,
         "status": status,
-        "gap": float(compute_gap(rate, target, meta["direction"]).iloc[0]),
-        "n_met": pd.NA if target is None else int(target.met_mask(commune_values).fillna(False).sum()),
+        "gap": float(compute_gap(rate, area_target, meta["direction"]).iloc[0]),
+        "n_met": n_met,
         "communes_needed": pd.NA,
         "cases_to_target": np.nan,
     }
-    if target is None or status == NO_DATA:
+    if area_target is None or status in (NO_DATA, NOT_APPLICABLE):
         return out
     if meta["aggregation"] == SHARE_OF_COMMUNES:
         out["communes_needed"] = communes_needed(int(round(agg["numerator"])), int(agg["n_reported"]),
-                                                 target.value)
+                                                 area_target.value)
     if meta["measure"] != YES_NO:
         out["cases_to_target"] = float(cases_above_target(pd.Series([agg["numerator"]]),
                                                           pd.Series([agg["denominator"]]),
-                                                          target, meta["direction"]).iloc[0])
+                                                          area_target, meta["direction"]).iloc[0])
     return out
 
 
@@ -92,31 +92,41 @@ def summarise_targets(communes: pd.DataFrame, values: pd.DataFrame, reg: Registr
                       filters: Filters | None = None, *, lang: str = "vi") -> pd.DataFrame:
     """One row per indicator (registry order): the selection's aggregate against the 2025 and 2030 targets.
 
-    Columns: indicator, measure, aggregation, direction, n_communes, n_reporting, numerator, denominator,
-    value, and for Y in 2025/2030: target_Y, target_text_Y (in ``lang``), status_Y, gap_Y, n_met_Y,
-    communes_needed_Y (share-of-communes targets only), cases_to_target_Y (rates and shares only).
-    Indicators without a target in the plan keep their aggregate with status "no_target".
+    Columns: indicator, measure, aggregation, direction, role (target/context), n_communes, n_reporting,
+    n_zero (0-of-0 communes), numerator, denominator, value, and for Y in 2025/2030: target_Y,
+    target_text_Y (in ``lang``, the target that applied), target_group_Y ("" = general), maintain_Y,
+    standing_Y, status_Y, gap_Y, n_met_Y, communes_needed_Y (share-of-communes targets only),
+    cases_to_target_Y (rates and shares only). Indicators without a target in the plan keep their
+    aggregate with status "no_target".
     """
     selected = filter_communes(communes, filters or Filters())
     rows = select_year(values, year, selected["code"])
+    flags = [g for g in GROUPS if g in selected]
+    rows = rows.merge(selected[["code", *flags]], on="code", how="left", validate="many_to_one")
     aggs = aggregate_rates(rows, by="indicator").set_index("indicator")
-    commune_values = {ind: sub["value"] for ind, sub in rows.groupby("indicator", sort=False)}
-    targets = collect_targets(reg, framework)
-    nothing = pd.Series({"numerator": 0.0, "denominator": 0.0, "rate": np.nan, "n_reported": 0})
+    by_indicator = {ind: sub for ind, sub in rows.groupby("indicator", sort=False)}
+    targets = reg.targets_by_key(framework)
+    nothing = pd.Series({"numerator": 0.0, "denominator": 0.0, "rate": np.nan, "n_reported": 0, "n_zero": 0})
+    empty = pd.DataFrame({"value": pd.Series(dtype=float)})
     records = []
     for meta in list_indicators(reg):
         ind = meta["id"]
         agg = aggs.loc[ind] if ind in aggs.index else nothing
         rec = {
             "indicator": ind, "measure": meta["measure"], "aggregation": meta["aggregation"],
-            "direction": meta["direction"], "n_communes": len(selected), "n_reporting": int(agg["n_reported"]),
+            "direction": meta["direction"], "role": meta["role"], "n_communes": len(selected),
+            "n_reporting": int(agg["n_reported"]), "n_zero": int(agg["n_zero"]),
             "numerator": float(agg["numerator"]), "denominator": float(agg["denominator"]),
             "value": float(agg["rate"]),
         }
+        sub = by_indicator.get(ind, empty)
         for ty in TARGET_YEARS:
             target = targets.get((ind, ty))
-            rec[f"target_text_{ty}"] = "" if target is None else target.text(lang)
-            described = describe_against_target(agg, commune_values.get(ind, pd.Series(dtype=float)), meta, target)
+            described = describe_against_target(agg, sub["value"], meta, target, sub)
+            applied = target.for_area(sub) if target is not None else None
+            rec[f"target_text_{ty}"] = "" if applied is None else applied.text(lang)
+            rec[f"maintain_{ty}"] = applied is not None and applied.maintain
+            rec[f"standing_{ty}"] = applied is not None and applied.standing
             for key, val in described.items():
                 rec[f"{key}_{ty}"] = val
         records.append(rec)
@@ -139,8 +149,12 @@ def summarise_provinces(communes: pd.DataFrame, values: pd.DataFrame, reg: Regis
     meta = reg.indicator(indicator)
     target = reg.target(framework, indicator, target_year)
     selected = filter_communes(communes, filters or Filters())
-    frame, _ = join_indicator(selected[["code", "province_code", "province_name"]], values, indicator, year)
+    flags = [g for g in GROUPS if g in selected]
+    frame, _ = join_indicator(selected[["code", "province_code", "province_name", *flags]], values, indicator, year)
     frame = assess_communes(frame, meta, target)
+    # Communes are judged against their own group's target above; the provinces' aggregates against the
+    # selection's (a group's own when the filters keep only that group, e.g. ethnic-minority areas).
+    target = target.for_area(selected) if target is not None else None
     keys = ["province_code", "province_name"]
     agg = aggregate_rates(frame, by=keys)
     counts = agg.rename(columns={"n_units": "n_communes", "n_reported": "n_reporting", "rate": "value"})

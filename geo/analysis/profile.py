@@ -13,10 +13,17 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
-from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET, cases_above_target, compute_gap
+from geo.indicators.status import (
+    MET,
+    NO_DATA,
+    NO_TARGET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    cases_above_target,
+    compute_gap,
+)
 from geo.indicators.trends import assess_trend, project_value
 
 #: before_merger text of a commune whose boundaries did not change in the 2025 reorganisation.
@@ -105,7 +112,7 @@ def judge_value(value: float, numerator: float, denominator: float, measure: str
     if target is None:
         return NO_TARGET, np.nan, np.nan
     if pd.isna(value):
-        return NO_DATA, np.nan, np.nan
+        return (NOT_APPLICABLE if denominator == 0 else NO_DATA), np.nan, np.nan
     status = MET if target.is_met(value) else NOT_MET
     if measure == YES_NO:
         return status, np.nan, np.nan
@@ -157,11 +164,12 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
     table = history[history["year"] == latest].drop(columns="year").reset_index(drop=True)
     meta_cols = reg.indicators.set_index("id").loc[ids, ["measure", "direction", "aggregation"]]
     table = table.merge(meta_cols, left_on="indicator", right_index=True, how="left", validate="one_to_one")
-    targets = collect_targets(reg, framework)
+    targets = reg.targets_by_key(framework)
     for ty in TARGET_YEARS:
         cols = {"target": [], "text": [], "status": [], "gap": [], "cases": []}
         for rec in table.itertuples(index=False):
             target = targets.get((rec.indicator, ty))
+            target = target.for_area(match) if target is not None else None  # the commune's group's own target
             status, gap, cases = judge_value(rec.value, rec.numerator, rec.denominator, rec.measure, rec.direction,
                                              target)
             cols["target"].append(np.nan if target is None else target.value)

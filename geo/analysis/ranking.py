@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo.analysis.overview import collect_targets
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import RATE, YES_NO, Registry, Target
 from geo.indicators.selection import assess_communes
@@ -116,7 +115,7 @@ def count_targets_met(values: pd.DataFrame, reg: Registry, framework: str, year:
     Returns code, n_targets_met, n_targets_assessed (targets with a value for the commune); the input
     closest_to_qualifying uses as a readiness score.
     """
-    targets = {ind: t for (ind, ty), t in collect_targets(reg, framework).items()
+    targets = {ind: t for (ind, ty), t in reg.targets_by_key(framework).items()
                if ty == target_year and ind not in exclude}
     rows = values.loc[values["year"] == year, ["code", "indicator", "value"]]
     rows = rows[rows["indicator"].isin(list(targets)) & rows["value"].notna()]

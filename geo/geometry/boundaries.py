@@ -138,7 +138,9 @@ def source_key(reference_dir: str | Path) -> str:
     """Hash of the source files and derivation settings: a new key means the cache is stale."""
     ref = Path(reference_dir)
     h = hashlib.sha256()
-    h.update(f"{LAYER_VERSION}|{DETAIL_TOLERANCE}|{NATIONAL_TOLERANCE}".encode())
+    from geo.geometry.coast import COAST_VERSION
+
+    h.update(f"{LAYER_VERSION}|{DETAIL_TOLERANCE}|{NATIONAL_TOLERANCE}|coast{COAST_VERSION}".encode())
     for rel in (COMMUNES_FILE, ATTRIBUTES_FILE, PROVINCES_FILE, NEIGHBOURS_FILE):
         path = require(ref / rel)
         with path.open("rb") as fh:
@@ -180,6 +182,7 @@ def build_layers(
 ) -> Layers:
     """Derive all layers into the cache (about a minute on 2 cores), or return them if already built."""
     from geo.geometry.border import derive_border_communes, load_neighbours  # heavy; only needed here
+    from geo.geometry.coast import derive_coast_flags
 
     say = progress or (lambda _f, _m: None)
     key = source_key(reference_dir)
@@ -201,6 +204,7 @@ def build_layers(
     detail_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=detail, crs=communes.crs)
     neighbours = load_neighbours(require(Path(reference_dir) / NEIGHBOURS_FILE))
     border = derive_border_communes(detail_gdf, neighbours)
+    coast = derive_coast_flags(detail_gdf.assign(commune_type=communes["commune_type"].to_numpy()), neighbours)
     say(0.75, "provinces")
     national_gdf = gpd.GeoDataFrame(communes[["code", "province_code"]], geometry=national, crs=communes.crs)
     provinces_geo = dissolve_provinces(national_gdf)
@@ -210,6 +214,8 @@ def build_layers(
     attrs["lon"] = points.x.round(5).to_numpy()
     attrs["lat"] = points.y.round(5).to_numpy()
     attrs["border"] = attrs["code"].map(border).fillna(False).astype(bool)
+    for flag in ("coastal", "island"):
+        attrs[flag] = attrs["code"].map(coast[flag]).fillna(False).astype(bool)
 
     provinces = reference.read_provinces(reference_dir)
     bounds = detail_gdf.dissolve("province_code").bounds
@@ -244,6 +250,8 @@ def build_layers(
                      "detail": int(shapely.get_num_coordinates(detail.values).sum()),
                      "national": int(shapely.get_num_coordinates(national.values).sum())},
         "border_communes": int(attrs["border"].sum()),
+        "coastal_communes": int(attrs["coastal"].sum()),
+        "island_communes": int(attrs["island"].sum()),
     }, indent=1))
     (tmp_web / "done").write_text(key)
     _publish(tmp_web, web_dir, "done")

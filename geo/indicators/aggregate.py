@@ -16,15 +16,18 @@ def aggregate_rates(frame: pd.DataFrame, by: str | list[str] | None = None) -> p
     """Sum numerators and denominators (rows with either missing are left out) and divide.
 
     Returns one row per group (or one row for the whole frame) with numerator, denominator,
-    rate (percent; NaN where nothing was reported), n_units (rows in the group) and
-    n_reported (rows with usable counts).
+    rate (percent; NaN where nothing was reported), n_units (rows in the group),
+    n_reported (rows with usable counts) and n_zero (rows reported as 0 of 0: nobody to count, e.g.
+    no child hit by a disaster; a group with only such rows is not applicable, not "no data").
     """
     usable = frame["numerator"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
+    zero = (frame["denominator"] == 0) & (frame["numerator"].fillna(0) == 0)
     work = pd.DataFrame({
         "numerator": frame["numerator"].where(usable, 0.0).astype(float),
         "denominator": frame["denominator"].where(usable, 0.0).astype(float),
         "n_units": 1,
         "n_reported": usable.astype(int),
+        "n_zero": zero.astype(int),
     })
     if by is None:
         sums = work.sum().to_frame().T
@@ -37,4 +40,5 @@ def aggregate_rates(frame: pd.DataFrame, by: str | list[str] | None = None) -> p
     sums["rate"] = rate.where(sums["n_reported"] > 0)
     sums["n_units"] = sums["n_units"].astype(int)
     sums["n_reported"] = sums["n_reported"].astype(int)
+    sums["n_zero"] = sums["n_zero"].astype(int)
     return sums

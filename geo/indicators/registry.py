@@ -13,7 +13,7 @@ import operator
 import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,16 @@ COMPARISONS_FOR_DIRECTION = {LOWER_IS_BETTER: ("<", "<="), HIGHER_IS_BETTER: (">
 
 DOMAINS = ("nutrition", "protection", "education", "participation")
 SCOPES = ("national", "province", "district")
+# Where a plan applies: the whole country (blank), a 2025 province, or a pre-2025 district (the
+# communes with part of their area in it), e.g. "province:01", "old_district:106".
+AREA_PATTERN = r"^(province:[0-9]{2}|old_district:[0-9]{3})$"
+AREA_PREFIX_FOR_SCOPE = {"national": "", "province": "province:", "district": "old_district:"}
+DOCUMENT, SUMMARY = "document", "summary"  # where a plan's values were read: its text, or a summary of it
+VALUES_FROM = (DOCUMENT, SUMMARY)
+TARGET_ROLE, CONTEXT_ROLE = "target", "context"  # context indicators are tracked without any target
+ROLES = (TARGET_ROLE, CONTEXT_ROLE)
+# Priority groups a target row may be limited to (boolean commune columns; Decision 1183/QĐ-TTg).
+GROUPS = ("em_area", "border", "coastal", "island")
 TARGET_YEARS = (2025, 2030)
 UNITS = ("%",)
 SHORT_MAX = 30
@@ -57,12 +67,17 @@ TARGETS_FILE = "targets.csv"
 INDICATOR_COLUMNS = (
     "id", "name_vi", "name_en", "short_vi", "short_en", "unit", "measure", "direction", "aggregation",
     "numerator_vi", "numerator_en", "denominator_vi", "denominator_en", "definition_vi",
-    "definition_en", "domain", "order",
+    "definition_en", "domain", "order", "role",
 )  # fmt: skip
 FRAMEWORK_COLUMNS = (
-    "id", "name_vi", "name_en", "scope", "source_vi", "source_en", "note_vi", "note_en", "default",
+    "id", "name_vi", "name_en", "scope", "source_vi", "source_en", "note_vi", "note_en", "default", "area",
+    "values_from",
 )  # fmt: skip
-TARGET_COLUMNS = ("framework_id", "indicator_id", "target_year", "comparison", "value", "text_vi", "text_en")
+TARGET_COLUMNS = (
+    "framework_id", "indicator_id", "target_year", "comparison", "value", "text_vi", "text_en", "maintain",
+    "standing", "group",
+)  # fmt: skip
+TARGET_KEY = ["framework_id", "indicator_id", "target_year", "group"]
 
 # Floating-point slack when comparing with a target, so that a rate computed as exactly 15 % but
 # stored as 15.000000000000002 is still judged as 15 %.
@@ -81,7 +96,13 @@ _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 @dataclass(frozen=True)
 class Target:
-    """One stated target of a plan, e.g. underweight < 15 % by 2025; knows how to judge a value."""
+    """One stated target of a plan, e.g. underweight < 15 % by 2025; knows how to judge a value.
+
+    The comparison is kept exactly as worded (> 99.9 % is not >= 99.9 %). ``maintain``: the earlier
+    target carried on ("duy trì"); ``standing``: due every year, not only in ``year``. ``group`` limits
+    the row to a priority group of communes (e.g. "em_area"); a general target lists its group
+    variants in ``variants`` so that whoever judges communes can apply the one that fits each commune.
+    """
 
     framework_id: str
     indicator_id: str
@@ -90,10 +111,50 @@ class Target:
     value: float
     text_vi: str
     text_en: str
+    maintain: bool = False
+    standing: bool = False
+    group: str = ""
+    variants: tuple[Target, ...] = ()
 
     def __post_init__(self) -> None:
         if self.comparison not in _OPS:
             raise ValueError(f"comparison must be one of {COMPARISONS}, not {self.comparison!r}")
+
+    @property
+    def strict(self) -> bool:
+        """Whether the value itself falls short ("below 15 %", "more than 99.9 %")."""
+        return self.comparison in ("<", ">")
+
+    def variant(self, group: str) -> Target:
+        """The target for communes of ``group`` (this one when the plan states none for the group)."""
+        return next((v for v in self.variants if v.group == group), self)
+
+    def split(self, communes: pd.DataFrame) -> list[tuple[pd.Series, Target]]:
+        """Which target applies to which commune: [(row mask, target)], group variants first.
+
+        A commune flagged in a group with its own target is judged against it; the rest (and communes
+        whose flag is unknown) against the general target. Masks partition ``communes``' rows.
+        """
+        left = pd.Series(True, index=communes.index)
+        parts: list[tuple[pd.Series, Target]] = []
+        for variant in self.variants:
+            if variant.group not in communes:
+                continue
+            mask = left & communes[variant.group].astype("boolean").fillna(False).astype(bool)
+            if mask.any():
+                parts.append((mask, variant))
+                left &= ~mask
+        parts.append((left, self))
+        return parts
+
+    def for_area(self, communes: pd.DataFrame) -> Target:
+        """The target an area's aggregate is judged against: a group's own when every commune is in it."""
+        for variant in self.variants:
+            if variant.group in communes and len(communes):
+                flags = communes[variant.group].astype("boolean")
+                if bool(flags.fillna(False).all()):
+                    return variant
+        return self
 
     def is_met(self, value: float | None) -> bool:
         """Whether ``value`` (percent) meets the target; a missing value is not known to meet it."""
@@ -121,6 +182,18 @@ class Registry:
     indicators: pd.DataFrame
     frameworks: pd.DataFrame
     targets: pd.DataFrame
+    _memo: dict = field(default_factory=dict, repr=False)  # targets_by_key per framework (read-only frames)
+
+    def __post_init__(self) -> None:
+        """Frames built by hand (tests, tools) may leave out the optional columns: fill their defaults."""
+        for name, frame, defaults in (
+            ("indicators", self.indicators, {"role": TARGET_ROLE}),
+            ("frameworks", self.frameworks, {"area": "", "values_from": DOCUMENT}),
+            ("targets", self.targets, {"maintain": 0, "standing": 0, "group": ""}),
+        ):
+            missing = {k: v for k, v in defaults.items() if k not in frame.columns}
+            if missing:
+                object.__setattr__(self, name, frame.assign(**missing))
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
         """Metadata of one indicator as a plain dict; KeyError if the id is unknown."""
@@ -143,24 +216,50 @@ class Registry:
         return str(self.frameworks.loc[self.frameworks["default"] == 1, "id"].iloc[0])
 
     def target(self, framework_id: str, indicator_id: str, year: int) -> Target | None:
-        """The framework's target for an indicator and year, or None when the plan states none.
+        """The framework's general target for an indicator and year (with its group variants), or None.
 
         KeyError for an unknown framework id (a stale choice is a bug, not "no target").
         """
+        return self.targets_by_key(framework_id).get((indicator_id, int(year)))
+
+    def targets_by_key(self, framework_id: str) -> dict[tuple[str, int], Target]:
+        """All of a plan's general targets keyed by (indicator, year), each with its group variants."""
+        if framework_id in self._memo:
+            return self._memo[framework_id]
         rows = self.targets_for(framework_id)
-        rows = rows[(rows["indicator_id"] == indicator_id) & (rows["target_year"] == int(year))]
-        if rows.empty:
+        general: dict[tuple[str, int], Target] = {}
+        variants: dict[tuple[str, int], list[Target]] = {}
+        for row in rows.itertuples(index=False):
+            target = Target(
+                framework_id=str(row.framework_id), indicator_id=str(row.indicator_id), year=int(row.target_year),
+                comparison=str(row.comparison), value=float(row.value), text_vi=str(row.text_vi),
+                text_en=str(row.text_en), maintain=bool(row.maintain), standing=bool(row.standing),
+                group=str(row.group),
+            )
+            key = (target.indicator_id, target.year)
+            if target.group:
+                variants.setdefault(key, []).append(target)
+            else:
+                general[key] = target
+        out = {key: replace(t, variants=tuple(variants.get(key, ()))) for key, t in general.items()}
+        self._memo[framework_id] = out
+        return out
+
+    def is_context(self, indicator_id: str) -> bool:
+        """A context indicator is shown for what it tells, never judged against a target."""
+        return self.indicator(indicator_id)["role"] == CONTEXT_ROLE
+
+    def framework_area(self, framework_id: str) -> tuple[str, str] | None:
+        """(kind, code) of the area a plan applies to, e.g. ("old_district", "106"); None = nationwide."""
+        area = str(self.framework(framework_id)["area"] or "")
+        if not area:
             return None
-        row = rows.iloc[0]
-        return Target(
-            framework_id=str(row["framework_id"]),
-            indicator_id=str(row["indicator_id"]),
-            year=int(row["target_year"]),
-            comparison=str(row["comparison"]),
-            value=float(row["value"]),
-            text_vi=str(row["text_vi"]),
-            text_en=str(row["text_en"]),
-        )
+        kind, code = area.split(":", 1)
+        return kind, code
+
+    def from_summary(self, framework_id: str) -> bool:
+        """True when the plan's values were taken from a published summary, not checked against its text."""
+        return self.framework(framework_id)["values_from"] == SUMMARY
 
     def targets_for(self, framework_id: str) -> pd.DataFrame:
         """A framework's targets, in indicator display order then year; KeyError if the id is unknown."""
@@ -220,6 +319,7 @@ def indicators_schema() -> pa.DataFrameSchema:
         "aggregation": _text(_allowed(AGGREGATIONS)),
         "domain": _text(_allowed(DOMAINS)),
         "order": pa.Column(int, unique=True),
+        "role": _text(_allowed(ROLES)),
     }
     for name in INDICATOR_COLUMNS:
         columns.setdefault(name, _text())
@@ -242,15 +342,28 @@ def frameworks_schema() -> pa.DataFrameSchema:
         "note_vi": _text(nullable=True),
         "note_en": _text(nullable=True),
         "default": pa.Column(int, _allowed((0, 1))),
+        "area": _text(pa.Check.str_matches(AREA_PATTERN, error="area_format"), nullable=True),
+        "values_from": _text(_allowed(VALUES_FROM)),
     }
     for name in FRAMEWORK_COLUMNS:
         columns.setdefault(name, _text())
     one_default = pa.Check(
         lambda df: "default" not in df.columns or int((df["default"] == 1).sum()) == 1, error="one_default"
     )
+    # The default plan is the one shown for the whole country, so it must apply nationwide.
+    national_default = _rows_where(("default", "scope"), lambda df: (df["default"] != 1) | (df["scope"] == "national"))
+    area_fits = _rows_where(
+        ("scope", "area"),
+        lambda df: pd.Series([
+            (a if isinstance(a, str) else "").startswith(AREA_PREFIX_FOR_SCOPE.get(s, "?"))
+            and ((s == "national") == (not isinstance(a, str) or a == ""))
+            for s, a in zip(df["scope"], df["area"], strict=True)
+        ], index=df.index),
+    )
     return pa.DataFrameSchema(
         {name: columns[name] for name in FRAMEWORK_COLUMNS},
-        checks=[_not_empty(), one_default],
+        checks=[_not_empty(), one_default, pa.Check(national_default, error="national_default"),
+                pa.Check(area_fits, error="area_scope")],
         coerce=True,
     )
 
@@ -273,13 +386,50 @@ def targets_schema(indicators: pd.DataFrame, frameworks: pd.DataFrame) -> pa.Dat
         "value": pa.Column(float, pa.Check.in_range(0, 100, error="percent_range")),
         "text_vi": _text(),
         "text_en": _text(),
+        "maintain": pa.Column(int, _allowed((0, 1))),
+        "standing": pa.Column(int, _allowed((0, 1))),
+        "group": _text(_allowed(GROUPS), nullable=True),
     }
-    return pa.DataFrameSchema(
-        columns,
-        checks=[pa.Check(_rows_where(("indicator_id", "comparison"), comparison_fits), error="direction")],
-        unique=["framework_id", "indicator_id", "target_year"],
-        coerce=True,
-    )
+    context = set(indicators.loc[indicators["role"] == CONTEXT_ROLE, "id"])
+
+    def not_context(df: pd.DataFrame) -> pd.Series:
+        return ~df["indicator_id"].isin(context)
+
+    def keyed(df: pd.DataFrame) -> pd.DataFrame:
+        return df.assign(group=df["group"].fillna(""))
+
+    def maintained_fits(df: pd.DataFrame) -> pd.Series:
+        """A "maintain" row is a 2030 row repeating the plan's 2025 target for the same communes."""
+        df = keyed(df)
+        earlier = df[df["target_year"] == 2025].set_index(["framework_id", "indicator_id", "group"])
+        earlier = earlier[~earlier.index.duplicated()]
+        keys = pd.MultiIndex.from_frame(df[["framework_id", "indicator_id", "group"]])
+        before = earlier.reindex(keys)
+        same = (before["comparison"].to_numpy() == df["comparison"].to_numpy()) & (
+            before["value"].to_numpy() == df["value"].to_numpy())
+        return pd.Series((df["maintain"] != 1).to_numpy() | ((df["target_year"] == 2030).to_numpy() & same),
+                         index=df.index)
+
+    def group_has_general(df: pd.DataFrame) -> pd.Series:
+        """A group's target refines a general one; without it the other communes would have none."""
+        df = keyed(df)
+        general = set(map(tuple, df.loc[df["group"] == "", ["framework_id", "indicator_id", "target_year"]]
+                          .itertuples(index=False)))
+        return pd.Series([g == "" or (f, i, y) in general for f, i, y, g in
+                          df[["framework_id", "indicator_id", "target_year", "group"]].itertuples(index=False)],
+                         index=df.index)
+
+    checks = [
+        pa.Check(_rows_where(("indicator_id", "comparison"), comparison_fits), error="direction"),
+        pa.Check(_rows_where(("indicator_id",), not_context), error="context_target"),
+        pa.Check(_rows_where(("framework_id", "indicator_id", "target_year", "group", "maintain", "comparison",
+                              "value"), maintained_fits), error="maintain"),
+        pa.Check(_rows_where(("framework_id", "indicator_id", "target_year", "group"), group_has_general),
+                 error="group_without_general"),
+        pa.Check(_rows_where(tuple(TARGET_KEY), lambda df: ~keyed(df).duplicated(TARGET_KEY, keep=False)),
+                 error="duplicate_key"),
+    ]
+    return pa.DataFrameSchema(columns, checks=checks, coerce=True)
 
 
 # --- Loading ----------------------------------------------------------------------------------------
@@ -290,8 +440,9 @@ def load_registry(data_dir: str | Path | None = None) -> Registry:
     folder = Path(data_dir) if data_dir is not None else registry_dir()
     indicators = _validated(folder / INDICATORS_FILE, indicators_schema())
     frameworks = _validated(folder / FRAMEWORKS_FILE, frameworks_schema())
-    frameworks[["note_vi", "note_en"]] = frameworks[["note_vi", "note_en"]].fillna("")
+    frameworks[["note_vi", "note_en", "area"]] = frameworks[["note_vi", "note_en", "area"]].fillna("")
     targets = _validated(folder / TARGETS_FILE, targets_schema(indicators, frameworks))
+    targets["group"] = targets["group"].fillna("")
     return Registry(
         indicators=indicators.sort_values("order").reset_index(drop=True),
         frameworks=frameworks.reset_index(drop=True),
@@ -350,7 +501,8 @@ _MAX_ISSUES = 12
 _ALLOWED_BY_COLUMN = {
     "unit": UNITS, "measure": MEASURES, "direction": DIRECTIONS, "aggregation": AGGREGATIONS,
     "domain": DOMAINS, "scope": SCOPES, "default": (0, 1), "target_year": TARGET_YEARS,
-    "comparison": COMPARISONS,
+    "comparison": COMPARISONS, "role": ROLES, "values_from": VALUES_FROM, "group": GROUPS,
+    "maintain": (0, 1), "standing": (0, 1),
 }  # fmt: skip
 # Issue templates are err.registry.issue.<check> in data/strings.csv; fields: where (column/line), case (the
 # bad value), type, allowed, line, max.
@@ -358,7 +510,8 @@ _TYPE_KEYS = {"int64": "err.registry.type.int64", "float64": "err.registry.type.
 _TEMPLATED = frozenset({
     "missing_column", "type", "empty", "duplicate", "duplicate_key", "allowed", "id_format", "too_long",
     "percent_range", "unknown_framework", "unknown_indicator", "direction", "aggregation_measure", "one_default",
-    "no_rows",
+    "no_rows", "context_target", "maintain", "group_without_general", "area_format", "area_scope",
+    "national_default",
 })
 
 

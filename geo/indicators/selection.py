@@ -15,6 +15,7 @@ from geo.indicators.status import (
     classify_against_target,
     communes_needed,
     compute_gap,
+    zero_cases,
 )
 from geo.reference.communes import COMMUNE_TYPES
 
@@ -27,6 +28,8 @@ class Filters:
     em_area: bool | None = None
     border: bool | None = None
     commune_types: tuple[str, ...] = COMMUNE_TYPES
+    coastal: bool | None = None
+    island: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame | None) -
     for col in [c[:-4] for c in out.columns if c.endswith("__ds")]:
         given = out.pop(f"{col}__ds")
         out[col] = given.combine_first(out[col]) if col in out else given
-    for col in ("em_area", "border"):
+    for col in ("em_area", "border", "coastal", "island"):
         out[col] = out[col].astype("boolean") if col in out else pd.array([pd.NA] * len(out), dtype="boolean")
     return out
 
@@ -79,8 +82,10 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= communes["province_code"] == filters.province
     if filters.em_area is not None and "em_area" in communes:
         mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
-    if filters.border is not None:
-        mask &= communes["border"].fillna(not filters.border) == filters.border
+    for col in ("border", "coastal", "island"):
+        wanted = getattr(filters, col)
+        if wanted is not None and col in communes:
+            mask &= communes[col].fillna(not wanted) == wanted
     return communes[mask]
 
 
@@ -101,29 +106,56 @@ def join_indicator(communes: pd.DataFrame, values: pd.DataFrame, indicator: str,
 
 
 def assess_communes(frame: pd.DataFrame, meta: dict, target) -> pd.DataFrame:
-    """Per-commune status, gap (points) and children separating the commune from the target."""
+    """Per-commune status, gap (points) and children separating the commune from the target.
+
+    Each commune is judged against the target that applies to it (a priority group's own target, e.g.
+    ethnic-minority areas, else the general one): ``target_value`` and ``target_group`` ("" = general)
+    say which. A 0-of-0 row (no affected child this year) is 'not_applicable'.
+    """
     out = frame.copy()
-    out["status"] = classify_against_target(out["value"], target)
-    if meta["measure"] == "yes_no":
-        out["gap"] = np.nan  # a single commune has it or not; the gap is an area-level notion
-        out["cases_to_target"] = np.nan
-    else:
-        out["gap"] = compute_gap(out["value"], target, meta["direction"])
-        out["cases_to_target"] = cases_above_target(out["numerator"], out["denominator"], target,
-                                                    meta["direction"])
+    out["status"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["gap"] = np.nan
+    out["cases_to_target"] = np.nan
+    out["target_value"] = np.nan
+    out["target_group"] = ""
+    na = zero_cases(out["numerator"], out["denominator"]) if "numerator" in out else None
+    for mask, part_target in split_by_target(out, target):
+        part = out[mask]
+        out.loc[mask, "status"] = classify_against_target(part["value"], part_target, na)
+        if part_target is not None:
+            out.loc[mask, "target_value"] = part_target.value
+            out.loc[mask, "target_group"] = part_target.group
+        if meta["measure"] != "yes_no":  # a single commune has it or not; the gap is an area-level notion
+            out.loc[mask, "gap"] = compute_gap(part["value"], part_target, meta["direction"])
+            out.loc[mask, "cases_to_target"] = cases_above_target(part["numerator"], part["denominator"],
+                                                                  part_target, meta["direction"])
     return out
 
 
+def split_by_target(frame: pd.DataFrame, target) -> list[tuple[pd.Series, object]]:
+    """[(row mask, target)] covering the frame: group targets for their communes, the general one for the rest."""
+    if target is None:
+        return [(pd.Series(True, index=frame.index), None)]
+    return [(mask, t) for mask, t in target.split(frame) if mask.any()] or [(pd.Series(True, index=frame.index),
+                                                                            target)]
+
+
 def summarise(frame: pd.DataFrame, meta: dict, target) -> Summary:
-    """KPI figures for the selection: aggregate from counts, status, and communes still needed."""
+    """KPI figures for the selection: aggregate from counts, status, and communes still needed.
+
+    The aggregate is judged against the target of the selection (a group's own when every commune
+    in it belongs to the group); communes met = communes meeting the target that applies to each.
+    """
     agg = aggregate_rates(frame).iloc[0]
+    area_target = target.for_area(frame) if target is not None else None
     rate = float(agg["rate"])
     value = pd.Series([rate])
-    status = str(classify_against_target(value, target).iloc[0])
-    gap = float(compute_gap(value, target, meta["direction"]).iloc[0])
+    status = str(classify_against_target(value, area_target,
+                                         pd.Series([agg["n_zero"] > 0 and agg["n_reported"] == 0])).iloc[0])
+    gap = float(compute_gap(value, area_target, meta["direction"]).iloc[0])
     needed = None
-    if meta["aggregation"] == "share_of_communes" and target is not None and status != NO_DATA:
-        needed = communes_needed(int(agg["numerator"]), int(agg["n_reported"]), target.value)
+    if meta["aggregation"] == "share_of_communes" and area_target is not None and status != NO_DATA:
+        needed = communes_needed(int(agg["numerator"]), int(agg["n_reported"]), area_target.value)
     n_met = int((frame["status"] == MET).sum()) if "status" in frame else 0
     return Summary(
         n_communes=int(agg["n_units"]), n_reported=int(agg["n_reported"]), n_met=n_met,
@@ -147,7 +179,11 @@ def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.D
         return out
     out["lo"], out["hi"] = wilson_interval(out["numerator"], out["denominator"])
     out["low_precision"] = flag_low_precision(out["denominator"], threshold=min_n).fillna(False).astype(bool)
-    out["certainty"] = classify_with_uncertainty(out["lo"], out["hi"], out["value"], target, meta["direction"])
+    out["certainty"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    for mask, part_target in split_by_target(out, target):
+        part = out[mask]
+        out.loc[mask, "certainty"] = classify_with_uncertainty(part["lo"], part["hi"], part["value"], part_target,
+                                                               meta["direction"])
     return out
 
 
@@ -157,7 +193,10 @@ def add_trend(frame: pd.DataFrame, values: pd.DataFrame, meta: dict, target, yea
 
     history = values[(values["indicator"] == meta["id"]) & (values["year"] <= year)
                       & values["code"].isin(frame["code"])]
-    trend = assess_trend(history, target, meta["direction"], measure=meta["measure"])
+    parts = [assess_trend(history[history["code"].isin(frame.loc[mask, "code"])], part_target, meta["direction"],
+                          measure=meta["measure"])
+             for mask, part_target in split_by_target(frame, target)]
+    trend = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     cols = ["code", "aarr", "required_aarr", "status"]
     out = frame.merge(trend[cols].rename(columns={"status": "trend_status"}), on="code", how="left",
                       validate="one_to_one")

@@ -15,17 +15,31 @@ MET = "met"
 NOT_MET = "not_met"
 NO_DATA = "no_data"
 NO_TARGET = "no_target"
-STATUSES = (MET, NOT_MET, NO_DATA, NO_TARGET)
+# Reported, but nobody to count: e.g. no child was hit by a disaster this year (0 of 0). Neither 0 % nor
+# 100 %, and not "no data" either.
+NOT_APPLICABLE = "not_applicable"
+STATUSES = (MET, NOT_MET, NO_DATA, NO_TARGET, NOT_APPLICABLE)
 
 
-def classify_against_target(values: pd.Series, target) -> pd.Series:
-    """Status per value; NaN values are 'no_data', and everything is 'no_target' without a target."""
+def zero_cases(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Rows reported as 0 of 0 (no affected child): not applicable rather than missing."""
+    num = pd.to_numeric(numerator, errors="coerce")
+    den = pd.to_numeric(denominator, errors="coerce")
+    return (den == 0) & (num.fillna(0) == 0)
+
+
+def classify_against_target(values: pd.Series, target, not_applicable: pd.Series | None = None) -> pd.Series:
+    """Status per value; NaN values are 'no_data' ('not_applicable' where flagged), 'no_target' without one."""
     if target is None:
-        return pd.Series(NO_TARGET, index=values.index, dtype="string")
-    met = target.met_mask(values.astype("Float64"))
-    out = pd.Series(NOT_MET, index=values.index, dtype="string")
-    out = out.mask(met.fillna(False).astype(bool), MET)
-    return out.mask(values.isna(), NO_DATA)
+        out = pd.Series(NO_TARGET, index=values.index, dtype="string")
+    else:
+        met = target.met_mask(values.astype("Float64"))
+        out = pd.Series(NOT_MET, index=values.index, dtype="string")
+        out = out.mask(met.fillna(False).astype(bool), MET).mask(values.isna(), NO_DATA)
+    if not_applicable is not None:
+        out = out.mask(values.isna() & not_applicable.reindex(values.index).fillna(False).astype(bool),
+                       NOT_APPLICABLE)
+    return out
 
 
 def compute_gap(values: pd.Series, target, direction: str) -> pd.Series:

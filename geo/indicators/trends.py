@@ -12,7 +12,8 @@ country is judged for stunting:
   the rate is the one that lands exactly on the threshold.
 * **Status per target year**: ``target_met`` when the latest value already meets the target;
   ``on_track`` when current AARR >= required AARR; ``off_track`` otherwise (and also when the target
-  year has been reached, ``deadline_reached``, without the target being met: no rate can help then);
+  year has been reached, ``deadline_reached``, without the target being met: no rate can help then;
+  a standing target, due every year, is always past its deadline);
   ``not_assessable`` when fewer than ``min_points`` years can enter the fit. ``no_data`` (nothing at
   all) and ``no_target`` (the plan sets none) reuse the constants of :mod:`geo.status`. "Target met"
   needs only the latest value, so it wins over "not assessable" for a commune with a single year.
@@ -267,6 +268,8 @@ def _add_target_columns(out: pd.DataFrame, target: Target | None, direction: str
         return
 
     years_left = target.year - last_year
+    if target.standing:  # due every year: always judged on the latest value, no rate to reach it later
+        years_left = years_left.where(years_left.isna(), 0.0)
     target_q = _to_reduced(float(target.value), direction)
     with np.errstate(divide="ignore", invalid="ignore"):
         required = (1.0 - (target_q / last_q) ** (1.0 / years_left)) * 100.0

@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo.errors import DataError
 from geo.geometry.boundaries import BOUNDARY_SOURCE
-from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET
 from geo.reporting.choropleth import STATUS_COLOURS
 from geo.text.fold import nfc
 from geo.text.numbers import format_number, format_points
@@ -39,7 +39,7 @@ _KINDS = {
     "non_border": "number", "border_gap": "points", "commune": "text", "province": "text",
     "target": "number", "gap": "points",
 }
-_STATUS_TEXT = {MET: "#FFFFFF", NOT_MET: "#000000", NO_DATA: "#000000", NO_TARGET: "#000000"}
+_STATUS_TEXT = {MET: "#FFFFFF", NOT_MET: "#000000", NO_DATA: "#000000", NO_TARGET: "#000000", NOT_APPLICABLE: "#000000"}
 _BANNER = "#8A1C1C"
 _BANNER_FILL = "#FDECEA"
 _HEADER_FILL = "#E8EEF4"
@@ -55,7 +55,7 @@ LABEL_KEYS = (
     "briefing.boundary", "briefing.status_title", "briefing.map_title", "briefing.equity_title",
     "briefing.equity_note", "briefing.lagging_title", "briefing.lagging_note", "briefing.no_map",
     "briefing.empty", "briefing.continued", "briefing.page", "illustrative.badge", "illustrative.note",
-    "status.met", "status.not_met", "status.no_data", "status.no_target",
+    "status.met", "status.not_met", "status.no_data", "status.no_target", "status.not_applicable",
     *(f"briefing.col.{c}" for c in dict.fromkeys(STATUS_COLUMNS + EQUITY_COLUMNS + LAGGING_COLUMNS)),
 )
 

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET
 from geo.text.numbers import format_number, format_percent, format_points
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; status is also in the text.
-STATUS_COLOURS = {MET: "#0072B2", NOT_MET: "#E69F00", NO_DATA: "#D4D4D4", NO_TARGET: "#F0F0F0"}
-STATUS_ICONS = {MET: "✔", NOT_MET: "✘", NO_DATA: "∅", NO_TARGET: "·"}
+STATUS_COLOURS = {MET: "#0072B2", NOT_MET: "#E69F00", NO_DATA: "#D4D4D4", NO_TARGET: "#F0F0F0",
+                  NOT_APPLICABLE: "#FFFFFF"}
+STATUS_ICONS = {MET: "✔", NOT_MET: "✘", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}
 NO_DATA_LINE = "#7F7F7F"
 # Sequential, colour-blind safe (viridis family); darker always means "worse" on our maps.
 SEQUENTIAL = ["#FDE725", "#7AD151", "#22A884", "#2A788E", "#414487", "#440154"]
@@ -67,11 +68,13 @@ def class_breaks(values: pd.Series, n: int = 5) -> list[float]:
 
 
 def hover_fields(frame: pd.DataFrame, meta: dict, labels: dict, lang: str, status_column: str = "status",
-                 with_interval: bool = False) -> pd.Series:
+                 with_interval: bool = False, target=None) -> pd.Series:
     """Per-commune hover values [name, province, value, gap, status], escaped for plotly's HTML labels.
 
     Labels and the target are the same for every commune, so they go in the template once
-    (see hover_template) instead of 3,321 times in the payload.
+    (see hover_template) instead of 3,321 times in the payload. When ``target`` has group variants
+    (e.g. an ethnic-minority-area target) each commune also carries the text of the target that
+    applied to it (``target_group`` from assess_communes), as a sixth field.
     """
     icons = STATUS_ICONS | CATEGORY_ICONS
     status_label = {k: f"{icons[k]} {labels[k]}" for k in icons if k in labels}
@@ -95,14 +98,18 @@ def hover_fields(frame: pd.DataFrame, meta: dict, labels: dict, lang: str, statu
         for name, prov, value, gap, st in zip(frame["full_name"], frame["province_name"], value_text,
                                               frame["gap"], frame[status_column], strict=True)
     ]
+    if target is not None and target.variants and "target_group" in frame:
+        texts = {g: html.escape(target.variant(g).text(lang)) for g in frame["target_group"].unique()}
+        rows = [[*row, texts[g]] for row, g in zip(rows, frame["target_group"], strict=True)]
     return pd.Series(rows, index=frame.index, dtype=object)
 
 
-def hover_template(labels: dict, target_text: str) -> str:
+def hover_template(labels: dict, target_text: str, per_commune_target: bool = False) -> str:
+    target = "%{customdata[5]}" if per_commune_target else html.escape(target_text)
     return (
         "<b>%{customdata[0]}</b> — %{customdata[1]}"
         f"<br>{labels['value']}: %{{customdata[2]}}"
-        f"<br>{labels['target']}: {html.escape(target_text)}"
+        f"<br>{labels['target']}: {target}"
         f"<br>{labels['gap']}: %{{customdata[3]}}"
         f"<br>{labels['status']}: %{{customdata[4]}}<extra></extra>"
     )
@@ -167,7 +174,8 @@ def build_commune_map(
     Communes flagged low_precision are drawn paler, with their own legend entries. "No data" is
     always its own light-grey category with a dark outline and a legend entry.
     """
-    template = hover_template(labels, target_text)
+    per_commune = bool(len(frame)) and "hover" in frame and len(frame["hover"].iloc[0]) > 5
+    template = hover_template(labels, target_text, per_commune_target=per_commune)
     traces: list = []
     values = frame[value_column]
     has_data = frame["value"].notna()
@@ -220,7 +228,13 @@ def build_commune_map(
                 customdata=part["hover"].tolist(), hovertemplate=template,
                 name=name, showlegend=not show_scale,
             ))
-    traces.append(_category_trace(frame[~has_data], geojson_url, STATUS_COLOURS[NO_DATA],
+    # Nobody to count (0 of 0, e.g. no child hit by a disaster): white, its own legend entry, not "no data".
+    not_applicable = frame["status"].eq(NOT_APPLICABLE).fillna(False) if "status" in frame else ~has_data & False
+    if not_applicable.any():
+        traces.append(_category_trace(frame[not_applicable], geojson_url, STATUS_COLOURS[NOT_APPLICABLE],
+                                      f"{STATUS_ICONS[NOT_APPLICABLE]} {labels.get(NOT_APPLICABLE, NOT_APPLICABLE)}",
+                                      template, NO_DATA_LINE, 0.8))
+    traces.append(_category_trace(frame[~has_data & ~not_applicable], geojson_url, STATUS_COLOURS[NO_DATA],
                                   f"{STATUS_ICONS[NO_DATA]} {labels[NO_DATA]}", template, NO_DATA_LINE, 0.8))
     if outline_url and outline_codes:
         traces.append(go.Choroplethmap(

@@ -58,7 +58,8 @@ _BANNER_FILL = "#FDECEA"
 _BROWSER_SLOTS = threading.BoundedSemaphore(2)
 
 LABEL_KEYS = (
-    "status.met", "status.not_met", "status.no_data", "status.no_target", "yes", "no", "legend.title",
+    "status.met", "status.not_met", "status.no_data", "status.no_target", "status.not_applicable", "yes", "no",
+    "legend.title",
     "illustrative.badge", "illustrative.note", "export.title", "export.subtitle", "export.source_line",
     "export.reference_date", "download.meta_indicator", "download.meta_definition", "download.meta_year",
     "download.meta_filters", "download.meta_target", "download.meta_framework", "download.meta_dataset",

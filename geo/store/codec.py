@@ -20,7 +20,8 @@ from geo.text.catalogue import error, say
 
 VALUE_COLUMNS = ("code", "year", "indicator", "numerator", "denominator", "value")
 OPTIONAL_VALUE_COLUMNS = ("flags",)
-ATTRIBUTE_COLUMNS = ("code", "em_area", "border")
+FLAG_COLUMNS = ("em_area", "border", "coastal", "island")  # a dataset's own flags override the derived ones
+ATTRIBUTE_COLUMNS = ("code", *FLAG_COLUMNS)
 
 _VALUES_ARROW = pa.schema(
     [
@@ -33,7 +34,7 @@ _VALUES_ARROW = pa.schema(
     ]
 )
 _FLAGS_FIELD = pa.field("flags", pa.string())
-_ATTRIBUTES_ARROW = pa.schema([("code", pa.string()), ("em_area", pa.bool_()), ("border", pa.bool_())])
+_ATTRIBUTES_ARROW = pa.schema([("code", pa.string()), *((flag, pa.bool_()) for flag in FLAG_COLUMNS)])
 
 
 def _table_error(table_key: str, problem_key: str, **params: object) -> DataError:
@@ -98,7 +99,7 @@ def _make_attributes_error(problem: str, **params: object) -> DataError:
 
 
 def serialise_attributes(attributes: pd.DataFrame | None) -> tuple[bytes, int]:
-    """Validate (code, em_area, border) and serialise; missing flag columns are stored as unknown."""
+    """Validate (code and the FLAG_COLUMNS) and serialise; missing flag columns are stored as unknown."""
     if attributes is None:
         attributes = pd.DataFrame({"code": pd.Series([], dtype=object)})
     if not isinstance(attributes, pd.DataFrame):
@@ -109,7 +110,7 @@ def serialise_attributes(attributes: pd.DataFrame | None) -> tuple[bytes, int]:
     arrays: dict[str, Any] = {
         "code": _check_text_column(attributes, "code", nullable=False, fail=_make_attributes_error)
     }
-    for column in ("em_area", "border"):
+    for column in FLAG_COLUMNS:
         if column not in attributes.columns:
             arrays[column] = pa.nulls(len(attributes), type=pa.bool_())
             continue
@@ -142,4 +143,7 @@ def read_attributes_blob(data: bytes) -> pd.DataFrame:
     table = pq.read_table(io.BytesIO(data))
     frame = table.to_pandas()
     frame["code"] = frame["code"].astype("str")
-    return frame.astype({"em_area": "boolean", "border": "boolean"})
+    for flag in FLAG_COLUMNS:  # versions stored before a flag existed: unknown
+        if flag not in frame.columns:
+            frame[flag] = pd.NA
+    return frame.astype(dict.fromkeys(FLAG_COLUMNS, "boolean"))

@@ -18,7 +18,10 @@ intercept + a fixed effect for the poorest mountain provinces + a random effect 
 a persistent commune effect + a small commune-year effect + a slow downward trend. Counts are binomial
 draws, so small communes are noisier. Underweight shares the stunting log-odds (shifted). The other
 indicators load on a "disadvantage" score derived from the same commune log-odds, so a commune that is
-poor on nutrition tends to be poor on the rest too.
+poor on nutrition tends to be poor on the rest too. Model v2 adds, from a second random stream (so the
+v1 values do not change), two rare-event rates (children hit by a disaster and helped promptly; children
+found abused and given support): most commune-years have no such child and are stored as 0 of 0 (value
+NaN: not applicable, never 0 % or 100 %); and three context rates without targets.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from geo.reference.old_units import read_old_units
 from geo.text.catalogue import error
 from geo.text.fold import nfc
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 REGION_IDS: tuple[str, ...] = (
     "northern_midlands_mountains",
@@ -56,7 +59,12 @@ MODELLED: frozenset[str] = frozenset({
     "underweight_u5", "stunting_u5", "play_point", "child_friendly_commune", "birth_registration_u5",
     "preschool_age5", "primary_completion", "lower_secondary_graduation", "school_sanitation",
     "school_psych_support", "participation_awareness", "child_participation_11plus",
+    # model v2 (own random stream, so the indicators above keep their v1 values):
+    "disaster_relief", "abuse_intervention", "children_special_circumstances", "children_poor_households",
+    "child_injury",
 })
+#: Rare events: most commune-years have nobody to count, stored as 0 of 0 (not applicable, value NaN).
+EVENT_INDICATORS: tuple[str, ...] = ("disaster_relief", "abuse_intervention")
 
 INPUT_COLUMNS: tuple[str, ...] = ("code", "province_code", "commune_type", "population", "region", "border")
 VALUE_COLUMNS: tuple[str, ...] = ("code", "year", "indicator", "numerator", "denominator", "value")
@@ -149,6 +157,24 @@ _PLAY_POINT = (-0.02, 0.16, -0.55, 0.5)
 _CHILD_FRIENDLY = (1.15, 0.14, -0.4, 0.2)
 _CHILD_FRIENDLY_FLIP = 0.02  # yearly chance that recognition status differs from the trend curve
 _MISSING_AT_RANDOM = 0.015
+#: v2 indicators. Children under 16 ≈ 3.1 x under-5s. Disasters: yearly chance that a commune is hit,
+#: by region (storms and floods on the central coast and in the mountains), share of its children
+#: affected; abuse: detected cases per child per year. Help given: log-odds (2021, per year, loading).
+_U16_PER_U5 = 3.1
+_DISASTER_P: dict[str, float] = {
+    "northern_midlands_mountains": 0.12, "red_river_delta": 0.05, "north_central_coast": 0.2,
+    "central_highlands": 0.07, "southeast": 0.03, "mekong_delta": 0.08,
+}
+_DISASTER_AFFECTED = (0.01, 0.25)
+_DISASTER_HELP = (2.2, 0.2, -0.35)
+_ABUSE_RATE = 0.0001  # ~2,000 detected cases a year nationally (order of magnitude)
+_ABUSE_HELP = (1.6, 0.25, -0.3)
+#: Context rates: (log-odds, loading on disadvantage, ethnic-minority-area shift).
+_CONTEXT_PARAMS: dict[str, tuple[float, float, float]] = {
+    "children_special_circumstances": (-3.7, 0.3, 0.3),
+    "children_poor_households": (-2.4, 0.6, 0.9),
+    "child_injury": (-5.2, 0.2, 0.2),
+}
 
 _DESCRIPTION_VI = (
     "Đây là dữ liệu MINH HỌA do máy tính tạo ra theo một mô hình ngẫu nhiên có hạt giống cố định, "
@@ -467,13 +493,30 @@ def generate_illustrative(
     counts["play_point"] = (play, ones)
     counts["child_friendly_commune"] = (friendly, ones)
 
+    # --- v2: rare events and context rates, from their own stream (v1 draws are unchanged) -------------
+    rng2 = Generator(PCG64([seed, MODEL_VERSION]))
+    u16 = np.rint(under5 * _U16_PER_U5 * np.exp(rng2.normal(0.0, 0.05, n))[:, None]).astype(np.int64)
+    hit = rng2.random((n, n_years)) < np.array([_DISASTER_P[r] for r in region])[:, None]
+    affected = np.where(hit, rng2.binomial(u16, rng2.uniform(*_DISASTER_AFFECTED, (n, n_years))), 0)
+    detected = rng2.poisson(u16 * _ABUSE_RATE)
+    for ind, den, (a, slope, load) in (("disaster_relief", affected, _DISASTER_HELP),
+                                        ("abuse_intervention", detected, _ABUSE_HELP)):
+        logit = a + slope * t_start + load * disadvantage[:, None] + rng2.normal(0.0, 0.4, n)[:, None]
+        counts[ind] = (rng2.binomial(den, _expit(logit)), den.astype(np.int64))
+    for ind, (a, load, em_shift) in _CONTEXT_PARAMS.items():
+        logit = (a + load * disadvantage[:, None] + em_shift * em_area[:, None]
+                 + rng2.normal(0.0, 0.3, n)[:, None] + rng2.normal(0.0, 0.05, (n, n_years)))
+        counts[ind] = (rng2.binomial(u16, _expit(logit)), u16)
+
     # --- assemble the long table ---------------------------------------------------------------------
+    # (one draw for all indicators in registry order: the v1 indicators come first, so their slices are
+    # the ones model v1 drew)
     missing = rng.random((len(indicators), n, n_years)) < _MISSING_AT_RANDOM
     codes = frame["code"].to_numpy(dtype=object)
     parts = []
     for k, ind in enumerate(indicators):
         num, den = counts[ind]
-        keep = ~missing[k] & (den > 0)
+        keep = ~missing[k] & ((den > 0) | (ind in EVENT_INDICATORS))
         if measures[ind] == "rate":
             keep &= has_pop[:, None]
         rows, cols = np.nonzero(keep)
@@ -491,7 +534,7 @@ def generate_illustrative(
         "indicator": pd.array(np.array(indicators, dtype=object)[kinds], dtype="str"),
         "numerator": num,
         "denominator": den,
-        "value": 100.0 * num / den,
+        "value": np.divide(100.0 * num, den, out=np.full(num.size, np.nan), where=den > 0),
     })
 
     attributes = pd.DataFrame({

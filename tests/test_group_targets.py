@@ -1,0 +1,135 @@
+"""A target for a group of communes (ethnic-minority areas) is applied to them, the general one to the rest;
+0 of 0 (nobody to count) is not applicable. Tiny inline data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.analysis.overview import summarise_provinces, summarise_targets
+from geo.indicators.registry import Registry
+from geo.indicators.selection import Filters, assess_communes, join_indicator, summarise
+from geo.indicators.status import MET, NOT_APPLICABLE, NOT_MET
+
+FW = "plan"
+
+
+def _indicator(id_, order, direction="lower_is_better"):
+    return {"id": id_, "name_vi": id_, "name_en": id_, "short_vi": id_, "short_en": id_, "unit": "%",
+            "measure": "rate", "direction": direction, "aggregation": "sum_counts", "order": order}
+
+
+@pytest.fixture(scope="module")
+def reg() -> Registry:
+    indicators = pd.DataFrame([_indicator("underweight_u5", 1), _indicator("disaster_relief", 2, "higher_is_better")])
+    frameworks = pd.DataFrame([{"id": FW, "name_vi": "k", "name_en": "p", "scope": "national", "default": 1}])
+    targets = pd.DataFrame([
+        (FW, "underweight_u5", 2025, "<", 11.0, "dưới 11%", "below 11%", 0, 0, ""),
+        (FW, "underweight_u5", 2025, "<", 15.0, "dưới 15% ở vùng DTTS", "below 15% in EM areas", 0, 0, "em_area"),
+        (FW, "disaster_relief", 2025, ">=", 100.0, "100%", "100%", 0, 1, ""),
+    ], columns=["framework_id", "indicator_id", "target_year", "comparison", "value", "text_vi", "text_en",
+                "maintain", "standing", "group"])
+    return Registry(indicators=indicators, frameworks=frameworks, targets=targets)
+
+
+@pytest.fixture(scope="module")
+def communes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "code": ["em1", "low1", "em2", "unk"], "province_code": ["P", "P", "Q", "Q"],
+        "province_name": ["Pe", "Pe", "Qu", "Qu"], "commune_type": ["xa"] * 4,
+        "em_area": pd.array([True, False, True, pd.NA], dtype="boolean"), "border": [False] * 4,
+    })
+
+
+@pytest.fixture(scope="module")
+def values() -> pd.DataFrame:
+    rows = [("em1", 13, 100), ("low1", 13, 100), ("em2", 16, 100), ("unk", 13, 100)]
+    out = [(c, 2025, "underweight_u5", n, d, 100.0 * n / d) for c, n, d in rows]
+    out += [("em1", 2025, "disaster_relief", 0, 0, float("nan")), ("low1", 2025, "disaster_relief", 3, 4, 75.0),
+            ("em2", 2025, "disaster_relief", 0, 0, float("nan"))]
+    return pd.DataFrame(out, columns=["code", "year", "indicator", "numerator", "denominator", "value"])
+
+
+def test_em_commune_is_judged_against_the_em_target_and_lowland_against_the_general(reg, communes, values):
+    target = reg.target(FW, "underweight_u5", 2025)
+    frame, _ = join_indicator(communes, values, "underweight_u5", 2025)
+    out = assess_communes(frame, reg.indicator("underweight_u5"), target).set_index("code")
+    # 13 % is below the EM target (15 %) but not below the general one (11 %)
+    assert out.loc["em1", "status"] == MET and out.loc["em1", "target_value"] == 15.0
+    assert out.loc["em1", "target_group"] == "em_area"
+    assert out.loc["low1", "status"] == NOT_MET and out.loc["low1", "target_value"] == 11.0
+    assert out.loc["low1", "target_group"] == ""
+    assert out.loc["em2", "status"] == NOT_MET  # 16 % misses the EM target too
+    assert out.loc["unk", "target_value"] == 11.0  # unknown flag: the general target, said so by target_group
+    assert out.loc["em1", "gap"] == pytest.approx(-2.0) and out.loc["low1", "gap"] == pytest.approx(2.0)
+
+
+def test_group_aggregate_uses_the_group_target(reg, communes, values):
+    target = reg.target(FW, "underweight_u5", 2025)
+    meta = reg.indicator("underweight_u5")
+    frame, _ = join_indicator(communes, values, "underweight_u5", 2025)
+    em_only = assess_communes(frame[frame["em_area"].fillna(False)], meta, target)
+    kpi = summarise(em_only, meta, target)  # (13 + 16) / 200 = 14.5 % < 15 %
+    assert kpi.rate == pytest.approx(14.5) and kpi.status == MET and kpi.gap == pytest.approx(-0.5)
+    mixed = summarise(assess_communes(frame, meta, target), meta, target)  # 13.75 % vs the general 11 %
+    assert mixed.status == NOT_MET and mixed.n_met == 1
+
+
+def test_overview_says_which_target_applied(reg, communes, values):
+    whole = summarise_targets(communes, values, reg, FW, 2025).set_index("indicator").loc["underweight_u5"]
+    assert whole["target_2025"] == 11.0 and whole["target_group_2025"] == "" and whole["n_met_2025"] == 1
+    em = summarise_targets(communes, values, reg, FW, 2025, Filters(em_area=True), lang="en")
+    row = em.set_index("indicator").loc["underweight_u5"]
+    assert row["target_2025"] == 15.0 and row["target_group_2025"] == "em_area"
+    assert row["target_text_2025"] == "below 15% in EM areas" and row["status_2025"] == MET
+    provinces = summarise_provinces(communes, values, reg, FW, "underweight_u5", 2025, 2025,
+                                    Filters(em_area=True)).set_index("province_code")
+    assert provinces["target"].eq(15.0).all() and provinces.loc["P", "status"] == MET
+
+
+def test_no_affected_child_is_not_applicable_never_0_or_100(reg, communes, values):
+    target = reg.target(FW, "disaster_relief", 2025)
+    frame, _ = join_indicator(communes, values, "disaster_relief", 2025)
+    out = assess_communes(frame, reg.indicator("disaster_relief"), target).set_index("code")
+    assert out.loc["em1", "status"] == NOT_APPLICABLE and pd.isna(out.loc["em1", "value"])
+    assert out.loc["low1", "status"] == NOT_MET
+    assert out.loc["unk", "status"] == "no_data"  # no row at all is still "no data"
+    overview = summarise_targets(communes, values, reg, FW, 2025, Filters(province="Q"))
+    row = overview.set_index("indicator").loc["disaster_relief"]
+    assert row["status_2025"] == NOT_APPLICABLE and pd.isna(row["value"]) and row["n_zero"] == 1
+    assert bool(row["standing_2025"])
+
+
+def test_commune_profile_uses_its_group_target(reg, communes, values):
+    from geo.analysis.profile import profile_commune
+
+    em = profile_commune("em1", communes, values, reg, FW, year=2025).get("indicators").set_index("indicator")
+    low = profile_commune("low1", communes, values, reg, FW, year=2025).get("indicators").set_index("indicator")
+    assert em.loc["underweight_u5", "target_2025"] == 15.0 and em.loc["underweight_u5", "status_2025"] == MET
+    assert low.loc["underweight_u5", "target_2025"] == 11.0 and low.loc["underweight_u5", "status_2025"] == NOT_MET
+    assert em.loc["disaster_relief", "status_2025"] == NOT_APPLICABLE  # 0 of 0 this year
+    assert low.loc["disaster_relief", "status_2025"] == NOT_MET
+
+
+def test_coastal_and_island_filters_and_dataset_override():
+    from geo.indicators.selection import attach_attributes, filter_communes
+
+    communes = pd.DataFrame({"code": ["a", "b", "c"], "province_code": ["P"] * 3, "commune_type": ["xa"] * 3,
+                             "border": [False] * 3, "coastal": [True, False, True], "island": [False, False, True]})
+    # an uploaded attribute table says "b" is coastal after all (an official list wins over the geometry)
+    merged = attach_attributes(communes, pd.DataFrame({"code": ["b"], "coastal": [True]}))
+    assert merged.set_index("code")["coastal"].tolist() == [True, True, True]
+    assert filter_communes(communes, Filters(coastal=True))["code"].tolist() == ["a", "c"]
+    assert filter_communes(communes, Filters(island=True))["code"].tolist() == ["c"]
+    assert filter_communes(communes, Filters(coastal=True, island=False))["code"].tolist() == ["a"]
+    assert filter_communes(communes, Filters(coastal=False))["code"].tolist() == ["b"]
+
+
+def test_equity_judges_the_group_against_its_own_target(reg, communes, values):
+    from geo.analysis.equity import compare_groups
+
+    row = compare_groups(communes, values, reg.indicator("underweight_u5"), reg.target(FW, "underweight_u5", 2025),
+                         2025, group_col="em_area").iloc[0]
+    assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET  # vs < 15 %
+    assert row["value_rest"] == pytest.approx(13.0) and row["status_rest"] == NOT_MET  # vs < 11 %
+    assert row["n_unknown"] == 1
