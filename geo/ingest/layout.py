@@ -23,7 +23,8 @@ _FOOTER = re.compile(r"^(nguoi lap bieu|nguoi lap|nguoi ky|thu truong|giam doc|k
                      r"chu tich|kt\.? chu tich|truong phong|truong tram|noi nhan|\(ky|ky ten|xac nhan|"
                      r"- luu|luu:|.*, ngay .* thang .* nam)")
 _NOTE = re.compile(r"^(ghi chu|chu thich|nguon|luu y|\*)")
-_NUMBERING_CELL = re.compile(r"^\(?[0-9a-z]{1,2}\)?(\s*=\s*[()0-9a-z/*+\-x ]+)?$")
+_NUMBERING_CELL = re.compile(r"^(\(\d{1,2}\)(\s*=\s*[()0-9/*+\-x ]+)?|[A-Z]|\d{1,2})$")
+_NUMBERING_MARK = re.compile(r"^(\(\d{1,2}\)|[A-Z])")
 _SHEET_YEAR = re.compile(r"^(?:nam|year|so lieu nam|bao cao nam)?\s*((?:19|20)\d\d)$")
 
 
@@ -82,7 +83,8 @@ def classify_row(cells: Sequence[Any]) -> str:
     texts = [_text(v) for v in cells if _text(v)]
     if not texts:
         return NOTE
-    if all(_NUMBERING_CELL.match(fold(t)) for t in texts) and any("(" in t or t.isalpha() for t in texts):
+    if len(texts) >= 3 and all(_NUMBERING_CELL.match(t) for t in texts) and any(
+            _NUMBERING_MARK.match(t) for t in texts):
         return NUMBERING
     for t in texts[:4]:
         key = fold(t)

@@ -101,6 +101,7 @@ from geo.ingest.vocab import (
     F_PRE2025,
     F_PROVINCE,
     F_YEAR,
+    FORMULA_NO_VALUE,
     INCOMPLETE_COUNTS,
     INVALID_YES_NO,
     LOOKS_LIKE_FRACTION,
@@ -114,7 +115,10 @@ from geo.ingest.vocab import (
     NUMERATOR_ABOVE_DENOMINATOR,
     PRE2025_BASE_SET,
     RATE_OUT_OF_RANGE,
+    SKIPPED_ROWS,
     SUFFIX_SEP,
+    TOTAL_MISMATCH,
+    TOTAL_ROWS,
     UNKNOWN_COLUMN,
     UNKNOWN_COMMUNE,
     UNKNOWN_PROVINCE_CODE,
@@ -380,6 +384,7 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
     if len(without):
         bag.add(make_problem(NO_VALUES, count=f"{len(without):,}", detail=", ".join(map(str, without[:5]))))
 
+    _note_layout(table, cmap, bag)
     valid = _assemble(long_parts, codes, bases, years, numbers, bag.error_rows)
     ok = ~bag.error_rows & has_value & found & dated
     ok_bases = pd.Series(bases[ok], dtype=object).value_counts()
@@ -389,6 +394,43 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
         **{f"rows_{b}": int(ok_bases.get(b, 0)) for b in BASES},
     }
     return ValidationResult(valid, bag.list_problems(), counts, columns, table.source)
+
+
+def _listed(rows: list[int]) -> str:
+    return ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
+
+
+def _note_layout(table: RawTable, cmap: ColumnMap, bag: _Collector) -> None:
+    """One line each for what the report layout left out (totals, numbering, footer rows, formulas
+    without a value), and a warning where a stated total differs from the sum of the communes above it.
+
+    A total is checked against the rows since the previous total (a subtotal) or since the start of its
+    sheet (a grand total such as "Toàn huyện"); it must agree with one of them."""
+    for sheet, row, col in table.source.get("uncached", []):
+        header = cmap.headers[col - 1] if col - 1 < len(cmap.headers) else f"#{col}"
+        bag.add(make_problem(FORMULA_NO_VALUE, row=row, column=header, detail=sheet))
+    if table.totals:
+        bag.add(make_problem(TOTAL_ROWS, count=len(table.totals), detail=_listed([n for n, _ in table.totals])))
+    skipped = sorted(n for rows in table.skipped.values() for n in rows)
+    if skipped:
+        bag.add(make_problem(SKIPPED_ROWS, count=len(skipped), detail=_listed(skipped)))
+    count_cols = sorted({pos for parts in cmap.indicators.values() for part, cols in parts.items()
+                         if part in (NUMERATOR, DENOMINATOR) for pos in cols})
+    previous = 0
+    for (number, cells), at in zip(table.totals, table.total_at, strict=True):
+        start = max((s for s in table.starts if s <= at), default=0)
+        for pos in count_cols:
+            stated = parse_count(cells[pos] if pos < len(cells) else None)[0]
+            if stated is None:
+                continue
+            sums = []
+            for lo in {previous, start}:
+                got = [parse_count(r[pos] if pos < len(r) else None)[0] for r in table.rows[max(lo, start):at]]
+                sums.append(sum(g for g in got if g is not None))
+            if all(abs(x - stated) > 0.5 for x in sums):
+                bag.add(make_problem(TOTAL_MISMATCH, row=number, column=cmap.headers[pos], value=stated,
+                                     computed=f"{sums[-1]:g}"))
+        previous = at
 
 
 def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable, report: Callable,
