@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from apptest import open_page
+
 from geo.store.datasets import open_store
 
 pytestmark = pytest.mark.realdata

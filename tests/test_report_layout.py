@@ -49,3 +49,9 @@ def test_body_rows_are_sorted_into_communes_totals_numbering_and_footer():
 def test_sheet_names_that_give_a_year():
     assert [layout.sheet_year(n) for n in ("2023", "Năm 2024", "nam 2022", "Year 2021", "Sheet1", "2024-2025")] == [
         2023, 2024, 2022, 2021, None, None]
+
+
+def test_title_rows_give_the_year_only_when_they_state_one():
+    assert layout.title_year([["UBND HUYỆN PÁC NẶM"], ["BÁO CÁO KẾT QUẢ CÂN ĐO NĂM 2024", None]]) == 2024
+    assert layout.title_year([["BÁO CÁO NĂM 2023 VÀ NĂM 2024"]]) is None
+    assert layout.title_year([["Pác Nặm, ngày 15 tháng 01 năm 2025"], ["Quyết định 1183/QĐ-TTg"]]) == 2025

@@ -103,6 +103,15 @@ def sheet_year(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_TITLE_YEAR = re.compile(r"\bnam\s+((?:19|20)\d\d)\b")
+
+
+def title_year(rows: Sequence[Sequence[Any]]) -> int | None:
+    """The year title rows state ("BÁO CÁO … NĂM 2024"), when they state exactly one."""
+    found = {int(m) for row in rows for v in row for m in _TITLE_YEAR.findall(fold(_text(v)))}
+    return found.pop() if len(found) == 1 else None
+
+
 @dataclass
 class Body:
     """The rows under the header, sorted: commune rows, total rows (kept for the check), the rest."""

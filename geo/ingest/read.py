@@ -24,7 +24,7 @@ from typing import Any
 
 from geo.ingest.formulas import FormulaCell, formula_cells, sheet_paths
 from geo.ingest.headers import HeaderAliases, map_headers, normalize_header
-from geo.ingest.layout import DATA, FOOTER, TOTAL, classify_row, find_header, sheet_year
+from geo.ingest.layout import DATA, FOOTER, TOTAL, classify_row, find_header, sheet_year, title_year
 from geo.ingest.problems import Problem, make_problem
 from geo.ingest.vocab import (
     BINARY_FILE,
@@ -73,6 +73,7 @@ class RawTable:
     skipped: dict[str, list[int]] = field(default_factory=dict)  # numbering / note / footer → row numbers
     total_at: list[int] = field(default_factory=list)  # per total row: how many data rows came before it
     starts: list[int] = field(default_factory=lambda: [0])  # where each sheet's rows begin
+    title_year: int | None = None  # the one year the title rows state ("BÁO CÁO … NĂM 2024")
     sheets: dict[str, str] = field(default_factory=dict)  # sheet → "read" or why it was skipped
 
 
@@ -200,7 +201,8 @@ def _read_csv(text: str, encoding: str, aliases: HeaderAliases, limits: Limits) 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     source = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "sheet": None}
     try:
-        return _collect(((i, rec) for i, rec in enumerate(reader, start=1)), aliases, limits, source)
+        table = _collect(((i, rec) for i, rec in enumerate(reader, start=1)), aliases, limits, source)
+        return _with_year(table, table.title_year, aliases)
     except csv.Error as exc:
         raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_csv", text=str(exc)) from None
 
@@ -255,6 +257,7 @@ def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, l
     else:
         header, header_rows = found.cells, found.rows
     table = RawTable(header, header_rows[0], [], [], source, header_rows=header_rows)
+    table.title_year = title_year([r for n, r in head if n < header_rows[0]])
     cells = 0
     in_footer = False
     for number, record in chain((r for r in head if r[0] > header_rows[-1]), records):
@@ -413,7 +416,7 @@ def _read_book(book: Any, aliases: HeaderAliases, sheet: str | None, limits: Lim
             continue
         missing: list[tuple[int, int]] = []
         table = _collect(_sheet_records(book[name], formulas, missing), aliases, limits, source)
-        tables.append(_with_year(table, sheet_year(name), aliases))
+        tables.append(_with_year(table, sheet_year(name) or table.title_year, aliases))
         status[name] = "read"
         if missing:
             uncached[name] = missing

@@ -437,7 +437,7 @@ def _forms() -> list[Form]:
     add("sopcop_signature_only_text.xlsx", "a sheet that is only a cover letter: nothing to read, said so",
         lambda: xlsx([Sheet("Công văn", [["UBND TỈNH SƠN LA"], ["V/v báo cáo số liệu dinh dưỡng"], [],
                                           ["Kính gửi: Sở Y tế"], ["Người ký"]])]),
-        Run("auto", "refused", refusal="wrong_sheet"))
+        Run("auto", "refused", refusal="missing_column"))
     return f
 
 
