@@ -171,6 +171,7 @@ class ColumnMap:
 def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
     """Understand each header: an id field, ``<indicator>`` (value) or ``<indicator>__<part>`` (counts)."""
     cmap = ColumnMap(headers=["" if h is None else as_text(h) for h in headers])
+    shared: set[int] = set()  # columns that are the denominator of several indicators ("Số trẻ được cân đo")
     for pos, header in enumerate(cmap.headers):
         key = normalize_header(header)
         if not key:
@@ -184,6 +185,8 @@ def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
         if key in aliases.columns:
             for ind, part in aliases.columns[key]:
                 cmap.indicators[ind][part].append(pos)
+            if len(aliases.columns[key]) > 1:
+                shared.add(pos)
             continue
         for part_key, part in sorted(aliases.parts.items(), key=lambda kv: -len(kv[0])):
             if key.endswith("_" + part_key) and key[: -len(part_key) - 1].rstrip("_") in aliases.indicators:
@@ -191,4 +194,7 @@ def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
                 break
         else:
             cmap.unknown.append(pos)
+    for ind in [i for i, parts in cmap.indicators.items() if set(parts) == {DENOMINATOR}]:
+        if set(cmap.indicators[ind][DENOMINATOR]) <= shared:
+            del cmap.indicators[ind]  # a shared denominator does not bring an indicator the file lacks
     return cmap

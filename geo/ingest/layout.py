@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from geo.text.fold import fold
@@ -78,22 +79,43 @@ def find_header(records: Sequence[tuple[int, list[Any]]], score: Callable[[list[
     return best
 
 
+@lru_cache(maxsize=65536)
+def _kind_of(text: str) -> str | None:
+    """TOTAL / FOOTER / NOTE for a cell text that marks one (cached: names repeat across sheets and years)."""
+    key = fold(text)
+    for pattern, kind in ((_TOTAL, TOTAL), (_FOOTER, FOOTER), (_NOTE, NOTE)):
+        if pattern.match(key):
+            return kind
+    return None
+
+
+def _is_numbering(cells: Sequence[Any]) -> bool:
+    texts = [t for t in (_text(v) for v in cells) if t]
+    return len(texts) >= 3 and all(_NUMBERING_CELL.match(t) for t in texts) and any(
+        _NUMBERING_MARK.match(t) for t in texts)
+
+
 def classify_row(cells: Sequence[Any]) -> str:
-    """data / total / numbering / footer / note, from the text of the row's cells."""
-    texts = [_text(v) for v in cells if _text(v)]
-    if not texts:
+    """data / total / numbering / footer / note, from the text of the row's first cells (fast: every row)."""
+    head: list[str] = []
+    for v in cells:
+        if v is None:
+            continue
+        t = v.strip() if v.__class__ is str else _text(v)
+        if t:
+            head.append(t)
+            if len(head) == 4:
+                break
+    if not head:
         return NOTE
-    if len(texts) >= 3 and all(_NUMBERING_CELL.match(t) for t in texts) and any(
-            _NUMBERING_MARK.match(t) for t in texts):
+    if _NUMBERING_CELL.match(head[0]) and _is_numbering(cells):
         return NUMBERING
-    for t in texts[:4]:
-        key = fold(t)
-        if _TOTAL.match(key):
-            return TOTAL
-        if _FOOTER.match(key):
-            return FOOTER
-        if _NOTE.match(key):
-            return NOTE
+    for t in head:
+        if t[0].isdigit():  # codes, counts, "1." of the TT column: never a total or footer word
+            continue
+        kind = _kind_of(t)
+        if kind is not None:
+            return kind
     return DATA
 
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.ingest.vocab import (
+    AMBIGUOUS_CODE,
     AMBIGUOUS_NAME,
     BINARY_FILE,
+    CODE_OTHER_UNITS,
     DUPLICATE_COLUMN,
     DUPLICATE_COMMUNE_YEAR,
     EMPTY_FILE,
@@ -52,6 +54,8 @@ from geo.text.catalogue import LANGUAGES, say
 
 MESSAGE_KEYS: dict[str, str] = {
     FORMULA_NO_VALUE: "err.ingest.formula_without_value",
+    AMBIGUOUS_CODE: "err.ingest.ambiguous_code",
+    CODE_OTHER_UNITS: "err.ingest.code_is_other_units",
     TOTAL_ROWS: "err.ingest.total_rows",
     TOTAL_MISMATCH: "err.ingest.total_mismatch",
     SKIPPED_ROWS: "err.ingest.skipped_rows",

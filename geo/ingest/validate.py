@@ -54,6 +54,7 @@ choose between fixing the file and loading only the valid rows.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,12 +80,14 @@ from geo.ingest.match import (
 from geo.ingest.problems import Problem, make_problem, show_value
 from geo.ingest.read import LIMITS, Limits, RawTable, is_blank, read_table
 from geo.ingest.vocab import (
+    AMBIGUOUS_CODE,
     AMBIGUOUS_NAME,
     BASES,
     BASIS_CODE_2025,
     BASIS_CODE_PRE2025,
     BASIS_NAME_2025,
     BASIS_NAME_PRE2025,
+    CODE_OTHER_UNITS,
     DENOMINATOR,
     DUPLICATE_COLUMN,
     DUPLICATE_COMMUNE_YEAR,
@@ -530,6 +533,12 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
     memo: dict[tuple, Any] = {}
     units = dict(zip(matcher.new_units["code"], zip(matcher.new_units["name"], matcher.new_units["province_code"],
                                                     strict=True), strict=True))
+    # a header that says which units ("Mã xã 2025", "Mã xã (mới)", "old code") settles them like the user would
+    stated = era
+    if era == ERA_AUTO and code_pos is not None and _STATES_NEW.search(normalize_header(cmap.headers[code_pos])):
+        stated = ERA_2025
+    old_names = ({} if matcher.old_units is None or name_pos is None
+                 else dict(zip(matcher.old_units["old_code"], matcher.old_units["name"], strict=True)))
 
     def lookup(kind: str, *args: Any) -> Any:
         key = (kind, *args)
@@ -557,6 +566,12 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
             if match.status != MATCHED:
                 bag.add(_unknown_code(match, row, cmap.headers[pos], cell, code_era), i, 2)
                 continue
+            if names[i] and old_names:
+                held = _era_by_name(matcher, old_names, units, match.code, names[i], code_era, stated)
+                if held is not None:
+                    bag.add(make_problem(held, row=row, column=cmap.headers[pos], value=cell,
+                                         detail=_both_units(matcher, match.code)), i, 2)
+                    continue
             codes[i], bases[i] = match.code, basis
             if basis == BASIS_CODE_2025 and (names[i] or provs[i]) and not lookup("agree", match.code, names[i],
                                                                                   provs[i]):
@@ -619,6 +634,35 @@ def _unknown_name(match: Any, row: int, column: str, name: str, province: str, e
         why = "err.ingest.name.unknown_pre2025" if era == ERA_PRE2025 else "err.ingest.name.unknown_2025"
     return make_problem(UNKNOWN_COMMUNE, row=row, column=column, value=name, suggestions=list(match.suggestions),
                         detail_key=why, name=name, province=province)
+
+
+_STATES_NEW = re.compile(r"(^|_)(2025|moi|new)(_|$)")
+
+
+def _name_fits(name: str, unit_name: str) -> bool:
+    given = split_unit_type(normalize_name(name))[1]
+    want = normalize_name(unit_name)
+    return given == want or fold_name(given) == fold_name(want)
+
+
+def _era_by_name(matcher: CommuneMatcher, old_names: dict[str, str], units: dict[str, tuple[str, str]], code: str,
+                 name: str, code_era: str, era: str) -> str | None:
+    """A code that is both a 2025 and a pre-2025 code is settled by the name in its row; None when it is.
+
+    The name fits only the other list's unit → held back (the code was read in the wrong list); it fits
+    both and the user did not say which units the file uses → held back as ambiguous."""
+    if code not in old_names or code not in units:
+        return None
+    fits_new, fits_old = _name_fits(name, units[code][0]), _name_fits(name, old_names[code])
+    if code_era == ERA_2025 and fits_old and not fits_new or code_era == ERA_PRE2025 and fits_new and not fits_old:
+        return CODE_OTHER_UNITS
+    if fits_new and fits_old and era == ERA_AUTO:
+        return AMBIGUOUS_CODE
+    return None
+
+
+def _both_units(matcher: CommuneMatcher, code: str) -> str:
+    return f"2025: {matcher.describe_commune(code, ERA_2025)} / <2025: {matcher.describe_commune(code, ERA_PRE2025)}"
 
 
 def _check_agreement(matcher: CommuneMatcher, units: dict[str, tuple[str, str]], code: str, name: str | None,

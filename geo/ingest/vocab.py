@@ -63,6 +63,8 @@ LOOKS_LIKE_FRACTION = "looks_like_fraction"
 MORE_PROBLEMS = "more_problems"
 FORMULA_NO_VALUE = "formula_without_value"
 TOTAL_ROWS = "total_rows"
+AMBIGUOUS_CODE = "ambiguous_code"
+CODE_OTHER_UNITS = "code_is_other_units"
 TOTAL_MISMATCH = "total_mismatch"
 SKIPPED_ROWS = "skipped_rows"
 
