@@ -55,3 +55,21 @@ def test_title_rows_give_the_year_only_when_they_state_one():
     assert layout.title_year([["UBND HUYỆN PÁC NẶM"], ["BÁO CÁO KẾT QUẢ CÂN ĐO NĂM 2024", None]]) == 2024
     assert layout.title_year([["BÁO CÁO NĂM 2023 VÀ NĂM 2024"]]) is None
     assert layout.title_year([["Pác Nặm, ngày 15 tháng 01 năm 2025"], ["Quyết định 1183/QĐ-TTg"]]) == 2025
+
+
+def test_a_total_at_the_end_of_each_year_sheet_is_checked_against_its_own_sheet(tmp_path):
+    from geo.indicators.registry import load_registry
+    from geo.ingest.headers import load_column_aliases, map_headers
+    from geo.ingest.read import LIMITS, read_table
+    from geo.ingest.validate import _Collector, _note_layout
+    from tests.corpus.build_forms import Sheet, xlsx
+
+    sheets = [Sheet(f"Năm {y}", [["BÁO CÁO"], ["Mã xã", "Tên xã", "Số trẻ được cân đo", "Số trẻ SDD thể nhẹ cân"],
+                                 ["01858", "Xã Bằng Thành", 10, 1], ["01861", "Xã Nhạn Môn", 5, 1],
+                                 [None, "Tổng cộng", 15, 2 + bad]]) for y, bad in ((2023, 0), (2024, 1))]
+    aliases = load_column_aliases(load_registry())
+    table, _ = read_table(xlsx(sheets), "b.xlsx", aliases)
+    bag = _Collector(len(table.rows), LIMITS)
+    _note_layout(table, map_headers(table.header, aliases), bag)
+    mismatches = [p for p in bag.list_problems() if p.code == "total_mismatch"]
+    assert [(p.row, p.value) for p in mismatches] == [(5, "3")]  # only the 2024 sheet's wrong total

@@ -421,7 +421,7 @@ def _note_layout(table: RawTable, cmap: ColumnMap, bag: _Collector) -> None:
                          if part in (NUMERATOR, DENOMINATOR) for pos in cols})
     previous = 0
     for (number, cells), at in zip(table.totals, table.total_at, strict=True):
-        start = max((s for s in table.starts if s <= at), default=0)
+        start = max((s for s in table.starts if s < at), default=0)  # a sheet-end total is not the next start
         for pos in count_cols:
             stated = parse_count(cells[pos] if pos < len(cells) else None)[0]
             if stated is None:
