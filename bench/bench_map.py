@@ -166,6 +166,35 @@ def _national_csv(values, codes_column: str, codes=None, years=(2021, 2022, 2023
     return wide.to_csv(index=False).encode("utf-8")
 
 
+def _national_workbook(cw, years=(2021, 2022, 2023, 2024)) -> bytes:
+    """All old communes x 4 years as official report sheets: one sheet per year ("Năm 2021"), title rows, a
+    two-level header (group cell over "Số trẻ" / "Tỷ lệ (%)"), a total row and a signature block."""
+    import io
+
+    from openpyxl import Workbook
+
+    old = cw.old_units.sort_values("old_code")
+    book = Workbook(write_only=True)
+    for k, year in enumerate(years):
+        ws = book.create_sheet(f"Năm {year}")
+        ws.append(["UBND TỈNH …"])
+        ws.append([f"BÁO CÁO KẾT QUẢ CÂN ĐO TRẺ EM DƯỚI 5 TUỔI NĂM {year}"])
+        ws.append(["TT", "Mã xã", "Tên xã", "Số trẻ được cân đo", "Suy dinh dưỡng thể nhẹ cân", None,
+                   "Suy dinh dưỡng thể thấp còi", None])
+        ws.append([None, None, None, None, "Số trẻ", "Tỷ lệ (%)", "Số trẻ", "Tỷ lệ (%)"])
+        tot = [0, 0, 0]
+        for i, (code, name) in enumerate(zip(old["old_code"], old["full_name"], strict=True), start=1):
+            n, u, st = 100 + i % 300, 10 + (i + k) % 20, 20 + (i * 7 + k) % 30
+            tot = [tot[0] + n, tot[1] + u, tot[2] + st]
+            ws.append([i, code, name, n, u, round(100 * u / n, 1), st, round(100 * st / n, 1)])
+        ws.append([None, None, "Tổng cộng", *tot[:2], None, tot[2], None])
+        ws.append([])
+        ws.append([None, "NGƯỜI LẬP BIỂU", None, None, None, "GIÁM ĐỐC"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def bench_upload() -> dict:
     """Validation and crosswalk time for full national files, in 2025 codes and in pre-2025 codes."""
     from geo.indicators.registry import load_registry
@@ -184,6 +213,15 @@ def bench_upload() -> dict:
     old_codes = sorted(cw.old_units["old_code"]) if "old_code" in cw.old_units else None
     old_file = _national_csv(values, "ma_xa_cu", codes=old_codes, years=(2021, 2022, 2023, 2024))
     out = {}
+    from geo.ingest.headers import load_column_aliases
+    from geo.ingest.service import check_upload
+
+    book = _national_workbook(cw)
+    t = time.perf_counter()
+    checked = check_upload(book, "national_old.xlsx", sheet="", era="pre2025", registry=reg, crosswalk=cw,
+                           matcher=matcher, aliases=load_column_aliases(reg))
+    out["book"] = {"rows": int(checked.counts.get("rows", 0)), "seconds": time.perf_counter() - t,
+                   "errors": len(checked.result.errors), "values": len(checked.values), "mb": len(book) / 1e6}
     for name, data in (("new", new_file), ("old", old_file)):
         t = time.perf_counter()
         result = validate_upload(data, f"{name}.csv", reg, matcher)
@@ -258,6 +296,9 @@ def main() -> None:
          f"+ crosswalk {up['new']['crosswalk']:.2f} s", "—"),
         (f"upload: validate {up['old']['rows']:,} rows in pre-2025 codes (CSV)", f"{up['old']['validate']:.2f} s "
          f"+ crosswalk {up['old']['crosswalk']:.2f} s", "—"),
+        (f"upload: official-form workbook, 4 sheets, {up['book']['rows']:,} old-commune rows "
+         f"({up['book']['mb']:.1f} MB .xlsx), check + carry", f"{up['book']['seconds']:.2f} s "
+         f"({up['book']['values']:,} values, {up['book']['errors']} errors)", "— (same run: the CSV rows above)"),
         ("export map PNG+SVG+PDF 1600x1200, country / Lai Châu (click to files)",
          f"{ex['map_country']:.1f} s / {ex['map_province']:.1f} s", "—"),
         ("briefing pack PDF+PPTX, country / Lai Châu (click to files)",

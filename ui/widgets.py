@@ -20,6 +20,13 @@ from ui.state import MAP_NONCE_KEY
 from ui.tables import TREND_STATES, TableView
 
 
+def flag_state(value) -> str:
+    """"yes" / "no" / "flag.unknown" for an attribute flag that an uploaded dataset may not carry (NA)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "flag.unknown"
+    return "yes" if bool(value) else "no"
+
+
 def illustrative_badge(t, illustrative: bool) -> None:
     """Always visible when the built-in illustrative dataset is on screen."""
     if illustrative:

@@ -8,7 +8,7 @@ from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons
-from ui.widgets import history_chart, illustrative_badge, indicator_table, merger_list, show_table
+from ui.widgets import flag_state, history_chart, illustrative_badge, indicator_table, merger_list, show_table
 
 ctx = load_context(commune_page=True)
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
@@ -26,16 +26,16 @@ p = commune_profile(f"{dataset_key(ctx.dataset.name, ctx.dataset.version)}|{ctx.
                     sel.target_year, lang, _communes=ctx.communes, _values=ctx.dataset.values, _reg=ctx.reg)
 c = p["commune"]
 st.header(c["full_name"])
-flags = [t("col.em_area") if c.get("em_area") else None, t("col.border") if c.get("border") else None]
+em, border = flag_state(c.get("em_area")), flag_state(c.get("border"))  # uploads may leave them unknown
+flags = [t("col.em_area") if em == "yes" else None, t("col.border") if border == "yes" else None]
 st.caption(" · ".join(x for x in [c["province_name"], t(f"type.{c['commune_type']}"), *flags] if x))
 m1, m2, m3 = st.columns(3)
-m1.metric(t("col.population"), format_number(c["population"], lang))
-m2.metric(t("col.under5"), format_number(c["under5"], lang))
+m1.metric(t("col.population"), format_number(c.get("population"), lang))
+m2.metric(t("col.under5"), format_number(c.get("under5"), lang))  # uploads may not carry it
 m3.metric(t("profile.data_year"), str(p["year"]))
 
 st.subheader(t("profile.indicators"))
-st.caption(t("profile.similar", em=t("yes") if c.get("em_area") else t("no"),
-             border=t("yes") if c.get("border") else t("no"), n=p["similar"]["n_communes"]))
+st.caption(t("profile.similar", em=t(em), border=t(border), n=p["similar"]["n_communes"]))
 view = indicator_table(p, ctx)
 show_table(view.frame, lang, view.kinds)
 

@@ -206,12 +206,15 @@ def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int)
     AARR for all indicators comes from one pass per direction; only indicators that have a target
     need their own pass for the status (a plan sets few), which keeps opening a profile fast.
     """
+    if history.empty or "indicator" not in history.columns:  # a commune the dataset has no value for
+        return pd.DataFrame({"indicator": pd.Series(dtype=str), "aarr": pd.Series(dtype=float),
+                             "trend_status": pd.Series(dtype=str)})
     known = history.dropna(subset=["value"])
     meta = {ind: reg.indicator(ind) for ind in history["indicator"].unique()}
     parts = []
     for direction in ("lower_is_better", "higher_is_better"):
-        rows = known[known["indicator"].map(lambda i, d=direction: meta[i]["direction"] == d)]
-        rows = rows[rows["indicator"].map(lambda i: meta[i]["measure"] != "yes_no")]
+        keep = [meta[i]["direction"] == direction and meta[i]["measure"] != "yes_no" for i in known["indicator"]]
+        rows = known[np.asarray(keep, dtype=bool)]  # a list, not an empty object Series (read as columns)
         if len(rows):
             parts.append(assess_trend(rows, None, direction, key="indicator")[["indicator", "aarr"]])
     out = pd.DataFrame({"indicator": list(meta)}).merge(

@@ -50,6 +50,9 @@ class HeaderAliases:
     canonical: dict[str, dict[str, str]]  # lang → field → header used by the template
     measures: dict[str, str]  # indicator id → measure
     order: tuple[str, ...]  # indicator ids in display order
+    # key → (indicator, part) pairs of an official-form header ("Số trẻ SDD thể nhẹ cân"); a shared
+    # denominator ("Số trẻ được cân đo") names several indicators' mau_so
+    columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def format_header(self, indicator: str | None, part: str | None, lang: str = "vi") -> str:
         """Header the template writes: ``ma_xa``, ``stunting_u5__tu_so``, ``play_point``, …"""
@@ -89,8 +92,9 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
         raise error("err.ingest.aliases_invalid", name=path.name, detail=str(exc)[:300]) from None
     inds = registry.indicators.sort_values("order")
     ids = inds["id"].tolist()
-    known = set(ID_FIELDS) | set(PARTS) | set(ids)
+    known = set(ID_FIELDS) | set(PARTS) | set(ids) | {f"{i}{SUFFIX_SEP}{p}" for i in ids for p in PARTS}
     unknown = sorted(set(table["field"]) - known)
+    columns: dict[str, list[tuple[str, str]]] = defaultdict(list)
     meaning: dict[str, tuple[str, str]] = {}
     clashes: list[str] = []
 
@@ -112,6 +116,12 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
             add(normalize_header(row.alias), "part", row.field)
         elif row.field in ids:
             add(normalize_header(row.alias), "indicator", row.field)
+        elif SUFFIX_SEP in row.field:
+            ind, part = row.field.split(SUFFIX_SEP)
+            columns[normalize_header(row.alias)].append((ind, part))
+    for key, pairs in columns.items():
+        if key in meaning or (len(pairs) > 1 and any(p != DENOMINATOR for _, p in pairs)):
+            clashes.append(f"{key} ({pairs})")  # only a denominator may be shared
     for rec in inds.itertuples(index=False):
         for text in (rec.id, rec.short_vi, rec.short_en, rec.name_vi, rec.name_en):
             key = normalize_header(text)
@@ -132,6 +142,7 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
         canonical=canonical,
         measures=dict(zip(inds["id"], inds["measure"], strict=True)),
         order=tuple(ids),
+        columns={k: tuple(dict.fromkeys(v)) for k, v in columns.items()},
     )
 
 
@@ -160,6 +171,7 @@ class ColumnMap:
 def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
     """Understand each header: an id field, ``<indicator>`` (value) or ``<indicator>__<part>`` (counts)."""
     cmap = ColumnMap(headers=["" if h is None else as_text(h) for h in headers])
+    shared: set[int] = set()  # columns that are the denominator of several indicators ("Số trẻ được cân đo")
     for pos, header in enumerate(cmap.headers):
         key = normalize_header(header)
         if not key:
@@ -170,10 +182,19 @@ def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
         if key in aliases.indicators:
             cmap.indicators[aliases.indicators[key]][VALUE].append(pos)
             continue
+        if key in aliases.columns:
+            for ind, part in aliases.columns[key]:
+                cmap.indicators[ind][part].append(pos)
+            if len(aliases.columns[key]) > 1:
+                shared.add(pos)
+            continue
         for part_key, part in sorted(aliases.parts.items(), key=lambda kv: -len(kv[0])):
             if key.endswith("_" + part_key) and key[: -len(part_key) - 1].rstrip("_") in aliases.indicators:
                 cmap.indicators[aliases.indicators[key[: -len(part_key) - 1].rstrip("_")]][part].append(pos)
                 break
         else:
             cmap.unknown.append(pos)
+    for ind in [i for i, parts in cmap.indicators.items() if set(parts) == {DENOMINATOR}]:
+        if set(cmap.indicators[ind][DENOMINATOR]) <= shared:
+            del cmap.indicators[ind]  # a shared denominator does not bring an indicator the file lacks
     return cmap

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from geo.ingest.vocab import (
+    AMBIGUOUS_CODE,
     AMBIGUOUS_NAME,
     BINARY_FILE,
+    CODE_OTHER_UNITS,
     DUPLICATE_COLUMN,
     DUPLICATE_COMMUNE_YEAR,
     EMPTY_FILE,
     EXTRA_CELLS,
     FORMULA_LIKE,
+    FORMULA_NO_VALUE,
     INCOMPLETE_COUNTS,
     INVALID_YES_NO,
     LOOKS_LIKE_FRACTION,
@@ -31,8 +34,11 @@ from geo.ingest.vocab import (
     NOT_WHOLE_NUMBER,
     NUMERATOR_ABOVE_DENOMINATOR,
     RATE_OUT_OF_RANGE,
+    SKIPPED_ROWS,
     TOO_LARGE,
     TOO_MANY_ROWS,
+    TOTAL_MISMATCH,
+    TOTAL_ROWS,
     UNKNOWN_COLUMN,
     UNKNOWN_COMMUNE,
     UNKNOWN_PROVINCE_CODE,
@@ -47,6 +53,12 @@ from geo.ingest.vocab import (
 from geo.text.catalogue import LANGUAGES, say
 
 MESSAGE_KEYS: dict[str, str] = {
+    FORMULA_NO_VALUE: "err.ingest.formula_without_value",
+    AMBIGUOUS_CODE: "err.ingest.ambiguous_code",
+    CODE_OTHER_UNITS: "err.ingest.code_is_other_units",
+    TOTAL_ROWS: "err.ingest.total_rows",
+    TOTAL_MISMATCH: "err.ingest.total_mismatch",
+    SKIPPED_ROWS: "err.ingest.skipped_rows",
     EMPTY_FILE: "err.ingest.empty_file",
     UNREADABLE_FILE: "err.ingest.unreadable_file",
     BINARY_FILE: "err.ingest.binary_file",

@@ -17,17 +17,24 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from geo.ingest.formulas import FormulaCell, formula_cells, sheet_paths
 from geo.ingest.headers import HeaderAliases, map_headers, normalize_header
+from geo.ingest.layout import DATA, FOOTER, TOTAL, classify_row, find_header, sheet_year, title_year
 from geo.ingest.problems import Problem, make_problem
 from geo.ingest.vocab import (
     BINARY_FILE,
     EMPTY_FILE,
+    F_CODE,
+    F_NAME,
+    F_OLD_CODE,
+    F_YEAR,
     TOO_LARGE,
     TOO_MANY_ROWS,
     UNREADABLE_FILE,
@@ -65,6 +72,13 @@ class RawTable:
     rows: list[list[Any]]
     row_numbers: list[int]
     source: dict[str, Any]
+    header_rows: tuple[int, ...] = ()
+    totals: list[tuple[int, list[Any]]] = field(default_factory=list)  # "Tổng cộng", "Cộng", "Toàn huyện"
+    skipped: dict[str, list[int]] = field(default_factory=dict)  # numbering / note / footer → row numbers
+    total_at: list[int] = field(default_factory=list)  # per total row: how many data rows came before it
+    starts: list[int] = field(default_factory=lambda: [0])  # where each sheet's rows begin
+    title_year: int | None = None  # the one year the title rows state ("BÁO CÁO … NĂM 2024")
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet → "read" or why it was skipped
 
 
 class _Fatal(Exception):
@@ -207,7 +221,8 @@ def _read_csv(text: str, encoding: str, aliases: HeaderAliases, limits: Limits) 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     source = {"format": "csv", "encoding": encoding, "delimiter": delimiter, "sheet": None}
     try:
-        return _collect(((i, rec) for i, rec in enumerate(reader, start=1)), aliases, limits, source)
+        table = _collect(((i, rec) for i, rec in enumerate(reader, start=1)), aliases, limits, source)
+        return _with_year(table, table.title_year, aliases)
     except csv.Error as exc:
         raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_csv", text=str(exc)) from None
 
@@ -223,19 +238,28 @@ def _row_is_blank(record: list[Any]) -> bool:
         return all(is_blank(v) for v in record)
 
 
+def header_score(aliases: HeaderAliases) -> Callable[[list[str]], int]:
+    """How many columns a candidate header explains; 0 unless it names a commune and a year or an indicator."""
+    def score(cells: list[str]) -> int:
+        cmap = map_headers(cells, aliases)
+        if not any(f in cmap.fields for f in (F_CODE, F_OLD_CODE, F_NAME)):
+            return 0
+        parts = sum(len(cols) for ind in cmap.indicators.values() for cols in ind.values())
+        if not parts and F_YEAR not in cmap.fields:
+            return 0
+        return sum(len(cols) for cols in cmap.fields.values()) + parts
+    return score
+
+
 def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, limits: Limits,
              source: dict[str, Any], *, probe: bool = False) -> RawTable:
-    """Find the header within the first rows, then gather the non-empty data rows under the caps.
+    """Find the header (one or two rows) below title rows, then sort the rows under it under the caps.
 
-    Rows above a recognised header (titles) are dropped. When no row within ``header_search_rows``
-    is recognised, the first non-empty row is taken as the header so that missing columns can be named.
-    With ``probe`` only the header is looked for (an empty header means "not found").
+    Commune rows are kept; total/subtotal rows are set aside for the check against the communes' sum;
+    column-numbering, note and signature rows are skipped and counted. When no header is recognised
+    within ``header_search_rows`` rows, the first non-empty row is taken as the header so that missing
+    columns can be named. With ``probe`` only the header is looked for (an empty header means "not found").
     """
-    candidates: list[tuple[int, list[Any]]] = []
-    header: list[Any] | None = None
-    header_row = 0
-    rows: list[list[Any]] = []
-    numbers: list[int] = []
     cells = 0
 
     def count(record: list[Any]) -> None:
@@ -247,42 +271,46 @@ def _collect(records: Iterator[tuple[int, list[Any]]], aliases: HeaderAliases, l
         if cells > limits.max_cells:
             raise _fatal(TOO_LARGE, detail_key="err.ingest.detail.cells", limit=f"{limits.max_cells:,}")
 
-    def add(number: int, record: list[Any]) -> None:
-        count(record)
-        if len(rows) >= limits.max_rows:
-            raise _fatal(TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
-        rows.append(record)
-        numbers.append(number)
-
+    head: list[tuple[int, list[Any]]] = []
     for number, record in records:
         if _row_is_blank(record):
             continue
-        if header is None:
-            count(record)
-            if map_headers(record, aliases).has_header():
-                header, header_row = record, number
-                if probe:
-                    break
-                continue
-            candidates.append((number, record))
-            if len(candidates) < limits.header_search_rows:
-                continue
-            if probe:
-                break
-            (header_row, header), rest = candidates[0], candidates[1:]
-            for item in rest:
-                add(*item)
+        count(record)
+        head.append((number, record))
+        if len(head) >= limits.header_search_rows:
+            break
+    found = find_header(head, header_score(aliases))
+    if probe:
+        return RawTable(found.cells if found else [], found.rows[0] if found else 0, [], [], source)
+    if not head:
+        raise _fatal(EMPTY_FILE)
+    if found is None:
+        header, header_rows = list(head[0][1]), (head[0][0],)
+    else:
+        header, header_rows = found.cells, found.rows
+    table = RawTable(header, header_rows[0], [], [], source, header_rows=header_rows)
+    table.title_year = title_year([r for n, r in head if n < header_rows[0]])
+    last_head = head[-1][0]
+    in_footer = False
+    for number, record in chain((r for r in head if r[0] > header_rows[-1]), records):
+        if _row_is_blank(record):
             continue
-        add(number, record)
-    if header is None:
-        if probe:
-            return RawTable([], 0, [], [], source)
-        if not candidates:
-            raise _fatal(EMPTY_FILE)
-        (header_row, header), rest = candidates[0], candidates[1:]
-        for item in rest:
-            add(*item)
-    return RawTable(list(header), header_row, rows, numbers, source)
+        if number > last_head:
+            count(record)
+        kind = FOOTER if in_footer else classify_row(record)
+        if kind == TOTAL:
+            table.totals.append((number, record))
+            table.total_at.append(len(table.rows))
+            continue
+        if kind != DATA:
+            in_footer = in_footer or kind == FOOTER
+            table.skipped.setdefault(kind, []).append(number)
+            continue
+        if len(table.rows) >= limits.max_rows:
+            raise _fatal(TOO_MANY_ROWS, limit=f"{limits.max_rows:,}")
+        table.rows.append(record)
+        table.row_numbers.append(number)
+    return table
 
 
 def _xlsx_cell(value: Any, number_format: str | None) -> Any:
@@ -335,7 +363,7 @@ def _read_xlsx(data: bytes, aliases: HeaderAliases, sheet: str | None, limits: L
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken parts
         raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_book", kind=type(exc).__name__) from None
     try:
-        return _read_book(book, aliases, sheet, limits)
+        return _read_book(book, aliases, sheet, limits, archive)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, AttributeError,
             IndexError, SyntaxError) as exc:  # read-only openpyxl reads parts lazily: damage shows up here
         raise _fatal(UNREADABLE_FILE, detail_key="err.ingest.detail.bad_book", kind=type(exc).__name__) from None
@@ -368,12 +396,17 @@ def _scan_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: 
                 tail = window[-16:]
 
 
-def _sheet_records(ws: Any) -> Iterator[tuple[int, list[Any]]]:
+def _sheet_records(ws: Any, formulas: dict[tuple[int, int], FormulaCell],
+                   uncached: list[tuple[int, int]]) -> Iterator[tuple[int, list[Any]]]:
     ws.reset_dimensions()  # never trust the declared size: a forged A1:XFD1048576 would pad every row
     for number, row in enumerate(ws.iter_rows(), start=1):
         out = []
-        for c in row:
+        for col, c in enumerate(row, start=1):
             value = getattr(c, "value", None)
+            if value.__class__ is str and value.startswith("=") and (number, col) in formulas:
+                value = formulas[(number, col)].cached  # the value the spreadsheet computed
+                if value is None:
+                    uncached.append((number, col))
             if value is None:
                 out.append(None)
             elif value.__class__ is str:
@@ -383,7 +416,46 @@ def _sheet_records(ws: Any) -> Iterator[tuple[int, list[Any]]]:
         yield number, out
 
 
-def _read_book(book: Any, aliases: HeaderAliases, sheet: str | None, limits: Limits) -> RawTable:
+def _with_year(table: RawTable, year: int | None, aliases: HeaderAliases) -> RawTable:
+    """A sheet named like a year ("2023", "Năm 2024") gives the year when it has no year column."""
+    if year is None or F_YEAR in map_headers(table.header, aliases).fields:
+        return table
+    table.header = [*table.header, aliases.canonical["vi"][F_YEAR]]
+    width = len(table.header) - 1
+    table.rows = [[*(r + [None] * (width - len(r)))[:width], year] for r in table.rows]
+    table.totals = [(n, [*(r + [None] * (width - len(r)))[:width], year]) for n, r in table.totals]
+    return table
+
+
+def _stack(tables: list[RawTable], source: dict[str, Any]) -> RawTable:
+    """Sheets read one under the other, columns matched by their header text."""
+    if len(tables) == 1:
+        return tables[0]
+    header: list[Any] = list(dict.fromkeys(h for t in tables for h in t.header))
+    out = RawTable(header, tables[0].header_row, [], [], source, header_rows=tables[0].header_rows, starts=[])
+
+    def place(where: list[int], r: list[Any]) -> list[Any]:
+        cells: list[Any] = [None] * len(header)
+        for pos, v in zip(where, r, strict=False):
+            cells[pos] = v
+        return cells
+
+    for t in tables:
+        where = [header.index(h) for h in t.header]
+        out.starts.append(len(out.rows))
+        out.total_at += [len(out.rows) + k for k in t.total_at]
+        out.rows += [place(where, r) for r in t.rows]
+        out.row_numbers += t.row_numbers
+        out.totals += [(n, place(where, r)) for n, r in t.totals]
+        for kind, rows in t.skipped.items():
+            out.skipped.setdefault(kind, []).extend(rows)
+    return out
+
+
+def _read_book(book: Any, aliases: HeaderAliases, sheet: str | None, limits: Limits,
+               archive: zipfile.ZipFile | None = None) -> RawTable:
+    """Every sheet that holds a recognised header is read (one sheet per year is common); the others are
+    listed as skipped."""
     sheets = [name for name in book.sheetnames if hasattr(book[name], "iter_rows")]
     if sheet is not None:
         wanted = [n for n in sheets if normalize_header(n) == normalize_header(sheet)]
@@ -391,14 +463,34 @@ def _read_book(book: Any, aliases: HeaderAliases, sheet: str | None, limits: Lim
             raise _fatal(WRONG_SHEET, value=sheet, suggestions=sheets, detail_key="err.ingest.detail.no_sheet",
                          sheet=sheet, sheets=", ".join(sheets))
         sheets = wanted
+    paths = sheet_paths(archive) if archive is not None else {}
+    tables: list[RawTable] = []
+    status: dict[str, str] = {}
+    uncached: dict[str, list[tuple[int, int]]] = {}
     for name in sheets:
+        formulas = formula_cells(archive, paths[name]) if archive is not None and name in paths else {}
         source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": name}
-        probe = _collect(_sheet_records(book[name]), aliases, limits, source, probe=True)
-        if probe.header:
-            return _collect(_sheet_records(book[name]), aliases, limits, source)
-    if sheet is None and len(sheets) == 1:
-        source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": sheets[0]}
-        return _collect(_sheet_records(book[sheets[0]]), aliases, limits, source)  # → missing_column later
-    listed = ", ".join(sheets) or "—"
-    raise _fatal(WRONG_SHEET, value=sheet, suggestions=sheets, detail_key="err.ingest.detail.no_header_sheet",
-                 listed=listed)
+        probe = _collect(_sheet_records(book[name], formulas, []), aliases, limits, source, probe=True)
+        if not probe.header:
+            status[name] = "skipped"
+            continue
+        missing: list[tuple[int, int]] = []
+        table = _collect(_sheet_records(book[name], formulas, missing), aliases, limits, source)
+        tables.append(_with_year(table, sheet_year(name) or table.title_year, aliases))
+        status[name] = "read"
+        if missing:
+            uncached[name] = missing
+    if not tables:
+        if sheet is None and len(sheets) == 1:
+            source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": sheets[0]}
+            return _collect(_sheet_records(book[sheets[0]], {}, []), aliases, limits, source)  # → missing_column
+        listed = ", ".join(sheets) or "—"
+        raise _fatal(WRONG_SHEET, value=sheet, suggestions=sheets, detail_key="err.ingest.detail.no_header_sheet",
+                     listed=listed)
+    read = [n for n, v in status.items() if v == "read"]
+    source = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": ", ".join(read),
+              "uncached": [(n, r, c) for n, cells in uncached.items() for r, c in cells], "sheets": status}
+    table = _stack(tables, source)
+    table.source = source
+    table.sheets = status
+    return table

@@ -54,6 +54,7 @@ choose between fixing the file and loading only the valid rows.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,12 +81,14 @@ from geo.ingest.match import (
 from geo.ingest.problems import Problem, make_problem, show_value
 from geo.ingest.read import LIMITS, Limits, RawTable, is_blank, read_table
 from geo.ingest.vocab import (
+    AMBIGUOUS_CODE,
     AMBIGUOUS_NAME,
     BASES,
     BASIS_CODE_2025,
     BASIS_CODE_PRE2025,
     BASIS_NAME_2025,
     BASIS_NAME_PRE2025,
+    CODE_OTHER_UNITS,
     DENOMINATOR,
     DUPLICATE_COLUMN,
     DUPLICATE_COMMUNE_YEAR,
@@ -102,6 +105,7 @@ from geo.ingest.vocab import (
     F_PRE2025,
     F_PROVINCE,
     F_YEAR,
+    FORMULA_NO_VALUE,
     INCOMPLETE_COUNTS,
     INVALID_YES_NO,
     LOOKS_LIKE_FRACTION,
@@ -115,7 +119,10 @@ from geo.ingest.vocab import (
     NUMERATOR_ABOVE_DENOMINATOR,
     PRE2025_BASE_SET,
     RATE_OUT_OF_RANGE,
+    SKIPPED_ROWS,
     SUFFIX_SEP,
+    TOTAL_MISMATCH,
+    TOTAL_ROWS,
     UNKNOWN_COLUMN,
     UNKNOWN_COMMUNE,
     UNKNOWN_PROVINCE_CODE,
@@ -398,6 +405,7 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
     if len(without):
         bag.add(make_problem(NO_VALUES, count=f"{len(without):,}", detail=", ".join(map(str, without[:5]))))
 
+    _note_layout(table, cmap, bag)
     valid = _assemble(long_parts, codes, bases, years, numbers, bag.error_rows)
     ok = ~bag.error_rows & has_value & found & dated
     ok_bases = pd.Series(bases[ok], dtype=object).value_counts()
@@ -407,6 +415,43 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
         **{f"rows_{b}": int(ok_bases.get(b, 0)) for b in BASES},
     }
     return ValidationResult(valid, bag.list_problems(), counts, columns, table.source)
+
+
+def _listed(rows: list[int]) -> str:
+    return ", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else "")
+
+
+def _note_layout(table: RawTable, cmap: ColumnMap, bag: _Collector) -> None:
+    """One line each for what the report layout left out (totals, numbering, footer rows, formulas
+    without a value), and a warning where a stated total differs from the sum of the communes above it.
+
+    A total is checked against the rows since the previous total (a subtotal) or since the start of its
+    sheet (a grand total such as "Toàn huyện"); it must agree with one of them."""
+    for sheet, row, col in table.source.get("uncached", []):
+        header = cmap.headers[col - 1] if col - 1 < len(cmap.headers) else f"#{col}"
+        bag.add(make_problem(FORMULA_NO_VALUE, row=row, column=header, detail=sheet))
+    if table.totals:
+        bag.add(make_problem(TOTAL_ROWS, count=len(table.totals), detail=_listed([n for n, _ in table.totals])))
+    skipped = sorted(n for rows in table.skipped.values() for n in rows)
+    if skipped:
+        bag.add(make_problem(SKIPPED_ROWS, count=len(skipped), detail=_listed(skipped)))
+    count_cols = sorted({pos for parts in cmap.indicators.values() for part, cols in parts.items()
+                         if part in (NUMERATOR, DENOMINATOR) for pos in cols})
+    previous = 0
+    for (number, cells), at in zip(table.totals, table.total_at, strict=True):
+        start = max((s for s in table.starts if s < at), default=0)  # a sheet-end total is not the next start
+        for pos in count_cols:
+            stated = parse_count(cells[pos] if pos < len(cells) else None)[0]
+            if stated is None:
+                continue
+            sums = []
+            for lo in {previous, start}:
+                got = [parse_count(r[pos] if pos < len(r) else None)[0] for r in table.rows[max(lo, start):at]]
+                sums.append(sum(g for g in got if g is not None))
+            if all(abs(x - stated) > 0.5 for x in sums):
+                bag.add(make_problem(TOTAL_MISMATCH, row=number, column=cmap.headers[pos], value=stated,
+                                     computed=f"{sums[-1]:g}"))
+        previous = at
 
 
 def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable, report: Callable,
@@ -511,6 +556,12 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
     memo: dict[tuple, Any] = {}
     units = dict(zip(matcher.new_units["code"], zip(matcher.new_units["name"], matcher.new_units["province_code"],
                                                     strict=True), strict=True))
+    # a header that says which units ("Mã xã 2025", "Mã xã (mới)", "old code") settles them like the user would
+    stated = era
+    if era == ERA_AUTO and code_pos is not None and _STATES_NEW.search(normalize_header(cmap.headers[code_pos])):
+        stated = ERA_2025
+    old_names = ({} if matcher.old_units is None or name_pos is None
+                 else dict(zip(matcher.old_units["old_code"], matcher.old_units["name"], strict=True)))
 
     suggested = 0
     unknown_names = found_names = 0
@@ -546,6 +597,12 @@ def _identify(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: s
             if match.status != MATCHED:
                 bag.add(_unknown_code(match, row, cmap.headers[pos], cell, code_era), i, 2)
                 continue
+            if names[i] and old_names:
+                held = _era_by_name(matcher, old_names, units, match.code, names[i], code_era, stated)
+                if held is not None:
+                    bag.add(make_problem(held, row=row, column=cmap.headers[pos], value=cell,
+                                         detail=_both_units(matcher, match.code)), i, 2)
+                    continue
             codes[i], bases[i] = match.code, basis
             if basis == BASIS_CODE_2025 and (names[i] or provs[i]) and not lookup("agree", match.code, names[i],
                                                                                   provs[i]):
@@ -619,6 +676,35 @@ def _unknown_name(match: Any, row: int, column: str, name: str, province: str, e
         why = "err.ingest.name.unknown_pre2025" if era == ERA_PRE2025 else "err.ingest.name.unknown_2025"
     return make_problem(UNKNOWN_COMMUNE, row=row, column=column, value=name, suggestions=list(match.suggestions),
                         detail_key=why, name=name, province=province)
+
+
+_STATES_NEW = re.compile(r"(^|_)(2025|moi|new)(_|$)")
+
+
+def _name_fits(name: str, unit_name: str) -> bool:
+    given = split_unit_type(normalize_name(name))[1]
+    want = normalize_name(unit_name)
+    return given == want or fold_name(given) == fold_name(want)
+
+
+def _era_by_name(matcher: CommuneMatcher, old_names: dict[str, str], units: dict[str, tuple[str, str]], code: str,
+                 name: str, code_era: str, era: str) -> str | None:
+    """A code that is both a 2025 and a pre-2025 code is settled by the name in its row; None when it is.
+
+    The name fits only the other list's unit → held back (the code was read in the wrong list); it fits
+    both and the user did not say which units the file uses → held back as ambiguous."""
+    if code not in old_names or code not in units:
+        return None
+    fits_new, fits_old = _name_fits(name, units[code][0]), _name_fits(name, old_names[code])
+    if code_era == ERA_2025 and fits_old and not fits_new or code_era == ERA_PRE2025 and fits_new and not fits_old:
+        return CODE_OTHER_UNITS
+    if fits_new and fits_old and era == ERA_AUTO:
+        return AMBIGUOUS_CODE
+    return None
+
+
+def _both_units(matcher: CommuneMatcher, code: str) -> str:
+    return f"2025: {matcher.describe_commune(code, ERA_2025)} / <2025: {matcher.describe_commune(code, ERA_PRE2025)}"
 
 
 def _check_agreement(matcher: CommuneMatcher, units: dict[str, tuple[str, str]], code: str, name: str | None,

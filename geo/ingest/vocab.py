@@ -61,8 +61,14 @@ ZERO_DENOMINATOR = "zero_denominator"
 NO_VALUES = "no_values"
 LOOKS_LIKE_FRACTION = "looks_like_fraction"
 MORE_PROBLEMS = "more_problems"
+FORMULA_NO_VALUE = "formula_without_value"
+TOTAL_ROWS = "total_rows"
+AMBIGUOUS_CODE = "ambiguous_code"
+CODE_OTHER_UNITS = "code_is_other_units"
+TOTAL_MISMATCH = "total_mismatch"
+SKIPPED_ROWS = "skipped_rows"
 
 WARNING_CODES = frozenset({UNKNOWN_COLUMN, NAME_CODE_MISMATCH, ZERO_DENOMINATOR, NO_VALUES, LOOKS_LIKE_FRACTION,
-                           MORE_PROBLEMS})
+                           MORE_PROBLEMS, FORMULA_NO_VALUE, TOTAL_ROWS, TOTAL_MISMATCH, SKIPPED_ROWS})
 FILE_CODES = (EMPTY_FILE, UNREADABLE_FILE, BINARY_FILE, UNSUPPORTED_FORMAT, TOO_LARGE, TOO_MANY_ROWS, WRONG_SHEET,
               MISSING_COLUMN, DUPLICATE_COLUMN)

@@ -143,7 +143,8 @@ def build_files() -> dict[str, tuple[bytes, str, str, str]]:
     ws.title = "Du_lieu"
     ws.append(HEAD.split(","))
     ws.append(["00004", 2024, "=B2-2000", 100, "Có"])
-    files["formula_cells.xlsx"] = (_save(book), "formula_like", "2", "stunting_u5__tu_so")
+    files["formula_cells.xlsx"] = (_save(book), "incomplete_counts", "2",
+                                  "stunting_u5__tu_so")  # saved by a script: no cached value
     text("year_1900.csv", HEAD + "\n00004,1900,1,10,Có\n", "year_out_of_range", "2", "nam")
     text("year_not_a_number.csv", HEAD + "\n00004,năm 2024,1,10,Có\n00008,2024-2025,1,10,Có\n", "non_numeric", "2",
          "nam")
