@@ -12,7 +12,7 @@ Steps: cold-browser load of the national map (server warm), rerun after an indic
 rerun after a province change, and for the app also a lagging-page rerun (province change).
 
 Run: .venv/bin/python bench/bench_browser.py [--runs 5] [--proxy] [--only ours|baseline]
---proxy puts the documented nginx (deploy/nginx.conf) in front of the app, as deployed.
+--proxy puts the documented nginx (deploy/nginx-single.conf) in front of the app, as deployed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -110,9 +111,9 @@ def start_streamlit(script: str, tmp: Path, extra: list[str] | None = None) -> t
 
 
 def start_proxy(upstream: str, tmp: Path) -> tuple[str, subprocess.Popen]:
-    """nginx with the repository's deploy/nginx.conf, pointed at the app's loopback port."""
+    """nginx with the repository's deploy/nginx-single.conf, pointed at the app's loopback port."""
     port = _free_port()
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    conf = (ROOT / "deploy" / "nginx-single.conf").read_text()
     conf = conf.replace("127.0.0.1:8501", upstream.removeprefix("http://"))
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
     main = tmp / "nginx.conf"
@@ -175,7 +176,7 @@ class Probe:
         action()
         # Done when the rerun the action caused has finished and the draw calls after it have stopped.
         cond = ("([n0, f0, quiet]) => window.__draws && window.__runs.finished > f0 && window.__draws.n > n0 && "
-                "window.__draws.last > window.__runs.last - 50 && performance.now() - window.__draws.last > quiet")
+                "performance.now() - Math.max(window.__draws.last, window.__runs.last) > quiet")
         self.page.wait_for_function(cond, arg=[n0, f0, QUIET_MS], timeout=TIMEOUT_MS, polling=100)
         if settle:
             settle()
@@ -232,7 +233,10 @@ def _fmt(key: str, v: float) -> str:
 
 def table(results: dict[str, list[dict]]) -> str:
     steps = ["load", "rerun_indicator", "rerun_province", "lagging_rerun"]
-    rows = ["| step | measure | app (median) | baseline (median) | app / baseline |", "|---|---|---|---|---|"]
+    extra = [n for n in results if n not in ("app", "baseline")]
+    rows = ["| step | measure | app (median) | baseline (median) | app / baseline |"
+            + "".join(f" {n} | {n} / baseline |" for n in extra),
+            "|---|---|---|---|---|" + "---|---|" * len(extra)]
     for step in steps:
         for key in ("seconds", "http", "js", "ws", "ws_deflated", "cpu"):
             med = {}
@@ -244,19 +248,27 @@ def table(results: dict[str, list[dict]]) -> str:
                 continue
             ours, base = med.get("app"), med.get("baseline")
             ratio = f"{ours / base:.2f}×" if ours is not None and base else "—"
+            cells = ""
+            for n in extra:
+                v = med.get(n)
+                cells += (f" {_fmt(key, v)} | {v / base:.2f}× |" if v is not None and base else
+                          f" {_fmt(key, v) if v is not None else '—'} | — |")
             rows.append(f"| {step} | {key} | {_fmt(key, ours) if ours is not None else '—'} | "
-                        f"{_fmt(key, base) if base is not None else '—'} | {ratio} |")
+                        f"{_fmt(key, base) if base is not None else '—'} | {ratio} |" + cells)
     return "\n".join(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--proxy", action="store_true", help="put deploy/nginx.conf in front of the app")
+    ap.add_argument("--proxy", action="store_true", help="put deploy/nginx-single.conf in front of the app")
     ap.add_argument("--only", choices=("app", "baseline"))
+    ap.add_argument("--extra", nargs="*", default=[], help="prototype scripts measured like the baseline")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "browser.json")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on a plain kill too
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     procs: list[subprocess.Popen] = []
@@ -274,6 +286,13 @@ def main(argv: list[str] | None = None) -> int:
             url, proc = start_streamlit("bench/baseline_app.py", tmp)
             procs.append(proc)
             targets["baseline"] = (url, proc.pid)
+        static = ROOT / "bench" / "static"  # Streamlit serves static/ next to the script it runs
+        if args.extra and not static.exists():
+            static.symlink_to(ROOT / "static")
+        for script in args.extra:
+            url, proc = start_streamlit(script, tmp)
+            procs.append(proc)
+            targets[Path(script).stem] = (url, proc.pid)
         results: dict[str, list[dict]] = {name: [] for name in targets}
         load_before = os.getloadavg()
         with sync_playwright() as pw:

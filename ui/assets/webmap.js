@@ -91,10 +91,12 @@ function render(state) {
   state.legend.innerHTML = legendHtml(d);
   if (state.shownKey !== d.view_key) {  // another area: its own remembered or default view
     state.shownKey = d.view_key;
-    state.deck.setProps({ initialViewState: initialView(d) });
+    const view = initialView(d);
+    state.deck.setProps({ initialViewState: view });
+    state.root.setAttribute("data-view", JSON.stringify(view));
   }
   state.deck.setProps({ layers });
-  state.root.setAttribute("data-drawn", String(state.version));
+  state.root.setAttribute("data-version", String(state.version));
 }
 
 function tooltip(state, info) {
@@ -137,15 +139,19 @@ export default function (component) {
         getTooltip: (info) => tooltip(state, info),
         getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
         onViewStateChange: ({ viewState }) => {
-          window.sessionStorage.setItem(viewKey(state.data), JSON.stringify(
-            { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom }));
+          const view = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
+          window.sessionStorage.setItem(viewKey(state.data), JSON.stringify(view));
+          root.setAttribute("data-view", JSON.stringify(view));
         },
+        // data-rendered = the rerun whose colours are on screen (what tests and the bench wait for).
+        onAfterRender: () => root.setAttribute("data-rendered", root.getAttribute("data-version") || ""),
         onClick: (info) => {
           const f = info && info.object;
           if (f && state.rows && state.rows.has(f.id)) setTriggerValue("clicked", f.id);
         },
       });
       state.shownKey = state.data.view_key;
+      root.setAttribute("data-view", JSON.stringify(initialView(state.data)));
       render(state);
     }).catch((err) => { root.textContent = String(err); });
     return;
