@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo import config
+from geo.reporting.webmap import publish_hover
 from ui.cache import web_map_assets
 
 _ASSETS = Path(__file__).parent / "assets"
@@ -36,7 +37,10 @@ def commune_map(payload: dict, *, layers, geojson_url: str, outline_url: str | N
                 view_key: str, aria_label: str, height: int = 720, key: str = "commune_map") -> None:
     """Draw the map; a click on a commune opens its profile page."""
     assets = web_map_assets(str(config.static_dir()), layers.key, layers)
-    data = {**payload, **assets, "geo": geojson_url, "outline": outline_url, "height": height,
+    payload = dict(payload)
+    hover = publish_hover(payload, config.static_dir() / layers.static_subdir / "hover")
+    data = {**payload, **assets, "hover": layers.url(f"hover/{hover}"), "geo": geojson_url, "outline": outline_url,
+            "height": height,
             "view": {"lon": center["lon"], "lat": center["lat"], "zoom": zoom}, "view_key": view_key,
             "aria_label": aria_label}
     result = _component()(data=data, key=key, height=height, on_clicked_change=lambda: None)

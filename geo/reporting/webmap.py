@@ -8,7 +8,9 @@ static exports (geo/reporting/choropleth.py: same colours, same breaks, same lab
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ from geo.reporting.choropleth import (
 )
 from geo.text.numbers import format_number, format_percent
 
+HOVER_FILES_KEPT = 256  # hover files of recent views kept in the static folder (a few MB at most)
 GRADIENT_STEPS = 48  # a continuous scale drawn in 48 steps: finer than the eye tells apart on a map
 NAMES_FILE = "commune_names.json"
 
@@ -153,24 +156,48 @@ def map_payload(frame: pd.DataFrame, hover: pd.Series, *, mode: str, meta: dict,
                 value_column: str = "value") -> dict:
     """The per-rerun data of the browser map. `hover` is geo.reporting.choropleth.hover_fields(frame, ...).
 
-    Compact on purpose (it travels on every rerun): codes as one string of 5-digit codes, one palette
-    index per commune, and per commune only the hover text that is not already in the static names
-    file (value, gap) plus the index of its status label.
+    Compact on purpose (it travels on every rerun): codes as one string of 5-digit codes and one
+    palette index per commune. "hover" holds, per commune, only the text that is not already in the
+    static names file (value, gap) plus the index of its status label; publish_hover() moves it into a
+    static file so that it travels only when the user hovers.
     """
     idx, pal, bar = classify(frame, mode=mode, meta=meta, labels=labels, value_column=value_column)
     drawn = idx >= 0
     rows = hover[drawn].tolist()
     statuses: list[str] = sorted({r[4] for r in rows})
     where = {s: i for i, s in enumerate(statuses)}
+    codes = "".join(frame["code"].to_numpy()[drawn])
     return {
-        "codes": "".join(frame["code"].to_numpy()[drawn]),
+        "codes": codes,
         "colour": idx[drawn].tolist(),
         "palette": pal.colours,
         "legend": pal.legend,
         "bar": bar,
         "legend_title": labels.get("legend_title", ""),
-        "hover": "\n".join(f"{r[2]}\t{r[3]}\t{where[r[4]]}" for r in rows),
-        "statuses": statuses,
+        "hover": {"codes": codes, "rows": "\n".join(f"{r[2]}\t{r[3]}\t{where[r[4]]}" for r in rows),
+                  "statuses": statuses},
         "hover_labels": {k: labels[k] for k in ("value", "target", "gap", "status")},
         "target_text": target_text,
     }
+
+
+def publish_hover(payload: dict, folder: Path) -> str:
+    """Move the hover texts out of the rerun into a static file named by its content; returns the file name.
+
+    The browser fetches it only when the user hovers (compressed by the proxy), so a rerun carries
+    codes and colours only. The oldest files beyond HOVER_FILES_KEPT are removed.
+    """
+    body = json.dumps(payload.pop("hover"), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    name = hashlib.sha1(body).hexdigest()[:16] + ".json"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        tmp = folder / f".{name}.{os.getpid()}"
+        tmp.write_bytes(body)
+        tmp.replace(path)
+        files = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime)
+        for old in files[:-HOVER_FILES_KEPT]:
+            old.unlink(missing_ok=True)
+    else:
+        path.touch()
+    return name

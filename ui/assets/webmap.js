@@ -3,7 +3,7 @@
 // per page and kept; a rerun only recolours (no new layer data, no refetch) and keeps the view the user
 // moved to (per area, in sessionStorage, so it also survives leaving the page and coming back).
 // Hover shows the commune's values; a click sends its code to Python (open the profile).
-const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, lib: null });
+const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, hover: {}, lib: null });
 
 function fetchJson(url) {
   if (!cache.json[url]) {
@@ -62,9 +62,7 @@ function render(state) {
   // code → row of this rerun; features not in the view are not drawn and not picked.
   const rows = new Map();
   for (let i = 0; i < d.codes.length / 5; i++) rows.set(d.codes.substr(i * 5, 5), i);
-  const hover = d.hover.split("\n");
   state.rows = rows;
-  state.hover = hover;
   const none = [0, 0, 0, 0];
   const fill = (f) => { const i = rows.get(f.id); return i === undefined ? none : d.palette[d.colour[i]]; };
   const line = (f) => {
@@ -101,16 +99,40 @@ function render(state) {
 
 function tooltip(state, info) {
   const f = info && info.object;
+  state.lastPick = f || null;
   if (!f || !state.rows) return null;
   const i = state.rows.get(f.id);
   if (i === undefined) return null;
   const d = state.data;
-  const [value, gap, s] = state.hover[i].split("\t");
   const [name, province] = (state.names && state.names[f.id]) || [f.id, ""];
   const l = d.hover_labels;
+  // The values of this view come from a static file, fetched on the first hover after a rerun.
+  const url = d.hover;
+  if (!cache.hover[url]) {
+    cache.hover[url] = { rows: null };
+    fetchJson(url).then((h) => {
+      const at = new Map();
+      for (let k = 0; k < h.codes.length / 5; k++) at.set(h.codes.substr(k * 5, 5), k);
+      cache.hover[url] = { rows: h.rows.split("\n"), at, statuses: h.statuses };
+      const e = state.lastMove;  // show the values now: replay the last pointer move over the map
+      const canvas = state.root.querySelector("canvas");
+      if (state.lastPick && e && canvas) {
+        canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: e.x, clientY: e.y, bubbles: true, pointerType: "mouse" }));
+      }
+    });
+  }
+  const h = cache.hover[url];
+  let value = "…", gap = "…", status = "…";
+  if (h.rows) {
+    const k = h.at.get(f.id);
+    if (k !== undefined) {
+      const parts = h.rows[k].split("\t");
+      value = parts[0]; gap = parts[1]; status = h.statuses[+parts[2]] || "";
+    }
+  }
   return {
     html: `<b>${esc(name)}</b> — ${esc(province)}<br>${esc(l.value)}: ${esc(value)}<br>${esc(l.target)}: ` +
-      `${esc(d.target_text)}<br>${esc(l.gap)}: ${esc(gap)}<br>${esc(l.status)}: ${esc(d.statuses[+s] || "")}`,
+      `${esc(d.target_text)}<br>${esc(l.gap)}: ${esc(gap)}<br>${esc(l.status)}: ${esc(status)}`,
     className: "vnmap-tooltip",
     style: { background: "white", color: "#222", fontSize: "15px", padding: "6px 8px", border: "1px solid #999" },
   };
@@ -131,6 +153,7 @@ export default function (component) {
     parentElement.appendChild(root);
     parentElement.appendChild(legend);
     state = parentElement.__vnmap = { root, legend, version: 0, data, shownKey: null };
+    root.addEventListener("pointermove", (e) => { state.lastMove = { x: e.clientX, y: e.clientY }; }, { passive: true });
     Promise.all([loadDeck(data.lib), fetchJson(data.geo), data.outline ? fetchJson(data.outline) : null,
                  fetchJson(data.names)]).then(([lib, geo, outline, names]) => {
       state.lib = lib; state.geo = geo; state.outline = outline; state.names = names; state.geoUrl = state.data.geo;
