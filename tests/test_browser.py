@@ -105,7 +105,7 @@ def test_map_hover_click_to_profile_and_kept_view(server, browser):
     box = page.locator(MAP).first.bounding_box()
     x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
     page.mouse.move(x, y)
-    tip = page.locator(".vnmap-tooltip").filter(has_text="%")  # with the values (fetched on the first hover)
+    tip = page.locator(".vnmap-tooltip").filter(has_text="Giá trị").filter(has_not_text="…")  # values fetched
     tip.first.wait_for(timeout=30_000)
     text = tip.first.inner_text()
     assert "Hà Nội" in text and text.split("\n")[0].startswith(("Phường", "Xã"))

@@ -214,3 +214,13 @@ def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[st
     if not names.exists():
         write_names(_layers.communes, names)
     return {"lib": f"app/static/vendor/{DECK_FILE}", "names": _layers.url(NAMES_FILE)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def per_view(key: tuple, *, _compute):
+    """A result that depends only on what `key` names (dataset version, indicator, year, target, ...).
+
+    Reruns that change nothing in the key (a filter, the colour mode, the language, a click) reuse it;
+    the caller makes sure the key names everything `_compute` reads.
+    """
+    return _compute()

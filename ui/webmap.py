@@ -22,6 +22,9 @@ _CSS = """
 .vnmap-title { font-weight: 600; margin-bottom: 4px; }
 .vnmap-entry { display: flex; align-items: center; gap: 6px; line-height: 1.5; }
 .vnmap-swatch { display: inline-block; width: 16px; height: 12px; flex: none; }
+.vnmap-tooltip { position: absolute; display: none; pointer-events: none; z-index: 3; background: white; color: #222;
+  font: 15px "Noto Sans", Arial, sans-serif; padding: 6px 8px; border: 1px solid #999; border-radius: 3px;
+  max-width: 420px; box-shadow: 0 1px 4px rgba(0,0,0,0.2); }
 .vnmap-bar { height: 12px; width: 180px; margin: 2px 0; }
 .vnmap-bar-ticks { display: flex; justify-content: space-between; width: 180px; font-size: 13px; }
 """

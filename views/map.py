@@ -8,7 +8,8 @@ from geo.indicators.uncertainty import smooth_rates_eb
 from geo.reporting.choropleth import VIETNAM_BOUNDS, hover_fields, view_for_bounds
 from geo.reporting.webmap import map_payload
 from geo.text.numbers import format_number
-from ui.context import load_context
+from ui.cache import per_view
+from ui.context import load_context, view_key
 from ui.export_panel import map_export_panel
 from ui.state import colour_control
 from ui.webmap import commune_map
@@ -33,13 +34,8 @@ if frame.empty:
     st.info(t("map.empty"))
 else:
     labels = map_labels(t, sel.lang)
-    status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
-    hover = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
-                         with_interval=meta["measure"] != "yes_no", target=target)
-    value_column = "value"
-    if sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no":
-        frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
-        value_column = "smoothed"
+    smooth = sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no"
+    if smooth:
         st.info(t("map.smoothed_note"))
     if mode == "trend":
         st.caption(t("trend.method_help"))
@@ -47,10 +43,21 @@ else:
     bounds = ctx.layers.provinces.set_index("code").loc[prov, ["min_lon", "min_lat", "max_lon", "max_lat"]] \
         if prov else VIETNAM_BOUNDS
     center, zoom = view_for_bounds(*bounds)
-    payload = map_payload(frame, hover, mode=mode, meta=meta, labels=labels,
-                          target_text=target.text(sel.lang) if target else "—", value_column=value_column)
+
+    def payload() -> dict:
+        status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
+        hover = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
+                             with_interval=meta["measure"] != "yes_no", target=target)
+        if smooth:
+            frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
+        return map_payload(frame, hover, mode=mode, meta=meta, labels=labels,
+                           target_text=target.text(sel.lang) if target else "—",
+                           value_column="smoothed" if smooth else "value")
+
+    key = view_key(ctx.layers, ctx.dataset, sel, precision=True)
+    data = payload() if key is None else per_view((*key, repr(sel.filters), mode, sel.lang, smooth), _compute=payload)
     st.caption(t("map.click_hint"))
-    commune_map(payload, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
+    commune_map(data, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
                 ctx.layers.national_url, outline_url=ctx.layers.outline_url, center=center, zoom=zoom,
                 view_key=f"map-{prov or 'vn'}", aria_label=t("nav.map"))
 st.caption(t("map.caption", boundary=BOUNDARY_SOURCE, dataset=ctx.dataset.label))

@@ -99,7 +99,6 @@ function render(state) {
 
 function tooltip(state, info) {
   const f = info && info.object;
-  state.lastPick = f || null;
   if (!f || !state.rows) return null;
   const i = state.rows.get(f.id);
   if (i === undefined) return null;
@@ -114,11 +113,7 @@ function tooltip(state, info) {
       const at = new Map();
       for (let k = 0; k < h.codes.length / 5; k++) at.set(h.codes.substr(k * 5, 5), k);
       cache.hover[url] = { rows: h.rows.split("\n"), at, statuses: h.statuses };
-      const e = state.lastMove;  // show the values now: replay the last pointer move over the map
-      const canvas = state.root.querySelector("canvas");
-      if (state.lastPick && e && canvas) {
-        canvas.dispatchEvent(new PointerEvent("pointermove", { clientX: e.x, clientY: e.y, bubbles: true, pointerType: "mouse" }));
-      }
+      if (state.lastHover) showTooltip(state, state.lastHover);  // now with the values
     });
   }
   const h = cache.hover[url];
@@ -130,12 +125,20 @@ function tooltip(state, info) {
       value = parts[0]; gap = parts[1]; status = h.statuses[+parts[2]] || "";
     }
   }
-  return {
-    html: `<b>${esc(name)}</b> — ${esc(province)}<br>${esc(l.value)}: ${esc(value)}<br>${esc(l.target)}: ` +
-      `${esc(d.target_text)}<br>${esc(l.gap)}: ${esc(gap)}<br>${esc(l.status)}: ${esc(status)}`,
-    className: "vnmap-tooltip",
-    style: { background: "white", color: "#222", fontSize: "15px", padding: "6px 8px", border: "1px solid #999" },
-  };
+  return `<b>${esc(name)}</b> — ${esc(province)}<br>${esc(l.value)}: ${esc(value)}<br>${esc(l.target)}: ` +
+    `${esc(d.target_text)}<br>${esc(l.gap)}: ${esc(gap)}<br>${esc(l.status)}: ${esc(status)}`;
+}
+
+function showTooltip(state, info) {
+  state.lastHover = info;
+  const html = info ? tooltip(state, info) : null;
+  const tip = state.tip;
+  if (!html) { tip.style.display = "none"; return; }
+  tip.innerHTML = html;
+  tip.style.display = "block";
+  const w = state.root.clientWidth;
+  tip.style.left = Math.min(info.x + 14, Math.max(w - tip.offsetWidth - 4, 0)) + "px";
+  tip.style.top = (info.y + 14) + "px";
 }
 
 export default function (component) {
@@ -152,14 +155,27 @@ export default function (component) {
     legend.className = "vnmap-legend";
     parentElement.appendChild(root);
     parentElement.appendChild(legend);
-    state = parentElement.__vnmap = { root, legend, version: 0, data, shownKey: null };
-    root.addEventListener("pointermove", (e) => { state.lastMove = { x: e.clientX, y: e.clientY }; }, { passive: true });
+    state = parentElement.__vnmap = { root, legend, version: 0, data, shownKey: null, setTrigger: setTriggerValue };
+    const tip = document.createElement("div");
+    tip.className = "vnmap-tooltip";
+    tip.setAttribute("role", "tooltip");
+    root.appendChild(tip);
+    state.tip = tip;
+    root.addEventListener("pointerleave", () => showTooltip(state, null));
+    // A click on a commune of this view sends its code to Python (the page opens its profile).
+    root.addEventListener("click", (e) => {
+      if (!state.deck || !state.rows) return;
+      const r = root.getBoundingClientRect();
+      const picked = state.deck.pickObject({ x: e.clientX - r.left, y: e.clientY - r.top, layerIds: ["communes"] });
+      const f = picked && picked.object;
+      if (f && state.rows.has(f.id)) state.setTrigger("clicked", f.id);
+    });
     Promise.all([loadDeck(data.lib), fetchJson(data.geo), data.outline ? fetchJson(data.outline) : null,
                  fetchJson(data.names)]).then(([lib, geo, outline, names]) => {
       state.lib = lib; state.geo = geo; state.outline = outline; state.names = names; state.geoUrl = state.data.geo;
       state.deck = new lib.Deck({
         parent: root, initialViewState: initialView(state.data), controller: { keyboard: true, doubleClickZoom: true },
-        getTooltip: (info) => tooltip(state, info),
+        onHover: (info) => showTooltip(state, info && info.object ? info : null),
         getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
         onViewStateChange: ({ viewState }) => {
           const view = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
@@ -168,10 +184,6 @@ export default function (component) {
         },
         // data-rendered = the rerun whose colours are on screen (what tests and the bench wait for).
         onAfterRender: () => root.setAttribute("data-rendered", root.getAttribute("data-version") || ""),
-        onClick: (info) => {
-          const f = info && info.object;
-          if (f && state.rows && state.rows.has(f.id)) setTriggerValue("clicked", f.id);
-        },
       });
       state.shownKey = state.data.view_key;
       root.setAttribute("data-view", JSON.stringify(initialView(state.data)));
@@ -180,6 +192,7 @@ export default function (component) {
     return;
   }
   state.data = data;
+  state.setTrigger = setTriggerValue;
   if (state.geoUrl && data.geo !== state.geoUrl) {  // another area's geometry (fetched once, then kept)
     fetchJson(data.geo).then((geo) => {
       if (state.data.geo !== data.geo) return;
