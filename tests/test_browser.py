@@ -77,7 +77,8 @@ def test_copied_link_restores_the_same_view(server, browser):
     page.get_by_text("Xã chậm tiến độ", exact=True).last.wait_for(timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text("🔗").first.click()  # the copy-link expander
-    link = sidebar.locator("[data-testid='stCode'] code").first.inner_text(timeout=30_000).strip()
+    link = sidebar.locator("[data-testid='stMarkdownContainer'] code").filter(has_text="http://").first \
+        .inner_text(timeout=30_000).strip()
     assert "/lagging?" in link and "prov=15" in link and "ind=underweight_u5" in link and "order=nearest" in link
     page.close()
 
