@@ -22,12 +22,18 @@ def app(layers):
 
 
 def _figure(at) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    """The data the browser map (deck.gl component) receives on this rerun."""
+    return json.loads(at.get("bidi_component")[0].proto.json)
 
 
 def _located(fig: dict) -> set[str]:
-    """Codes drawn as communes (every trace except the province outline)."""
-    return {c for tr in fig["data"] if tr.get("name") != "provinces" for c in tr.get("locations", [])}
+    """Codes drawn as communes."""
+    codes = fig["codes"]
+    return {codes[i:i + 5] for i in range(0, len(codes), 5)}
+
+
+def _names(fig: dict) -> list[str]:
+    return [entry["label"] for entry in fig["legend"]]
 
 
 def _metric(at, index: int) -> str:
@@ -37,11 +43,12 @@ def _metric(at, index: int) -> str:
 def test_default_view_shows_every_commune_with_status_and_illustrative_label(app):
     fig = _figure(app)
     assert len(_located(fig)) == 3321
-    names = [tr["name"] for tr in fig["data"]]
+    names = _names(fig)
     assert any("Đạt" in n for n in names) and any("Chưa đạt" in n for n in names)
     assert any("Không có số liệu" in n for n in names)
+    assert len(fig["colour"]) == 3321 and all(0 <= c < len(fig["palette"]) for c in fig["colour"])
     # geometry is referenced by URL (fetched once by the browser), never embedded
-    assert all(isinstance(tr["geojson"], str) and tr["geojson"].endswith(".geojson") for tr in fig["data"])
+    assert isinstance(fig["geo"], str) and fig["geo"].endswith(".geojson") and "features" not in json.dumps(fig)
     assert any("Dữ liệu minh họa / Illustrative data" in w.value for w in app.warning)
     assert re.fullmatch(r"[\d.]+ / 3\.321 xã", _metric(app, 0))
     assert app.query_params == {} or "ind" not in app.query_params
@@ -52,7 +59,7 @@ def test_filters_change_map_kpis_and_url(app):
     fig = _figure(app)
     codes = _located(fig)
     assert 0 < len(codes) < 3321
-    assert all(tr["geojson"].endswith("communes_15.geojson") for tr in fig["data"] if tr.get("name") != "provinces")
+    assert fig["geo"].endswith("communes_15.geojson")
     assert app.query_params["prov"] == "15"
     total_lc = len(codes)
     app.radio(key="border").set_value("yes").run()
@@ -74,9 +81,9 @@ def test_indicator_year_target_year_and_colour_modes(app):
     app.selectbox(key="year").set_value("2021").run()
     app.radio(key="colour").set_value("value").run()
     fig = _figure(app)
-    assert any("colorbar" in tr and tr.get("showscale", True) for tr in fig["data"])
+    assert fig["bar"] and fig["bar"]["min"].endswith("%")  # a colour bar with its range
     app.radio(key="colour").set_value("classed").run()
-    names = [tr["name"] for tr in _figure(app)["data"] if "%" in tr.get("name", "")]
+    names = [n for n in _names(_figure(app)) if "%" in n]
     classes = [n for n in names if "kém chính xác" not in n]
     assert 3 <= len(classes) <= 5
     assert any("kém chính xác" in n for n in names)  # low-precision communes drawn paler, own legend entry

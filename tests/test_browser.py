@@ -13,16 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-MAP_JS = "document.querySelector('.js-plotly-plot')?._fullLayout?.map?._subplot?.map"
-ZOOM_JS = f"() => {MAP_JS}.getZoom()"
-
-
-def _map_idle(page, timeout: int = 60_000) -> None:
-    """Wait until MapLibre has loaded its sources and painted (no pending tiles, not moving)."""
-    page.wait_for_function(f"() => {{ const m = {MAP_JS}; return !!m && m.loaded() && m.areTilesLoaded() "
-                           "&& !m.isMoving(); }", timeout=timeout)
-
-
 def _count_colour(png: bytes, rgb: tuple[int, int, int], tol: int = 16) -> int:
     import numpy as np
     from PIL import Image
@@ -31,21 +21,30 @@ def _count_colour(png: bytes, rgb: tuple[int, int, int], tol: int = 16) -> int:
     return int((np.abs(pixels - np.array(rgb)) <= tol).all(axis=-1).sum())
 
 
+MAP = ".vnmap"
+RENDERED = "() => { const m = document.querySelector('.vnmap'); return m && m.dataset.version && " \
+           "m.dataset.rendered === m.dataset.version; }"
+
+
+def _wait_rendered(page, after: str | None = None) -> str:
+    """Wait until the map has drawn the colours of the latest rerun (newer than `after` when given)."""
+    page.wait_for_function(RENDERED if after is None else
+                           f"() => ({RENDERED})() && document.querySelector('.vnmap').dataset.version !== '{after}'",
+                           timeout=90_000)
+    return page.locator(MAP).first.get_attribute("data-version")
+
+
 def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{server}/", wait_until="domcontentloaded")
-    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
-    page.wait_for_function(
-        "() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).some(k => k.endsWith('.geojson'))",
-        timeout=60_000)
-    _map_idle(page)  # MapLibre has painted the fills
-    chart = page.locator(".js-plotly-plot").first
+    version = _wait_rendered(page)
+    chart = page.locator(MAP).first
     ARTIFACTS.mkdir(exist_ok=True)
     png = chart.screenshot(path=str(ARTIFACTS / "map_national.png"))
     assert page.get_by_text("Dữ liệu minh họa / Illustrative data").first.is_visible()
-    assert page.locator(".legend").get_by_text("Chưa đạt").count() >= 1
+    assert page.locator(".vnmap-legend").get_by_text("Chưa đạt").count() >= 1
     # both status colours are actually painted on the map canvas
     assert _count_colour(png, (0x00, 0x72, 0xB2)) > 500
     assert _count_colour(png, (0xE6, 0x9F, 0x00)) > 500
@@ -59,7 +58,9 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     page.get_by_text("Tất cả").nth(1).wait_for()
     page.locator("[data-testid='stSidebar']").get_by_text("Có", exact=True).nth(1).click()  # border = yes
     page.wait_for_function("() => location.search.includes('border=yes')", timeout=30_000)
-    _map_idle(page)
+    _wait_rendered(page, after=version)
+    after = chart.screenshot()
+    assert _count_colour(after, (0xE6, 0x9F, 0x00)) < _count_colour(png, (0xE6, 0x9F, 0x00))  # fewer communes
     assert len([u for u in requests if u.endswith("communes_national.geojson")]) == 1
     page.close()
 
@@ -76,7 +77,8 @@ def test_copied_link_restores_the_same_view(server, browser):
     page.get_by_text("Xã chậm tiến độ", exact=True).last.wait_for(timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text("🔗").first.click()  # the copy-link expander
-    link = sidebar.locator("[data-testid='stCode'] code").first.inner_text(timeout=30_000).strip()
+    link = sidebar.locator("[data-testid='stMarkdownContainer'] code").filter(has_text="http://").first \
+        .inner_text(timeout=30_000).strip()
     assert "/lagging?" in link and "prov=15" in link and "ind=underweight_u5" in link and "order=nearest" in link
     page.close()
 
@@ -90,14 +92,51 @@ def test_copied_link_restores_the_same_view(server, browser):
     again.close()
 
 
-def test_clicking_a_commune_opens_its_profile(server, browser):
+def _view(page) -> dict:
+    import json
+
+    return json.loads(page.locator(MAP).first.get_attribute("data-view"))
+
+
+def test_map_hover_click_to_profile_and_kept_view(server, browser):
+    """On the deck.gl map: hover names the commune with its values, the view survives reruns, a click opens
+    the profile."""
     page = _open(browser, f"{server}/?prov=01")
-    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
-    page.wait_for_function("() => window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets).length > 0",
-                           timeout=60_000)
-    _map_idle(page)
-    box = page.locator(".js-plotly-plot").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+    version = _wait_rendered(page)
+    box = page.locator(MAP).first.bounding_box()
+    x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)
+    tip = page.locator(".vnmap-tooltip").filter(has_text="Giá trị").filter(has_not_text="…")  # values fetched
+    tip.first.wait_for(timeout=30_000)
+    text = tip.first.inner_text()
+    assert "Hà Nội" in text and text.split("\n")[0].startswith(("Phường", "Xã"))
+    assert "Giá trị" in text and "%" in text and "Mục tiêu" in text
+
+    # zoom in with the wheel; a filter change and an indicator change keep that view
+    start = _view(page)["zoom"]
+    for _ in range(3):
+        page.mouse.wheel(0, -300)
+    page.wait_for_function(f"() => JSON.parse(document.querySelector('.vnmap').dataset.view).zoom > {start + 0.5}",
+                           timeout=30_000)
+    # settled: the view has not changed for half a second (the last wheel event is handled)
+    page.wait_for_function("() => { const v = document.querySelector('.vnmap').dataset.view, now = performance.now();"
+                           " if (v !== window.__lastView) { window.__lastView = v; window.__since = now; }"
+                           " return now - window.__since > 500; }", timeout=30_000, polling=100)
+    zoomed = _view(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("label").filter(has_text="Không").first.click()  # ethnic-minority area = no
+    page.wait_for_function("() => location.search.includes('em=no')", timeout=30_000)
+    version = _wait_rendered(page, after=version)
+    sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Chỉ số").locator("input").click()
+    page.keyboard.type("Tỷ lệ suy dinh dưỡng thể nhẹ cân")
+    page.get_by_role("option").first.click()
+    page.wait_for_function("() => location.search.includes('ind=underweight_u5')", timeout=30_000)
+    _wait_rendered(page, after=version)
+    kept = _view(page)
+    assert abs(kept["zoom"] - zoomed["zoom"]) < 1e-6
+    assert abs(kept["longitude"] - zoomed["longitude"]) < 1e-6 and abs(kept["latitude"] - zoomed["latitude"]) < 1e-6
+
+    page.mouse.click(x, y)
     page.wait_for_url("**/profile?*", timeout=60_000)
     assert "commune=" in page.url and "prov=01" in page.url
     page.get_by_text("Hồ sơ xã", exact=True).last.wait_for(timeout=30_000)
@@ -135,29 +174,6 @@ def test_lagging_table_downloads_with_diacritics_and_the_filtered_rows(server, b
     page.close()
 
 
-def test_zoom_survives_filter_and_indicator_changes(server, browser):
-    page = _open(browser, f"{server}/?prov=15")
-    page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
-    _map_idle(page)
-    zoom_js = ZOOM_JS
-    start = page.evaluate(zoom_js)
-    box = page.locator(".js-plotly-plot").first.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    for _ in range(4):
-        page.mouse.wheel(0, -300)
-    page.wait_for_function(f"() => ({zoom_js})() > {start} + 0.3", timeout=15_000)
-    _map_idle(page)
-    zoomed = page.evaluate(zoom_js)
-    assert zoomed > start + 0.3
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("label").filter(has_text="Không").first.click()  # ethnic-minority area = no
-    page.wait_for_function("() => location.search.includes('em=no')", timeout=30_000)
-    page.wait_for_function(f"() => Math.abs(({zoom_js})() - {zoomed}) < 0.05", timeout=15_000)
-    _map_idle(page)  # and it stays there once the recoloured map has settled
-    assert abs(page.evaluate(zoom_js) - zoomed) < 0.05
-    page.close()
-
-
 def test_clicking_a_funnel_point_opens_the_profile(server, browser):
     page = _open(browser, f"{server}/funnel?prov=12")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=90_000)
@@ -178,10 +194,9 @@ def test_trend_and_certainty_layers_are_drawn(server, browser):
     for query, legend, colour in (("colour=trend&ty=2030", "Chậm tiến độ", (0xD5, 0x5E, 0x00)),
                                   ("colour=certainty", "Chưa thể kết luận", (0xF0, 0xE4, 0x42))):
         page.goto(f"{server}/?{query}", wait_until="domcontentloaded")
-        page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=90_000)
-        page.locator(".legend").get_by_text(legend).first.wait_for(timeout=30_000)
-        _map_idle(page)
-        png = page.locator(".js-plotly-plot").first.screenshot()
+        page.locator(".vnmap-legend").get_by_text(legend).first.wait_for(timeout=90_000)
+        _wait_rendered(page)
+        png = page.locator(MAP).first.screenshot()
         assert _count_colour(png, colour) > 300, query
     page.close()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from geo import config
 from tests.apptest import open_page
 
 pytestmark = pytest.mark.realdata
@@ -15,35 +17,56 @@ def figure(at, index: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
+def commune_map(at) -> dict:
+    """The data the browser map (deck.gl component) receives on this rerun."""
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
+def map_hover(data: dict) -> dict:
+    """The hover texts of that view, from the static file the browser fetches on the first hover."""
+    return json.loads((config.static_dir() / Path(data["hover"]).relative_to("app/static")).read_text("utf-8"))
+
+
+def paler(data: dict) -> int:
+    """Communes drawn paler (low precision)."""
+    return sum(1 for c in data["colour"] if data["palette"][c][3] < 255)
+
+
 def test_map_certainty_layer_separates_not_clearly_different(layers):
     at = open_page("views/map.py", colour="certainty")
-    names = [tr.get("name", "") for tr in figure(at)["data"]]
+    data = commune_map(at)
+    names = [e["label"] for e in data["legend"]]
     assert any("Đạt rõ ràng" in n for n in names) and any("Chưa thể kết luận" in n for n in names)
     assert any("kém chính xác" in n for n in names)  # low-precision communes have their own paler entries
-    hover = figure(at)["data"][0]["customdata"][0][2]
-    assert "KTC 95%" in hover
+    assert paler(data) > 0
+    hover = map_hover(data)
+    assert hover["codes"] == data["codes"]
+    assert "KTC 95%" in hover["rows"].split("\n")[0].split("\t")[0]
 
 
 def test_map_trend_layer_and_threshold(layers):
     at = open_page("views/map.py", colour="trend", ty="2030")
-    names = [tr.get("name", "") for tr in figure(at)["data"]]
+    names = [e["label"] for e in commune_map(at)["legend"]]
     assert any("Chậm tiến độ" in n for n in names) and any("Đúng tiến độ" in n for n in names)
     at.selectbox(key="minn").set_value("200").run()
     at.radio(key="colour").set_value("status").run()
-    low = sum(len(tr["locations"]) for tr in figure(at)["data"] if "kém chính xác" in tr.get("name", ""))
+    low = paler(commune_map(at))
     at.selectbox(key="minn").set_value("20").run()
-    fewer = sum(len(tr["locations"]) for tr in figure(at)["data"] if "kém chính xác" in tr.get("name", ""))
+    fewer = paler(commune_map(at))
     assert low > fewer and at.query_params["minn"] == "20"
 
 
 def test_smoothed_rates_are_labelled_and_shrink_the_spread(layers):
+    def spread(data: dict) -> float:  # the colour bar's range, e.g. "3,1%" to "41,7%"
+        lo, hi = (float(data["bar"][k].rstrip("%").replace(",", ".")) for k in ("min", "max"))
+        return hi - lo
+
     at = open_page("views/map.py", colour="value")
-    raw = [z for tr in figure(at)["data"] if "z" in tr and tr.get("name") != "provinces" for z in tr["z"]]
+    raw = spread(commune_map(at))
     at.toggle(key="smooth_toggle").set_value(True).run()
     assert at.query_params["smooth"] == "1"
     assert any("làm trơn" in i.value for i in at.info)
-    smooth = [z for tr in figure(at)["data"] if "z" in tr and tr.get("name") != "provinces" for z in tr["z"]]
-    assert max(smooth) - min(smooth) < max(raw) - min(raw)
+    assert spread(commune_map(at)) < raw
 
 
 def test_funnel_plot_has_limits_target_and_clickable_points(layers):

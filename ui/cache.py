@@ -189,3 +189,38 @@ def plan_area_names(reference_dir: str, registry_dir: str) -> dict[str, str]:
             kind, code = area
             names[fid] = str(provinces[code] if kind == "province" else districts.loc[code, "district_name"])
     return names
+
+
+DECK_FILE = "deckgl-9.1.15.min.js"
+
+
+@st.cache_resource(show_spinner=False)
+def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[str, str]:
+    """Static files of the browser map (deck.gl and the commune names), published once per boundary version.
+
+    They sit in the static folder so the browser fetches them once and the deployment's proxy serves
+    them compressed (see deploy/nginx.conf).
+    """
+    import shutil
+
+    from geo.reporting.webmap import NAMES_FILE, write_names
+
+    vendor = Path(static_dir) / "vendor"
+    vendor.mkdir(parents=True, exist_ok=True)
+    target = vendor / DECK_FILE
+    if not target.exists():
+        shutil.copyfile(Path(__file__).parent / "assets" / "vendor" / DECK_FILE, target)
+    names = Path(static_dir) / _layers.static_subdir / NAMES_FILE
+    if not names.exists():
+        write_names(_layers.communes, names)
+    return {"lib": f"app/static/vendor/{DECK_FILE}", "names": _layers.url(NAMES_FILE)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def per_view(key: tuple, *, _compute):
+    """A result that depends only on what `key` names (dataset version, indicator, year, target, ...).
+
+    Reruns that change nothing in the key (a filter, the colour mode, the language, a click) reuse it;
+    the caller makes sure the key names everything `_compute` reads.
+    """
+    return _compute()

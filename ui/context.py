@@ -29,6 +29,7 @@ from ui.cache import (
     load_illustrative,
     load_registry,
     load_stored,
+    per_view,
     plan_area_names,
     plan_areas,
 )
@@ -117,15 +118,31 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
     communes = attach_attributes(layers.communes, ds.attributes)
     selected = filter_communes(communes, sel.filters)
-    frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
-    frame = assess_communes(frame[frame["code"].isin(selected["code"])], meta, target)
-    if precision:
-        frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
+
+    def assessed() -> tuple[pd.DataFrame, JoinReport]:
+        """Every commune assessed (each on its own, so keeping the selected ones afterwards gives the same rows)."""
+        frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
+        frame = assess_communes(frame, meta, target)
+        if precision:
+            frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
+        return frame, report
+
+    key = view_key(layers, ds, sel, precision)
+    frame, report = assessed() if key is None else per_view(key, _compute=assessed)
+    frame = frame[frame["code"].isin(selected["code"])].reset_index(drop=True)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     plan_notes(t, reg, sel, areas, selected["code"])
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report)
+
+
+def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = False) -> tuple | None:
+    """What an assessed frame depends on, or None for this session's unsaved upload (not cached)."""
+    if ds.name == PREVIEW:
+        return None
+    return (layers.key, ds.name, ds.version, sel.framework, sel.indicator, sel.year, sel.target_year, sel.min_n,
+            precision)
 
 
 def explain_store_error(t, err: DataError) -> str:

@@ -107,12 +107,26 @@ def open_profile_on_click(fig, *, key: str, lang: str, location_key: str = "loca
         st.switch_page("views/profile.py")
 
 
-def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None) -> None:
+PAGE_ROWS = 200
+
+
+def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, *, t=None,
+               page_key: str | None = None) -> None:
     """A sortable table whose numbers read the way the language writes them (12,5% / 12.5%).
 
     Values stay numeric underneath (a pandas Styler only changes how they are displayed), so sorting
-    a column sorts by number, not by text.
+    a column sorts by number, not by text. With page_key, long tables are shown PAGE_ROWS rows at a
+    time: the Styler then formats one page instead of every row on every rerun (it was half of a
+    lagging-page rerun); downloads still hold every row.
     """
+    if page_key and t is not None and len(df) > PAGE_ROWS:
+        pages = -(-len(df) // PAGE_ROWS)
+        if int(st.session_state.get(page_key) or 1) > pages:  # fewer rows after a filter change
+            st.session_state[page_key] = pages
+        page = st.number_input(t("table.page", pages=pages, rows=PAGE_ROWS), min_value=1, max_value=pages,
+                               step=1, key=page_key)
+        start = (min(int(page), pages) - 1) * PAGE_ROWS
+        df = df.iloc[start:start + PAGE_ROWS]
     fmt = {
         "pct": lambda v: format_percent(v, lang),
         "int": lambda v: format_number(v, lang),

@@ -32,7 +32,7 @@ elif meta["measure"] == "yes_no":
                                exclude=(meta["id"],))
     closest = search_box(closest_to_qualifying(ctx.frame, meta, others), t)
     view = display_frame(closest, t, lang)
-    show_table(view.frame, lang, view.kinds, height=520)
+    show_table(view.frame, lang, view.kinds, height=520, t=t, page_key="closest_page")
     download_buttons({t("lagging.sheet"): view.export, t("rank.needed_by_province"): needed_view.export},
                      export_metadata(ctx), base_name, t, key="closest")
 else:
@@ -47,5 +47,5 @@ else:
         ranked = search_box(ranked, t)
         st.caption(t("lagging.count", n=len(ranked)))
         view = display_frame(ranked, t, lang, meta=meta)
-        show_table(view.frame, lang, view.kinds, height=560)
+        show_table(view.frame, lang, view.kinds, height=560, t=t, page_key="lagging_page")
         download_buttons({t("lagging.sheet"): view.export}, export_metadata(ctx), base_name, t, key="lagging")

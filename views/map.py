@@ -5,12 +5,15 @@ import streamlit as st
 from geo.geometry.boundaries import BOUNDARY_SOURCE
 from geo.indicators.selection import summarise
 from geo.indicators.uncertainty import smooth_rates_eb
-from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, hover_fields, view_for_bounds
+from geo.reporting.choropleth import VIETNAM_BOUNDS, hover_fields, view_for_bounds
+from geo.reporting.webmap import map_payload
 from geo.text.numbers import format_number
-from ui.context import load_context
+from ui.cache import per_view
+from ui.context import load_context, view_key
 from ui.export_panel import map_export_panel
 from ui.state import colour_control
-from ui.widgets import illustrative_badge, kpi_cards, map_labels, open_profile_on_click
+from ui.webmap import commune_map
+from ui.widgets import illustrative_badge, kpi_cards, map_labels
 
 ctx = load_context(precision=True)
 t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
@@ -31,13 +34,8 @@ if frame.empty:
     st.info(t("map.empty"))
 else:
     labels = map_labels(t, sel.lang)
-    status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
-    frame["hover"] = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
-                                  with_interval=meta["measure"] != "yes_no", target=target)
-    value_column = "value"
-    if sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no":
-        frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
-        value_column = "smoothed"
+    smooth = sel.smooth and mode in ("value", "classed") and meta["measure"] != "yes_no"
+    if smooth:
         st.info(t("map.smoothed_note"))
     if mode == "trend":
         st.caption(t("trend.method_help"))
@@ -45,13 +43,22 @@ else:
     bounds = ctx.layers.provinces.set_index("code").loc[prov, ["min_lon", "min_lat", "max_lon", "max_lat"]] \
         if prov else VIETNAM_BOUNDS
     center, zoom = view_for_bounds(*bounds)
-    fig = build_commune_map(
-        frame, geojson_url=ctx.layers.province_url(prov) if prov else ctx.layers.national_url,
-        outline_url=ctx.layers.outline_url, outline_codes=ctx.layers.provinces["code"].tolist(), mode=mode,
-        meta=meta, labels=labels, target_text=target.text(sel.lang) if target else "—", center=center, zoom=zoom,
-        uirevision=f"map-{prov or 'vn'}", value_column=value_column,
-    )
+
+    def payload() -> dict:
+        status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
+        hover = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
+                             with_interval=meta["measure"] != "yes_no", target=target)
+        if smooth:
+            frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
+        return map_payload(frame, hover, mode=mode, meta=meta, labels=labels,
+                           target_text=target.text(sel.lang) if target else "—",
+                           value_column="smoothed" if smooth else "value")
+
+    key = view_key(ctx.layers, ctx.dataset, sel, precision=True)
+    data = payload() if key is None else per_view((*key, repr(sel.filters), mode, sel.lang, smooth), _compute=payload)
     st.caption(t("map.click_hint"))
-    open_profile_on_click(fig, key="commune_map", lang=sel.lang)
+    commune_map(data, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
+                ctx.layers.national_url, outline_url=ctx.layers.outline_url, center=center, zoom=zoom,
+                view_key=f"map-{prov or 'vn'}", aria_label=t("nav.map"))
 st.caption(t("map.caption", boundary=BOUNDARY_SOURCE, dataset=ctx.dataset.label))
 map_export_panel(ctx)
