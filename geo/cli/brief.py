@@ -50,16 +50,17 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     lang = args.lang
     try:
-        from geo.reporting.briefing_content import run_packs
+        from geo.reporting.briefing_content import load_view, run_packs
 
         t0 = time.perf_counter()
 
         def report(fraction: float, name: str) -> None:
             print(f"[{fraction:4.0%}] {name} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
 
-        summary = run_packs(provinces=args.province, year=args.year, lang=lang, out_dir=args.out,
-                            framework=args.framework, indicator=args.indicator, target_year=args.target_year,
-                            dataset=args.dataset, progress=report, select=province_codes)
+        view = load_view(year=args.year, lang=lang, framework=args.framework, indicator=args.indicator,
+                         target_year=args.target_year, dataset=args.dataset)
+        codes = province_codes(args.province, view.layers.provinces["code"].astype(str).tolist())
+        summary = run_packs(view=view, provinces=codes, out_dir=args.out, progress=report)
     except DataError as err:
         print(err.message(lang), file=sys.stderr)
         return 1
