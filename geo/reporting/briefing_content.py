@@ -20,9 +20,10 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.geometry.boundaries import BOUNDARY_SOURCE, COMMUNE_TYPES, Layers, dissolve_provinces
+from geo.geometry.boundaries import BOUNDARY_SOURCE, Layers, dissolve_provinces
 from geo.indicators.registry import Registry, Target
 from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
+from geo.reference.communes import COMMUNE_TYPES
 from geo.reporting import briefing as gb
 from geo.reporting import packs
 from geo.text.catalogue import catalogue, say
@@ -384,18 +385,17 @@ def load_view(*, year: int, lang: str, framework: str = "", indicator: str = "",
         from geo.store.datasets import open_store
 
         store = open_store(config.store_url())
-        name, _, version = dataset.partition("@")
+        from geo.store.keys import parse_dataset_key
+
+        name, version = parse_dataset_key(dataset if "@" in dataset else f"{dataset}@")
         versions = store.list_versions(name)["version"].astype(int).tolist()
-        number = int(version) if version else max(versions)
+        number = int(version) if version is not None else max(versions)
         stored = store.load_version(name, number)
         values, attributes, illustrative, ds_version = stored.values, stored.attributes, False, str(number)
     else:
         from geo.synthetic import illustrative as ill
 
-        frame = ill.load_generator_input(ref)
-        flags = layers.communes.set_index("code")[["border", "commune_type"]]
-        frame = frame.drop(columns=["border", "commune_type"], errors="ignore").join(flags, on="code")
-        data = ill.generate_illustrative(frame)
+        data = ill.illustrative_for(ref, layers.communes)
         values, attributes, illustrative, name, ds_version = data.values, data.attributes, True, "", ""
     return BriefView(reg=reg, layers=layers, communes=attach_attributes(layers.communes, attributes), values=values,
                      dataset_name=name, dataset_version=ds_version, illustrative=illustrative,

@@ -12,22 +12,18 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-import unicodedata
 import zipfile
 from datetime import datetime
 
 from geo.reporting.tabular import DataTable, FileMeta, code_columns, column_dictionary, csv_text, plain_frame
 from geo.text.catalogue import say
+from geo.text.fold import nfc
 
 DATA_NAME = "data.csv"
 META_NAME = "metadata.json"
 README_NAME = "README.txt"
 # A fixed timestamp inside the zip: the same table and metadata always give the same bytes.
 _ZIP_TIME = (2025, 7, 1, 0, 0, 0)
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def metadata_document(table: DataTable, meta: FileMeta, *, created: datetime | None = None) -> dict:
@@ -67,12 +63,12 @@ def readme_text(table: DataTable, meta: FileMeta) -> str:
     if codes:
         dtype = "{" + ", ".join(f'"{c}": str' for c in codes) + "}"
         lines += ["", say("bundle.read_codes", lang, columns=", ".join(codes), dtype=dtype)]
-    return _nfc("\r\n".join(lines) + "\r\n")
+    return nfc("\r\n".join(lines) + "\r\n")
 
 
 def data_csv(table: DataTable) -> bytes:
     """data.csv alone: UTF-8 with a byte-order mark (Excel then reads Vietnamese right; pandas skips it)."""
-    return ("\ufeff" + _nfc(csv_text(plain_frame(table)))).encode("utf-8")
+    return ("\ufeff" + nfc(csv_text(plain_frame(table)))).encode("utf-8")
 
 
 def csv_bundle(table: DataTable, meta: FileMeta, *, created: datetime | None = None) -> bytes:
