@@ -119,8 +119,9 @@ def _about_sheet(wb, tables: Sequence[DataTable], meta: FileMeta, taken: set[str
                    _cell(ws, say("workbook.description", meta.lang), font=hfont, fill=hfill),
                    _cell(ws, say("workbook.type", meta.lang), font=hfont, fill=hfill)])
         for record in column_dictionary(table, meta.column_notes):
+            kind = record["kind"]
             ws.append([_cell(ws, record["name"], alignment=wrap), _cell(ws, record["description"], alignment=wrap),
-                       _cell(ws, say(f"workbook.type_{record['kind']}", meta.lang))])
+                       _cell(ws, say(f"workbook.type_{kind}", meta.lang))])
 
 
 def xlsx_workbook(tables: Sequence[DataTable], meta: FileMeta) -> bytes:
