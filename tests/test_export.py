@@ -184,12 +184,16 @@ def test_decoration_adds_title_source_date_and_an_uncroppable_mark(geometry, fra
     assert any("sapnhap.bando.com.vn" in t and "2025.1" in t.replace("<br>", " ") for t in texts)
     assert any("31/12/2024" in t for t in texts)
     names = {a.name for a in fig.layout.annotations}
-    assert {"illustrative_watermark", "illustrative_banner"} <= names
-    watermark = next(a for a in fig.layout.annotations if a.name == "illustrative_watermark")
-    assert watermark.textangle != 0 and (watermark.x, watermark.y) == (0.5, 0.5)
+    assert {"illustrative_band", "illustrative_banner"} <= names  # above the title and under the footer
+    band = next(a for a in fig.layout.annotations if a.name == "illustrative_band")
+    title = next(a for a in fig.layout.annotations if a.name == "title")
+    assert MARK in band.text and band.y == 1 and band.yanchor == "bottom" and band.yshift > title.yshift
+    # Nothing inside the plot area: every annotation sits in a margin, so no mark tints the map.
+    assert all((a.y == 1 and a.yanchor == "bottom") or (a.y == 0 and a.yanchor == "top")
+               for a in fig.layout.annotations)
     assert not base.layout.annotations  # the input figure is left alone
     plain = decorate(base, illustrative=False)
-    assert not {"illustrative_watermark", "illustrative_banner"} & {a.name for a in plain.layout.annotations}
+    assert not {"illustrative_band", "illustrative_banner"} & {a.name for a in plain.layout.annotations}
 
 
 # --- rendering (Chromium) ----------------------------------------------------------------------------------
@@ -227,7 +231,7 @@ def test_png_has_the_requested_size_and_a_drawn_map(rendered):
     img = Image.open(io.BytesIO(rendered["png"])).convert("RGB")
     assert img.size == (1280, 960)
     colours = img.getcolors(maxcolors=1 << 20)
-    assert len(colours) > 200  # text antialiasing, map fills, watermark: anything but blank
+    assert len(colours) > 200  # text antialiasing, map fills, the mark: anything but blank
     counts = {rgb: n for n, rgb in colours}
     blue, orange = counts.get((0x00, 0x72, 0xB2), 0), counts.get((0xE6, 0x9F, 0x00), 0)
     assert blue > 2000 and orange > 2000  # "met" and "not met" communes are filled...

@@ -76,7 +76,7 @@ def test_map_page_exports_the_current_view_as_png_svg_pdf(layers, stunting_vi, t
     png = Image.open(io.BytesIO(files["png"])).convert("RGB")
     assert files["png"].startswith(PNG_SIGNATURE) and png.size == (1600, 1200)  # default preset, scale 1
     colours = png.getcolors(maxcolors=1 << 20)
-    assert len(colours) > 200  # map, text, watermark: not blank
+    assert len(colours) > 200  # map, text, the mark: not blank
     counts = {rgb: n for n, rgb in colours}
     assert counts.get((0xE6, 0x9F, 0x00), 0) + counts.get((0x00, 0x72, 0xB2), 0) > 50_000  # communes filled
 
@@ -199,7 +199,7 @@ def test_overview_briefing_pack_pdf_and_pptx(layers, tmp_path):
     assert list(dict.fromkeys(base)) == ["Tình hình thực hiện các mục tiêu", "Bản đồ đạt / chưa đạt mục tiêu theo xã",
                                          "Chênh lệch giữa các nhóm xã", "Các xã còn xa mục tiêu nhất"]
     assert len(titles) == 8  # 12 indicators and 15 communes: status, equity and lagging tables take 2 slides each
-    assert any(shape.name == "illustrative_watermark" for shape in deck.slides[3].shapes)
+    assert any(shape.name == "illustrative_banner" for shape in deck.slides[3].shapes)  # the map slide too
 
     # English session: the Vietnamese pack is not offered any more, a new one is in English.
     at.radio(key="lang").set_value("en").run()

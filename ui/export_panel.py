@@ -188,16 +188,22 @@ def map_figure(ctx, *, mode: str | None = None, width_px: int, height_px: int) -
 
 def render_map_files(ctx, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
     """PNG, SVG and PDF of the current map view, drawn in one browser session."""
-    return render_files(map_figure(ctx, width_px=width_px, height_px=height_px), width_px=width_px,
-                        height_px=height_px, scale=scale)
+    return render_files(ctx, map_figure(ctx, width_px=width_px, height_px=height_px), title=map_title(ctx),
+                        width_px=width_px, height_px=height_px, scale=scale)
 
 
-def render_files(fig: go.Figure, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
+def render_files(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int, scale: float
+                 ) -> dict[str, bytes]:
     """PNG at `scale`, SVG and PDF at their nominal size (width_px x height_px CSS px, i.e. A4 for 1123 x 794),
-    all from one browser session (render_figures applies the scale to PNG only)."""
-    outputs = gx.render_figures([(fig, fmt) for fmt in gx.FORMATS], width_px=width_px, height_px=height_px,
-                                scale=scale)
-    return dict(zip(gx.FORMATS, outputs, strict=True))
+    all from one browser session; the PDF and SVG are titled with the chart's own title."""
+    labels = export_labels(ctx)
+    dataset, version = dataset_identity(ctx)
+    subject = gx.compose_subtitle(labels, target=_target_text(ctx), target_year=ctx.sel.target_year,
+                                  framework=_framework_name(ctx))
+    source = gx.compose_source_line(labels, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE)
+    mark = f"{labels['illustrative.badge']} — {labels['illustrative.note']}" if ctx.illustrative else ""
+    return gx.render_publication(fig, title=title, subject=subject, source=source, author=f"{dataset} ({version})",
+                                 mark=mark, width_px=width_px, height_px=height_px, scale=scale)
 
 
 def province_export_figure(ctx, provinces: pd.DataFrame) -> go.Figure:
@@ -242,7 +248,7 @@ def render_chart_files(ctx, fig: go.Figure, *, title: str, size: tuple[int, int,
                        ) -> dict[str, bytes]:
     width, height, scale = size
     out = publication_chart(ctx, fig, title=title, width_px=width, height_px=height)
-    return render_files(out, width_px=width, height_px=height, scale=scale)
+    return render_files(ctx, out, title=title, width_px=width, height_px=height, scale=scale)
 
 
 # --- the data behind a chart ------------------------------------------------------------------------------

@@ -51,7 +51,6 @@ DATA_SHEETS = ("Dữ liệu", "Thông tin")
 _DEAD_PROXY = "http://127.0.0.1:9"
 _EMPTY_TOPOJSON = {"type": "Topology", "objects": {}, "arcs": []}
 _TOPOJSON_SCOPES = ("world", "usa", "europe", "asia", "africa", "north-america", "south-america")
-_WATERMARK_COLOUR = "rgba(190, 30, 45, 0.22)"
 _BANNER_COLOUR = "#8A1C1C"
 _BANNER_FILL = "#FDECEA"
 # Each render runs a Chromium (~200 MB, one core busy): cap how many sessions run at once on 2 cores.
@@ -175,6 +174,18 @@ def render_figure(
     """
     return render_figures([(fig, fmt)], width_px=width_px, height_px=height_px, scale=scale,
                           browser_path=browser_path, timeout_s=timeout_s, offline=offline)[0]
+
+
+def render_publication(fig: go.Figure, *, title: str, subject: str, source: str, author: str, mark: str = "",
+                       width_px: int, height_px: int, scale: float = 1.0) -> dict[str, bytes]:
+    """PNG, SVG and PDF from one browser session, the PDF and SVG carrying the real title, subject and
+    source (geo.reporting.document_info) instead of the browser's page title."""
+    from geo.reporting.document_info import stamp_pdf, stamp_svg
+
+    png, svg, pdf = render_figures([(fig, fmt) for fmt in FORMATS], width_px=width_px, height_px=height_px,
+                                   scale=scale)
+    return {"png": png, "svg": stamp_svg(svg, title=title, subject=subject, source=source),
+            "pdf": stamp_pdf(pdf, title=title, subject=subject, author=author, keywords=mark)}
 
 
 # --- the vector map -------------------------------------------------------------------------------------
@@ -363,10 +374,12 @@ def decorate_for_publication(
     height_px: int | None = None,
 ) -> go.Figure:
     """A copy of `fig` with the title block, a footer (source, data date) and, for illustrative data,
-    a diagonal watermark across the plot area plus a footer banner, so no crop can lose the mark.
+    the mark in a band above the title and a banner under the footer: both in the margins, so the
+    mark never tints a data colour (a translucent mark over a map reads as another category), and
+    no crop that keeps the chart can lose both.
 
     width_px/height_px are the intended export size: long titles and footers are wrapped to the
-    width, margins sized to the number of lines and the watermark to the plot area (plotly itself
+    width and margins sized to the number of lines (plotly itself
     never wraps text and would cut it at the edge). Title and subtitle are annotations named
     "title"/"subtitle": plotly mis-measures multi-line layout titles and clips their first line.
     """
@@ -386,6 +399,14 @@ def decorate_for_publication(
                                 "xanchor": "left", "yanchor": "bottom", "yshift": offset, "showarrow": False,
                                 "align": "left", "font": font})
             offset += height + 4
+    if illustrative:
+        band = _wrap(labels["illustrative.badge"], 14, width_px - 16, 0.6)
+        annotations.append({"text": f"<b>{_html_lines(band)}</b>", "name": "illustrative_band", "xref": "paper",
+                            "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+                            "yshift": offset + 6, "showarrow": False, "align": "left",
+                            "font": {"size": 14, "color": _BANNER_COLOUR}, "bgcolor": _BANNER_FILL,
+                            "bordercolor": _BANNER_COLOUR, "borderwidth": 1, "borderpad": 4})
+        offset += 20 * len(band) + 18
     top = offset + 14
     blocks = [(_wrap(source_line, 13, width_px, 0.53), {"name": "source"}),
               (_wrap(labels["export.reference_date"].format(date=reference_date), 13, width_px, 0.53),
@@ -408,17 +429,6 @@ def decorate_for_publication(
     bottom = offset + 8
     margin = out.layout.margin
     left, right = max(margin.l or 0, 16), max(margin.r or 0, 16)
-    if illustrative:
-        badge = labels["illustrative.badge"]
-        # Text ~0.6 em per glyph, turned 32°: keep it inside the plot area both ways.
-        plot_w, plot_h = width_px - left - right, height_px - top - bottom
-        span = 0.6 * max(len(badge), 8)
-        size = min(plot_w * 0.9 / (span * 0.85), plot_h * 0.9 / (span * 0.53), 110)
-        annotations.append({
-            "text": f"<b>{html.escape(badge)}</b>", "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-            "xanchor": "center", "yanchor": "middle", "textangle": -32, "showarrow": False,
-            "font": {"size": int(max(size, 14)), "color": _WATERMARK_COLOUR}, "name": "illustrative_watermark",
-        })
     out.update_layout(
         title={"text": ""}, font={"family": FONT_FAMILY},
         margin={"t": top, "b": bottom, "l": left, "r": right},
