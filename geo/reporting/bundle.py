@@ -13,8 +13,10 @@ import io
 import json
 import textwrap
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 
+from geo.reporting.filenames import slug
 from geo.reporting.tabular import DataTable, FileMeta, code_columns, column_dictionary, csv_text, plain_frame
 from geo.text.catalogue import say
 from geo.text.fold import nfc
@@ -26,8 +28,22 @@ README_NAME = "README.txt"
 _ZIP_TIME = (2025, 7, 1, 0, 0, 0)
 
 
-def metadata_document(table: DataTable, meta: FileMeta, *, created: datetime | None = None) -> dict:
-    """metadata.json: the entries by key, the mark, and a Frictionless-style schema of data.csv."""
+def _csv_names(tables: Sequence[DataTable]) -> list[str]:
+    """data.csv for the first table, data_<sheet>.csv for any further one (e.g. a by-province sheet)."""
+    names = [DATA_NAME]
+    for table in tables[1:]:
+        base = slug(table.name) or "table"
+        candidate, k = f"data_{base}.csv", 2
+        while candidate in names:
+            candidate, k = f"data_{base}_{k}.csv", k + 1
+        names.append(candidate)
+    return names
+
+
+def metadata_document(tables: Sequence[DataTable] | DataTable, meta: FileMeta, *,
+                      created: datetime | None = None) -> dict:
+    """metadata.json: the entries by key, the mark, and a Frictionless-style schema of each CSV."""
+    tables = [tables] if isinstance(tables, DataTable) else list(tables)
     doc: dict = {"title": meta.title, "illustrative": bool(meta.illustrative)}
     if meta.illustrative:
         doc["illustrative_note"] = meta.mark
@@ -36,13 +52,15 @@ def metadata_document(table: DataTable, meta: FileMeta, *, created: datetime | N
     if created is not None:
         doc.setdefault("created", created.isoformat(timespec="seconds"))
     doc["labels"] = {entry.key: entry.label for entry in meta.entries}
-    doc["resources"] = [{"path": DATA_NAME, "format": "csv", "encoding": "utf-8-sig", "rows": len(table.frame),
-                         "schema": {"fields": column_dictionary(table, meta.column_notes)}}]
+    doc["resources"] = [{"path": name, "name": table.name, "format": "csv", "encoding": "utf-8-sig",
+                         "rows": len(table.frame), "schema": {"fields": column_dictionary(table, meta.column_notes)}}
+                        for name, table in zip(_csv_names(tables), tables, strict=True)]
     return doc
 
 
-def readme_text(table: DataTable, meta: FileMeta) -> str:
+def readme_text(tables: Sequence[DataTable] | DataTable, meta: FileMeta) -> str:
     """README.txt in the session's language: the mark first, then what, where from, and the columns."""
+    tables = [tables] if isinstance(tables, DataTable) else list(tables)
     lang = meta.lang
     lines: list[str] = []
     if meta.illustrative and meta.mark:
@@ -53,13 +71,18 @@ def readme_text(table: DataTable, meta: FileMeta) -> str:
     for entry in meta.entries:
         wrapped = textwrap.wrap(f"{entry.label}: {entry.value}", 96, subsequent_indent="    ") or [entry.label]
         lines += [f"- {wrapped[0]}", *wrapped[1:]]
-    lines += ["", say("bundle.files", lang) + ":", f"- {DATA_NAME}: " + say("bundle.file_data", lang),
-              f"- {META_NAME}: " + say("bundle.file_meta", lang), "", say("bundle.columns", lang) + ":"]
-    for record in column_dictionary(table, meta.column_notes):
-        extra = ", " + say("bundle.decimals", lang, n=record["decimals"]) if "decimals" in record else ""
-        desc = f" — {record['description']}" if record["description"] else ""
-        lines.append(f"- {record['name']} ({record['type']}{extra}){desc}")
-    codes = code_columns(table)
+    names = _csv_names(tables)
+    lines += ["", say("bundle.files", lang) + ":"]
+    lines += [f"- {name}: " + say("bundle.file_data", lang) + f" ({table.name})" for name, table in
+              zip(names, tables, strict=True)]
+    lines += [f"- {META_NAME}: " + say("bundle.file_meta", lang)]
+    for name, table in zip(names, tables, strict=True):
+        lines += ["", say("bundle.columns", lang) + f" ({name}):"]
+        for record in column_dictionary(table, meta.column_notes):
+            extra = ", " + say("bundle.decimals", lang, n=record["decimals"]) if "decimals" in record else ""
+            desc = f" — {record['description']}" if record["description"] else ""
+            lines.append(f"- {record['name']} ({record['type']}{extra}){desc}")
+    codes = sorted({c for table in tables for c in code_columns(table)})
     if codes:
         dtype = "{" + ", ".join(f'"{c}": str' for c in codes) + "}"
         lines += ["", say("bundle.read_codes", lang, columns=", ".join(codes), dtype=dtype)]
@@ -67,20 +90,22 @@ def readme_text(table: DataTable, meta: FileMeta) -> str:
 
 
 def data_csv(table: DataTable) -> bytes:
-    """data.csv alone: UTF-8 with a byte-order mark (Excel then reads Vietnamese right; pandas skips it)."""
+    """One CSV alone: UTF-8 with a byte-order mark (Excel then reads Vietnamese right; pandas skips it)."""
     return ("\ufeff" + nfc(csv_text(plain_frame(table)))).encode("utf-8")
 
 
-def csv_bundle(table: DataTable, meta: FileMeta, *, created: datetime | None = None) -> bytes:
-    """The zip a CSV button hands out: data.csv, metadata.json, README.txt."""
+def csv_bundle(tables: Sequence[DataTable] | DataTable, meta: FileMeta, *, created: datetime | None = None) -> bytes:
+    """The zip a CSV button hands out: data.csv (and data_<sheet>.csv for more tables), metadata.json, README.txt."""
+    tables = [tables] if isinstance(tables, DataTable) else list(tables)
     buf = io.BytesIO()
+    members = [(name, data_csv(table)) for name, table in zip(_csv_names(tables), tables, strict=True)]
+    members += [
+        (META_NAME, json.dumps(metadata_document(tables, meta, created=created), ensure_ascii=False,
+                               indent=2).encode("utf-8")),
+        (README_NAME, readme_text(tables, meta).encode("utf-8")),
+    ]
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, body in (
-            (DATA_NAME, data_csv(table)),
-            (META_NAME, json.dumps(metadata_document(table, meta, created=created), ensure_ascii=False,
-                                   indent=2).encode("utf-8")),
-            (README_NAME, readme_text(table, meta).encode("utf-8")),
-        ):
+        for name, body in members:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, body)

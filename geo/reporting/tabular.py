@@ -153,3 +153,51 @@ def as_cells(frame: pd.DataFrame) -> list[list]:
                 row.append(v)
         rows.append(row)
     return rows
+
+
+def describe_file(
+    *,
+    lang: str,
+    title: str,
+    indicator: str,
+    definition: str,
+    year: int | str,
+    target: str,
+    framework: str,
+    framework_source: str,
+    framework_note: str,
+    filters: str,
+    dataset: str,
+    boundary: str,
+    illustrative: bool,
+    created: str,
+    column_notes: Mapping[str, str] | None = None,
+) -> FileMeta:
+    """The one metadata builder of every data file (CSV bundle, XLSX), in the session's language.
+
+    Every entry is labelled from the catalogue (download.meta_*); empty ones are left out. The method
+    note says how the numbers were made, so a reader never has to guess whether a rate is an average.
+    """
+    from geo.text.catalogue import say
+
+    rows = (
+        ("indicator", "download.meta_indicator", indicator),
+        ("definition", "download.meta_definition", definition),
+        ("data_year", "download.meta_year", str(year)),
+        ("filters", "download.meta_filters", filters),
+        ("target", "download.meta_target", target),
+        ("framework", "download.meta_framework", framework),
+        ("framework_source", "download.meta_framework_source", framework_source),
+        ("framework_note", "download.meta_framework_note", framework_note),
+        ("source", "download.meta_dataset", dataset),
+        ("boundary", "download.meta_boundary", boundary),
+        ("data_date", "download.meta_reference_date", str(year)),
+        ("method", "download.meta_method", say("download.method", lang)),
+        ("illustrative", "download.meta_illustrative", say("yes", lang) if illustrative else say("no", lang)),
+        ("created", "download.meta_created", created),
+    )
+    entries = tuple(MetaEntry(key, say(label, lang), str(value)) for key, label, value in rows
+                    if value not in (None, ""))
+    mark = f"{say('illustrative.badge', lang)} — {say('illustrative.note', lang)}" if illustrative else ""
+    return FileMeta(title=title, entries=entries, illustrative=illustrative, mark=mark,
+                    column_notes=dict(column_notes or {}), lang=lang)
