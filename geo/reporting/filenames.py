@@ -93,11 +93,15 @@ def canonical(sel: Selection, kind: str) -> str:
                                      types, sel.dataset, extra, kind))
 
 
+def file_stem(sel: Selection, kind: str, room: int = 5) -> str:
+    """The name without its extension, leaving `room` characters for one (".pptx" is 5)."""
+    stem = "_".join(_parts(sel, kind))
+    if len(stem) + room > MAX_LENGTH:
+        tail = f"_{slug(kind)}_{_digest(canonical(sel, kind), 10)}"
+        stem = stem[:MAX_LENGTH - room - len(tail)].rstrip("_-") + tail
+    return stem
+
+
 def file_name(sel: Selection, kind: str, ext: str) -> str:
     """`<indicator>_<area>_y<year>_t<target year>_f-<framework>[_<filter>…][_ds-…]_<kind>.<ext>`."""
-    stem = "_".join(_parts(sel, kind))
-    suffix = f".{slug(ext)}"
-    if len(stem) + len(suffix) > MAX_LENGTH:
-        tail = f"_{slug(kind)}_{_digest(canonical(sel, kind), 10)}"
-        stem = stem[:MAX_LENGTH - len(suffix) - len(tail)].rstrip("_-") + tail
-    return stem + suffix
+    return f"{file_stem(sel, kind)}.{slug(ext)}"

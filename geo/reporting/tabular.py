@@ -193,7 +193,7 @@ def describe_file(
         ("boundary", "download.meta_boundary", boundary),
         ("data_date", "download.meta_reference_date", str(year)),
         ("method", "download.meta_method", say("download.method", lang)),
-        ("illustrative", "download.meta_illustrative", say("yes", lang) if illustrative else say("no", lang)),
+        ("illustrative_label", "download.meta_illustrative", say("yes", lang) if illustrative else say("no", lang)),
         ("created", "download.meta_created", created),
     )
     entries = tuple(MetaEntry(key, say(label, lang), str(value)) for key, label, value in rows
