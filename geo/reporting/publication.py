@@ -15,17 +15,13 @@ colours as SVG paths on a ``geo`` subplot with the geometry embedded.
 from __future__ import annotations
 
 import asyncio
-import csv
 import html
-import io
 import json
 import os
 import tempfile
 import textwrap
 import threading
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,16 +33,13 @@ import shapely
 from geo.errors import DataError
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
 from geo.reporting.choropleth import NO_DATA_LINE, SEQUENTIAL, STATUS_COLOURS, YES_NO_COLOURS
-from geo.reporting.downloads import neutralise_formula, neutralise_frame, to_xlsx_bytes
 from geo.text.numbers import format_number
 
 CHROMIUM_ENV = "VNCHILD_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 FORMATS = ("png", "svg", "pdf")
-DATA_FORMATS = ("csv", "xlsx")
 # Noto Sans (fonts-noto-core) covers every Vietnamese letter; the rest are fallbacks for SVG viewers.
 FONT_FAMILY = "Noto Sans, DejaVu Sans, Arial, sans-serif"
-DATA_SHEETS = ("Dữ liệu", "Thông tin")
 # Nothing listens on the discard port: a request that is not file:// fails immediately.
 _DEAD_PROXY = "http://127.0.0.1:9"
 _EMPTY_TOPOJSON = {"type": "Topology", "objects": {}, "arcs": []}
@@ -435,70 +428,3 @@ def decorate_for_publication(
         annotations=list(out.layout.annotations or ()) + annotations,
     )
     return out
-
-
-# --- the data behind a chart ----------------------------------------------------------------------------
-
-
-def describe_export(
-    labels: Mapping[str, str],
-    *,
-    indicator: str,
-    definition: str,
-    target: str,
-    framework: str,
-    dataset: str,
-    version: str,
-    illustrative: bool,
-    exported_at: datetime,
-    year: int | str = "",
-    area: str = "",
-    reference_date: str = "",
-) -> dict[str, str]:
-    """The metadata block for export_data, keyed by translated labels (the download.meta_* strings the
-    table downloads use) in a fixed order; empty optional entries are left out."""
-    rows = {
-        "download.meta_indicator": indicator,
-        "download.meta_definition": definition,
-        "download.meta_year": str(year),
-        "download.meta_filters": area,
-        "download.meta_target": target,
-        "download.meta_framework": framework,
-        "download.meta_dataset": f"{dataset} ({version})" if version else dataset,
-        "download.meta_reference_date": reference_date,
-        "download.meta_created": exported_at.isoformat(timespec="seconds"),
-        "download.meta_illustrative": labels["yes"] if illustrative else labels["no"],
-    }
-    meta = {labels[k]: v for k, v in rows.items() if v != ""}
-    if illustrative:
-        meta[labels["illustrative.badge"]] = labels["illustrative.note"]
-    return meta
-
-
-def export_data(
-    frame: pd.DataFrame,
-    meta: Mapping[str, str],
-    fmt: str,
-    *,
-    sheet_names: tuple[str, str] = DATA_SHEETS,
-) -> bytes:
-    """The rows behind a chart, exactly as passed, plus a metadata block; CSV or XLSX bytes.
-
-    CSV: UTF-8 with BOM (Excel then reads Vietnamese correctly). The metadata comes first, one
-    "# key: value" line per entry, then the header and the rows; read it back with
-    ``pd.read_csv(f, skiprows=len(meta))``. One file, so a downloaded CSV never loses its provenance.
-    XLSX (geo.tables.to_xlsx_bytes): a "Thông tin" sheet (key, value) and a "Dữ liệu" sheet (header +
-    rows). In both, text a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading
-    apostrophe (geo.tables); numbers stay numbers.
-    """
-    if fmt not in DATA_FORMATS:
-        raise ValueError(f"fmt must be one of {DATA_FORMATS}, not {fmt!r}")
-    if fmt == "xlsx":
-        return to_xlsx_bytes({sheet_names[0]: frame}, dict(meta), metadata_title=sheet_names[1])
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for key, value in meta.items():
-        line = f"# {neutralise_formula(str(key))}: {neutralise_formula('' if value is None else str(value))}"
-        writer.writerow([" ".join(line.split())])  # one line each: no embedded CR/LF
-    neutralise_frame(frame).to_csv(buf, index=False, lineterminator="\r\n")
-    return ("\ufeff" + unicodedata.normalize("NFC", buf.getvalue())).encode("utf-8")
