@@ -25,6 +25,7 @@ from geo.reporting import briefing_content as bc
 from geo.reporting import packs
 from geo.reporting import publication as gx
 from geo.reporting.bundle import csv_bundle
+from geo.reporting.charts import for_print
 from geo.reporting.filenames import Selection, file_name, file_stem
 from geo.reporting.tabular import DataTable, FileMeta, describe_file
 from geo.reporting.workbook import xlsx_workbook
@@ -237,8 +238,8 @@ def _is_cartesian(fig: go.Figure) -> bool:
 
 def publication_chart(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int) -> go.Figure:
     """A chart decorated for print: legend above the plot, footer below the x axis."""
-    fig = go.Figure(fig)
     cartesian = _is_cartesian(fig)
+    fig = for_print(fig) if cartesian else go.Figure(fig)
     if cartesian:
         fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
                           height=None, width=None)
