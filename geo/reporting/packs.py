@@ -71,13 +71,14 @@ def build_packs(
     map_size: tuple[int, int, float],
     render: Renderer,
     progress: Progress | None = None,
-    batch: int = BATCH,
+    batch: int | None = None,
 ) -> list[PackResult]:
     """PDF + PPTX for every job, in order; progress(fraction, area name) after each pack.
 
     render: geo's render_figures (given here so the caller picks the browser; tests pass it too).
     """
     say = _say(progress)
+    batch = batch or BATCH
     width, height, scale = map_size
     results: list[PackResult] = []
     total = max(len(jobs), 1)
