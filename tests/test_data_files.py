@@ -105,7 +105,7 @@ def test_bundle_without_illustrative_data_has_no_mark_and_english_readme():
     doc = json.loads(zf.read("metadata.json"))
     assert doc["illustrative"] is False and "illustrative_note" not in doc
     readme = zf.read("README.txt").decode("utf-8")
-    assert "!!!!" not in readme and "Columns:" in readme and "1 decimals" in readme
+    assert "!!!!" not in readme and "Columns (data.csv):" in readme and "1 decimals" in readme
 
 
 def test_workbook_has_widths_frozen_header_formats_mark_on_every_sheet_and_about_sheet():
