@@ -174,25 +174,10 @@ def _province_shapes(layers_key: str, _layers) -> gpd.GeoDataFrame:
     return shapes.rename(columns={"province_code": "code"})
 
 
-def _map_geometry(ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(communes, province outlines): national detail for the country, full detail for one province."""
-    province = ctx.sel.filters.province
-    if not province:
-        return _national_geometry(ctx.layers.key, ctx.layers), _province_shapes(ctx.layers.key, ctx.layers)
-    detail = ctx.layers.detail_geometry()
-    communes = detail[detail["province_code"] == province].reset_index(drop=True)
-    outline = dissolve_provinces(communes).rename(columns={"province_code": "code"})
-    return communes, outline
-
-
 def map_figure(ctx, *, mode: str | None = None, width_px: int, height_px: int) -> go.Figure:
-    """The current view as a decorated vector map (embedded geometry, no MapLibre)."""
-    communes, outlines = _map_geometry(ctx)
-    province = ctx.sel.filters.province
-    fig = gx.build_export_map(communes, ctx.frame[["code", "value", "status"]], mode=mode or export_mode(ctx),
-                              meta=ctx.meta, labels=export_labels(ctx), lang=ctx.lang, outlines=outlines,
-                              decimals=4 if province else 3)
-    return decorate(ctx, fig, title=map_title(ctx), width_px=width_px, height_px=height_px)
+    """The current view as a decorated vector map (embedded geometry, no MapLibre): the briefing's builder."""
+    return bc.map_figure(brief_view(ctx), ctx.frame, _geometry(ctx), mode=mode or export_mode(ctx),
+                         width_px=width_px, height_px=height_px)
 
 
 def render_map_files(ctx, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
