@@ -232,3 +232,22 @@ def test_overview_charts_export_with_their_data(layers, tmp_path):
     provinces = at.session_state["_export_chart_province_map"]["files"]
     assert "Tình trạng theo tỉnh" in pdf_text(provinces["pdf"], tmp_path)
     assert download_labels(at).count("Tải ảnh PNG") == 2
+
+
+@needs_chromium
+def test_overview_makes_packs_for_chosen_provinces_in_one_click(layers):
+    import zipfile
+
+    at = open_page("views/overview.py")
+    at.multiselect(key="briefing_provinces").set_value(["12", "15"]).run()
+    at.button(key="briefing_all_render").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    stored = at.session_state["_export_packs"]
+    assert stored["ok"] == 2 and stored["failed"] == 0
+    archive = zipfile.ZipFile(io.BytesIO(stored["zip"]))
+    names = archive.namelist()
+    assert sum(n.endswith(".pdf") for n in names) == 2 and sum(n.endswith(".pptx") for n in names) == 2
+    index = pd.read_csv(io.BytesIO(archive.read("index.csv")), dtype={"Mã tỉnh": str})
+    assert index["Mã tỉnh"].tolist() == ["12", "15"] and index["Lỗi"].isna().all()
+    assert "Tải tất cả (tệp nén: PDF, PowerPoint, mục lục)" in download_labels(at)
+    assert any("Đã tạo 2 bản tin" in c.value for c in at.caption)
