@@ -63,7 +63,15 @@ def check_workbook(raw: bytes) -> dict:
         assert MARK in str(ws["A1"].value), ws.title
     data = wb.worksheets[0]
     assert data.freeze_panes == "A3"
-    assert data.column_dimensions["A"].width and data.column_dimensions["B"].width >= 10
+    from openpyxl.utils import get_column_letter
+
+    header = [c.value for c in data[2]]
+    widths = {h: data.column_dimensions[get_column_letter(i)].width for i, h in enumerate(header, start=1)}
+    assert all(w and w >= 6 for w in widths.values())  # every column sized, none left at Excel's default
+    for name in ("Xã / phường", "Tỉnh / thành phố"):
+        if name in widths:
+            longest = max(len(str(r[header.index(name)] or "")) for r in data.iter_rows(min_row=3, values_only=True))
+            assert widths[name] >= min(longest, 58), name  # the column fits its longest name
     about = {r[0]: r[1] for r in wb.worksheets[-1].iter_rows(values_only=True) if r[0]}
     assert about.get("Phạm vi và bộ lọc") and about.get("Phương pháp")
     return about
