@@ -43,13 +43,16 @@ def test_map_export_downloads_the_png_and_the_data_of_the_view(server, browser, 
 
     assert Image.open(io.BytesIO(png)).size == (1600, 1200)
 
-    raw = _download(page, "Tải số liệu CSV", tmp_path / "data.csv")
-    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
-    text = raw.decode("utf-8-sig")
-    assert "Lào Cai" in text and "# Định nghĩa:" in text
-    lines = [line for line in text.splitlines() if line.strip()]
-    header = next(i for i, line in enumerate(lines) if not line.lstrip('"').startswith("#"))
-    assert len(lines) - header - 1 == int((layers.communes["province_code"] == "15").sum())
+    import zipfile
+
+    import pandas as pd
+
+    raw = _download(page, "Tải số liệu CSV", tmp_path / "data.zip")
+    data = zipfile.ZipFile(io.BytesIO(raw)).read("data.csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    table = pd.read_csv(io.BytesIO(data))  # plain data: pandas defaults
+    assert set(table["Tỉnh / thành phố"]) == {"Lào Cai"}
+    assert len(table) == int((layers.communes["province_code"] == "15").sum())
     page.close()
 
 

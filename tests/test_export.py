@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -185,12 +184,16 @@ def test_decoration_adds_title_source_date_and_an_uncroppable_mark(geometry, fra
     assert any("sapnhap.bando.com.vn" in t and "2025.1" in t.replace("<br>", " ") for t in texts)
     assert any("31/12/2024" in t for t in texts)
     names = {a.name for a in fig.layout.annotations}
-    assert {"illustrative_watermark", "illustrative_banner"} <= names
-    watermark = next(a for a in fig.layout.annotations if a.name == "illustrative_watermark")
-    assert watermark.textangle != 0 and (watermark.x, watermark.y) == (0.5, 0.5)
+    assert {"illustrative_band", "illustrative_banner"} <= names  # above the title and under the footer
+    band = next(a for a in fig.layout.annotations if a.name == "illustrative_band")
+    title = next(a for a in fig.layout.annotations if a.name == "title")
+    assert MARK in band.text and band.y == 1 and band.yanchor == "bottom" and band.yshift > title.yshift
+    # Nothing inside the plot area: every annotation sits in a margin, so no mark tints the map.
+    assert all((a.y == 1 and a.yanchor == "bottom") or (a.y == 0 and a.yanchor == "top")
+               for a in fig.layout.annotations)
     assert not base.layout.annotations  # the input figure is left alone
     plain = decorate(base, illustrative=False)
-    assert not {"illustrative_watermark", "illustrative_banner"} & {a.name for a in plain.layout.annotations}
+    assert not {"illustrative_band", "illustrative_banner"} & {a.name for a in plain.layout.annotations}
 
 
 # --- rendering (Chromium) ----------------------------------------------------------------------------------
@@ -228,7 +231,7 @@ def test_png_has_the_requested_size_and_a_drawn_map(rendered):
     img = Image.open(io.BytesIO(rendered["png"])).convert("RGB")
     assert img.size == (1280, 960)
     colours = img.getcolors(maxcolors=1 << 20)
-    assert len(colours) > 200  # text antialiasing, map fills, watermark: anything but blank
+    assert len(colours) > 200  # text antialiasing, map fills, the mark: anything but blank
     counts = {rgb: n for n, rgb in colours}
     blue, orange = counts.get((0x00, 0x72, 0xB2), 0), counts.get((0xE6, 0x9F, 0x00), 0)
     assert blue > 2000 and orange > 2000  # "met" and "not met" communes are filled...
@@ -300,48 +303,62 @@ def data_rows() -> pd.DataFrame:
     })
 
 
-def export_meta(illustrative: bool = True) -> dict[str, str]:
-    return export.describe_export(
-        LABELS, indicator="Tỷ lệ suy dinh dưỡng thấp còi", definition="=1+1 trẻ thấp còi / trẻ được đo",
-        target="≤ 20% (2030)", framework="Chương trình hành động quốc gia vì trẻ em 2021–2030",
-        dataset="Bộ số liệu thử", version="2025.1", illustrative=illustrative,
-        exported_at=datetime(2025, 11, 23, 9, 30), year=2024, area="Tỉnh Thử", reference_date="31/12/2024")
+def export_meta(illustrative: bool = True):
+    from geo.reporting.tabular import describe_file
+
+    return describe_file(
+        lang="vi", title=TITLE, indicator="Tỷ lệ suy dinh dưỡng thấp còi", definition="=1+1 trẻ thấp còi / trẻ được đo",
+        year=2024, target="≤ 20% (2030)", framework="Chương trình hành động quốc gia vì trẻ em 2021–2030",
+        framework_source="", framework_note="", filters="Tỉnh Thử", dataset="Bộ số liệu thử (2025.1)",
+        boundary="sapnhap.bando.com.vn", illustrative=illustrative, created="2025-11-23T09:30:00")
+
+
+def data_table(rows: pd.DataFrame):
+    from geo.reporting.tabular import DataTable
+
+    return DataTable(rows, {"code": "code", "name": "text", "note": "text", "value": "num1", "count": "int"},
+                     name="Dữ liệu")
 
 
 def test_csv_export_has_bom_metadata_and_exactly_the_rows(data_rows):
-    meta = export_meta()
-    raw = export.export_data(data_rows, meta, "csv")
-    assert raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
-    lines = text.splitlines()
-    assert all(line.lstrip('"').startswith("# ") for line in lines[:len(meta)])
-    assert "# Dữ liệu minh họa: Có" in text and "# Thời điểm xuất: 2025-11-23T09:30:00" in text
-    assert "'=1+1 trẻ thấp còi" in text  # metadata values are neutralised too
-    back = pd.read_csv(io.StringIO(text), skiprows=len(meta), dtype={"code": str})
+    import json
+    import zipfile
+
+    from geo.reporting.bundle import csv_bundle
+
+    raw = csv_bundle(data_table(data_rows), export_meta())
+    zf = zipfile.ZipFile(io.BytesIO(raw))
+    data = zf.read("data.csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    meta = json.loads(zf.read("metadata.json"))
+    assert meta["illustrative"] is True and meta["created"] == "2025-11-23T09:30:00"
+    readme = zf.read("README.txt").decode("utf-8")
+    assert "'=1+1 trẻ thấp còi" not in data.decode("utf-8-sig") and "=1+1 trẻ thấp còi" in readme
+    back = pd.read_csv(io.BytesIO(data), dtype={"code": str})  # plain data: no rows to skip
     assert len(back) == len(data_rows) and list(back.columns) == list(data_rows.columns)
     assert back["name"].tolist()[1:] == ["'=HYPERLINK(\"http://x\")", "'+84 912", "'@SUM(A1)"]
     assert back["note"].tolist()[:2] == ["'-bad", "'\tTab"]
-    assert back["value"].dtype == float and back["value"].iloc[1] == -3.25  # numbers stay numbers
+    assert back["value"].dtype == float and back["value"].iloc[1] == -3.2  # numbers stay numbers, as on screen
     assert back["code"].tolist() == data_rows["code"].tolist()
 
 
 def test_xlsx_export_has_data_and_info_sheets(data_rows):
     from openpyxl import load_workbook
 
-    raw = export.export_data(data_rows, export_meta(), "xlsx")
+    from geo.reporting.workbook import HEADER_ROW, xlsx_workbook
+
+    raw = xlsx_workbook([data_table(data_rows)], export_meta())
     wb = load_workbook(io.BytesIO(raw))
-    assert sorted(wb.sheetnames) == ["Dữ liệu", "Thông tin"]
+    assert wb.sheetnames == ["Dữ liệu", "Thông tin"]
     ws = wb["Dữ liệu"]
-    rows = list(ws.iter_rows(values_only=True))
+    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
     assert rows[0] == tuple(data_rows.columns) and len(rows) - 1 == len(data_rows)
     assert [r[1] for r in rows[1:]] == ["Xã Đồng Văn", "'=HYPERLINK(\"http://x\")", "'+84 912", "'@SUM(A1)"]
     assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)  # no formula anywhere
-    assert rows[2][3] == -3.25 and isinstance(rows[1][4], int) and rows[3][3] is None
-    info = dict(wb["Thông tin"].iter_rows(values_only=True))
-    assert info["Bộ dữ liệu"] == "Bộ số liệu thử (2025.1)" and info["Dữ liệu minh họa"] == "Có"
+    assert rows[2][3] == -3.2 and isinstance(rows[1][4], int) and rows[3][3] is None
+    info = {r[0]: r[1] for r in wb["Thông tin"].iter_rows(values_only=True) if r[0]}
+    assert info["Bộ dữ liệu"] == "Bộ số liệu thử (2025.1)" and info["Dữ liệu minh họa?"] == "Có"
     assert info["Định nghĩa"].startswith("'=")
-    with pytest.raises(ValueError):
-        export.export_data(data_rows, {}, "json")
 
 
 # --- briefing pack -----------------------------------------------------------------------------------------

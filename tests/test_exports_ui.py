@@ -64,7 +64,7 @@ def test_map_page_exports_the_current_view_as_png_svg_pdf(layers, stunting_vi, t
     at = open_page("views/map.py", prov="12")
     assert "Xuất bản đồ và số liệu" in [e.label for e in at.expander]
     assert "Tải ảnh PNG" not in download_labels(at)  # nothing is drawn before the click
-    assert download_labels(at) == ["Tải số liệu CSV", "Tải số liệu Excel"]
+    assert [label.split(" (")[0] for label in download_labels(at)] == ["Tải số liệu CSV", "Tải số liệu Excel"]
 
     at.button(key="export_map_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -76,7 +76,7 @@ def test_map_page_exports_the_current_view_as_png_svg_pdf(layers, stunting_vi, t
     png = Image.open(io.BytesIO(files["png"])).convert("RGB")
     assert files["png"].startswith(PNG_SIGNATURE) and png.size == (1600, 1200)  # default preset, scale 1
     colours = png.getcolors(maxcolors=1 << 20)
-    assert len(colours) > 200  # map, text, watermark: not blank
+    assert len(colours) > 200  # map, text, the mark: not blank
     counts = {rgb: n for n, rgb in colours}
     assert counts.get((0xE6, 0x9F, 0x00), 0) + counts.get((0x00, 0x72, 0xB2), 0) > 50_000  # communes filled
 
@@ -120,19 +120,19 @@ def _data_script():
 
     ctx = load_context()
     out = {"n": len(ctx.frame), "province_codes": sorted(set(ctx.frame["province_code"]))}
-    rows = exports.map_data(ctx)
-    out["csv"] = exports.data_bytes(ctx, rows, "csv")
-    out["xlsx"] = exports.data_bytes(ctx, rows, "xlsx")
-    out["meta"] = exports.export_meta(ctx)
+    out.update(exports.data_files(ctx, [exports.map_data(ctx)], title=exports.map_title(ctx)))
+    out["name"] = exports.download_name(ctx, "map_data", "zip")
     hostile = ctx.frame.copy()
     hostile.loc[hostile.index[:3], "full_name"] = ['=HYPERLINK("http://x.invalid","a")', "+1+1", "@SUM(A1)"]
     ctx.frame = hostile
-    out["hostile_csv"] = exports.data_bytes(ctx, exports.map_data(ctx), "csv")
-    out["hostile_xlsx"] = exports.data_bytes(ctx, exports.map_data(ctx), "xlsx")
+    out["hostile"] = exports.data_files(ctx, [exports.map_data(ctx)], title="x")
     st.session_state["out"] = out
 
 
 def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
+    import json
+    import zipfile
+
     at = AppTest.from_function(_data_script, default_timeout=300)
     at.query_params.update({"prov": "12"})
     at.run()
@@ -140,37 +140,43 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
     out = at.session_state["out"]
     n_communes = int((layers.communes["province_code"] == "12").sum())
     assert out["n"] == n_communes and out["province_codes"] == ["12"]
-    meta = out["meta"]
-    for key in ("Chỉ số", "Định nghĩa", "Mục tiêu", "Khung mục tiêu", "Bộ dữ liệu", "Thời điểm xuất",
-                "Dữ liệu minh họa?"):
-        assert meta.get(key), key
-    assert meta["Dữ liệu minh họa?"] == "Có" and meta["Mục tiêu"].startswith("2025: ")
-    # stunting nationally: Decision 1896, whose values come from a summary; every export says so
-    assert "1896/QĐ-TTg" in meta["Nguồn và ghi chú của khung chỉ tiêu"]
-    assert "bản tóm tắt" in meta["Nguồn và ghi chú của khung chỉ tiêu"]
+    assert out["name"].startswith("stunting-u5_p12-lai-chau_y2025_t2025_") and out["name"].endswith("map-data.zip")
 
-    raw = out["csv"]
+    bundle = zipfile.ZipFile(io.BytesIO(out["zip"]))
+    assert sorted(bundle.namelist()) == ["README.txt", "data.csv", "metadata.json"]
+    raw = bundle.read("data.csv")
     assert raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
-    assert text.count("# ") >= len(meta) and "# Định nghĩa:" in text
-    table = pd.read_csv(io.StringIO(text), skiprows=len(meta))
+    table = pd.read_csv(io.BytesIO(raw))  # pandas defaults: plain data, one header row
     assert len(table) == n_communes and set(table["Tỉnh / thành phố"]) == {"Lai Châu"}
-    assert "Xã / phường" in table.columns and "Giá trị (%)" in table.columns
+    assert "Xã / phường" in table.columns and table["Giá trị (%)"].dtype == float
+    assert (table["Giá trị (%)"].dropna() == table["Giá trị (%)"].dropna().round(1)).all()  # as on screen
+    counts = [c for c in table.columns if c.startswith(("Tử số", "Mẫu số"))]
+    assert counts and all(pd.api.types.is_integer_dtype(table[c]) or (table[c].dropna() % 1 == 0).all()
+                          for c in counts)
+    meta = json.loads(bundle.read("metadata.json"))
+    for key in ("indicator", "definition", "target", "framework", "source", "created", "filters", "method"):
+        assert meta.get(key), key
+    assert meta["illustrative"] is True and MARK in meta["illustrative_note"] and meta["target"].startswith("2025: ")
+    assert meta["data_date"] == "2025" and "Lai Châu" in meta["filters"]
+    codes = pd.read_csv(io.BytesIO(raw), dtype={"Mã xã": str})["Mã xã"]
+    assert codes.str.len().eq(5).all()  # the README's one-line read keeps the zeros
 
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(out["xlsx"]))
-    assert set(book.sheetnames) == {"Dữ liệu", "Thông tin"}
-    assert book["Dữ liệu"].max_row - 1 == n_communes
-    about = {row[0]: row[1] for row in book["Thông tin"].iter_rows(values_only=True)}
+    assert book.sheetnames == ["Danh sách xã", "Thông tin"]
+    sheet = book["Danh sách xã"]
+    assert sheet.max_row - 2 == n_communes and sheet.freeze_panes == "A3" and MARK in sheet["A1"].value
+    about = {row[0]: row[1] for row in book["Thông tin"].iter_rows(values_only=True) if row[0]}
     assert about.get("Dữ liệu minh họa?") == "Có" and about.get("Định nghĩa")
 
-    hostile = out["hostile_csv"].decode("utf-8-sig")
+    hostile_zip = zipfile.ZipFile(io.BytesIO(out["hostile"]["zip"]))
+    hostile = hostile_zip.read("data.csv").decode("utf-8-sig")
     assert "'=HYPERLINK" in hostile and ",'+1+1," in hostile and ",'@SUM(A1)," in hostile
     assert not re.search(r"(^|,)=HYPERLINK", hostile, flags=re.M)
-    sheet = load_workbook(io.BytesIO(out["hostile_xlsx"]))["Dữ liệu"]
-    names = [cell.value for cell in next(sheet.iter_cols(min_col=2, max_col=2, min_row=2))]
-    assert sheet.cell(1, 2).value == "Xã / phường"
+    sheet = load_workbook(io.BytesIO(out["hostile"]["xlsx"]))["Danh sách xã"]
+    names = [cell.value for cell in next(sheet.iter_cols(min_col=2, max_col=2, min_row=3))]
+    assert sheet.cell(2, 2).value == "Xã / phường"
     assert {"'=HYPERLINK(\"http://x.invalid\",\"a\")", "'+1+1", "'@SUM(A1)"} <= set(names)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
@@ -202,7 +208,7 @@ def test_overview_briefing_pack_pdf_and_pptx(layers, tmp_path):
     assert list(dict.fromkeys(base)) == ["Tình hình thực hiện các mục tiêu", "Bản đồ đạt / chưa đạt mục tiêu theo xã",
                                          "Chênh lệch giữa các nhóm xã", "Các xã còn xa mục tiêu nhất"]
     assert len(titles) == 8  # 12 indicators and 15 communes: status, equity and lagging tables take 2 slides each
-    assert any(shape.name == "illustrative_watermark" for shape in deck.slides[3].shapes)
+    assert any(shape.name == "illustrative_banner" for shape in deck.slides[3].shapes)  # the map slide too
 
     # English session: the Vietnamese pack is not offered any more, a new one is in English.
     at.radio(key="lang").set_value("en").run()
@@ -238,3 +244,22 @@ def test_a_missing_browser_still_gives_the_briefing_pack_without_the_map_image(l
     assert "không có hình bản đồ" in note and "Chromium" in note
     text = pdf_text(at.session_state["_export_briefing"]["files"]["pdf"], tmp_path)
     assert "không có hình bản đồ" in text and "Các xã còn xa mục tiêu nhất" in text
+
+
+@needs_chromium
+def test_overview_makes_packs_for_chosen_provinces_in_one_click(layers):
+    import zipfile
+
+    at = open_page("views/overview.py")
+    at.multiselect(key="briefing_provinces").set_value(["12", "15"]).run()
+    at.button(key="briefing_all_render").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    stored = at.session_state["_export_packs"]
+    assert stored["ok"] == 2 and stored["failed"] == 0
+    archive = zipfile.ZipFile(io.BytesIO(stored["zip"]))
+    names = archive.namelist()
+    assert sum(n.endswith(".pdf") for n in names) == 2 and sum(n.endswith(".pptx") for n in names) == 2
+    index = pd.read_csv(io.BytesIO(archive.read("index.csv")), dtype={"Mã tỉnh": str})
+    assert index["Mã tỉnh"].tolist() == ["12", "15"] and index["Lỗi"].isna().all()
+    assert "Tải tất cả (tệp nén: PDF, PowerPoint, mục lục)" in download_labels(at)
+    assert any("Đã tạo 2 bản tin" in c.value for c in at.caption)

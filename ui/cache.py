@@ -48,10 +48,7 @@ def load_illustrative(reference_dir: str, layers_key: str) -> illustrative.Illus
     """The built-in illustrative dataset (deterministic; generated once per process)."""
     layers = boundaries.load_layers(reference_dir, str(config.cache_dir()), str(config.static_dir()),
                                     layers_key)
-    frame = illustrative.load_generator_input(reference_dir)
-    flags = layers.communes.set_index("code")[["border", "commune_type"]]
-    frame = frame.drop(columns=["border", "commune_type"], errors="ignore").join(flags, on="code")
-    return illustrative.generate_illustrative(frame)
+    return illustrative.illustrative_for(reference_dir, layers.communes)
 
 
 @st.cache_resource(show_spinner=False)

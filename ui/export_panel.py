@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -21,11 +21,17 @@ import streamlit as st
 from geo.errors import DataError
 from geo.geometry.boundaries import BOUNDARY_SOURCE, dissolve_provinces
 from geo.reference.communes import COMMUNE_TYPES
-from geo.reporting import briefing as gb
+from geo.reporting import briefing_content as bc
+from geo.reporting import packs
 from geo.reporting import publication as gx
+from geo.reporting.bundle import csv_bundle
+from geo.reporting.charts import for_print
+from geo.reporting.filenames import Selection, file_name, file_stem
+from geo.reporting.tabular import DataTable, FileMeta, describe_file
+from geo.reporting.workbook import xlsx_workbook
 from geo.store.keys import dataset_key
 from geo.synthetic.illustrative import MODEL_VERSION
-from geo.text.numbers import format_number, format_percent
+from geo.text.numbers import format_number
 
 _LOG = logging.getLogger(__name__)
 
@@ -44,9 +50,8 @@ SIZE_PRESETS = {
 }
 DEFAULT_PRESET = "large"
 CHART_SIZE = (1600, 1000, 1.0)
-BRIEFING_MAP_SIZE = (1200, 900, 1.75)  # ~2100 px wide: 300 dpi across the A4 text width
-LAGGING_TOP = 15
-MIMES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "csv": "text/csv",
+LAGGING_TOP = bc.LAGGING_TOP
+MIMES = {"zip": "application/zip", "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 _STATUS_COLOURS = ("status", "certainty", "trend")
@@ -100,9 +105,8 @@ def view_key(ctx, *extra) -> tuple:
 
 
 def base_name(ctx, kind: str) -> str:
-    """File names like stunting_u5_2025_VN_map (ASCII, no spaces)."""
-    sel = ctx.sel
-    return f"{ctx.meta['id']}_{sel.year}_{sel.filters.province or 'VN'}_{kind}"
+    """File names (without extension) that say what is inside; see geo.reporting.filenames."""
+    return file_stem(file_selection(ctx), kind)
 
 
 def area_label(ctx) -> str:
@@ -161,45 +165,41 @@ def _national_geometry(layers_key: str, _layers) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _detail_geometry(layers_key: str, _layers) -> gpd.GeoDataFrame:
+    return _layers.detail_geometry()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _province_shapes(layers_key: str, _layers) -> gpd.GeoDataFrame:
     """Province polygons dissolved from the national communes (so outlines sit on commune edges), id `code`."""
     shapes = dissolve_provinces(_national_geometry(layers_key, _layers))
     return shapes.rename(columns={"province_code": "code"})
 
 
-def _map_geometry(ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(communes, province outlines): national detail for the country, full detail for one province."""
-    province = ctx.sel.filters.province
-    if not province:
-        return _national_geometry(ctx.layers.key, ctx.layers), _province_shapes(ctx.layers.key, ctx.layers)
-    detail = ctx.layers.detail_geometry()
-    communes = detail[detail["province_code"] == province].reset_index(drop=True)
-    outline = dissolve_provinces(communes).rename(columns={"province_code": "code"})
-    return communes, outline
-
-
 def map_figure(ctx, *, mode: str | None = None, width_px: int, height_px: int) -> go.Figure:
-    """The current view as a decorated vector map (embedded geometry, no MapLibre)."""
-    communes, outlines = _map_geometry(ctx)
-    province = ctx.sel.filters.province
-    fig = gx.build_export_map(communes, ctx.frame[["code", "value", "status"]], mode=mode or export_mode(ctx),
-                              meta=ctx.meta, labels=export_labels(ctx), lang=ctx.lang, outlines=outlines,
-                              decimals=4 if province else 3)
-    return decorate(ctx, fig, title=map_title(ctx), width_px=width_px, height_px=height_px)
+    """The current view as a decorated vector map (embedded geometry, no MapLibre): the briefing's builder."""
+    return bc.map_figure(brief_view(ctx), ctx.frame, _geometry(ctx), mode=mode or export_mode(ctx),
+                         width_px=width_px, height_px=height_px)
 
 
 def render_map_files(ctx, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
     """PNG, SVG and PDF of the current map view, drawn in one browser session."""
-    return render_files(map_figure(ctx, width_px=width_px, height_px=height_px), width_px=width_px,
-                        height_px=height_px, scale=scale)
+    return render_files(ctx, map_figure(ctx, width_px=width_px, height_px=height_px), title=map_title(ctx),
+                        width_px=width_px, height_px=height_px, scale=scale)
 
 
-def render_files(fig: go.Figure, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
+def render_files(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int, scale: float
+                 ) -> dict[str, bytes]:
     """PNG at `scale`, SVG and PDF at their nominal size (width_px x height_px CSS px, i.e. A4 for 1123 x 794),
-    all from one browser session (render_figures applies the scale to PNG only)."""
-    outputs = gx.render_figures([(fig, fmt) for fmt in gx.FORMATS], width_px=width_px, height_px=height_px,
-                                scale=scale)
-    return dict(zip(gx.FORMATS, outputs, strict=True))
+    all from one browser session; the PDF and SVG are titled with the chart's own title."""
+    labels = export_labels(ctx)
+    dataset, version = dataset_identity(ctx)
+    subject = gx.compose_subtitle(labels, target=_target_text(ctx), target_year=ctx.sel.target_year,
+                                  framework=_framework_name(ctx))
+    source = gx.compose_source_line(labels, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE)
+    mark = f"{labels['illustrative.badge']} — {labels['illustrative.note']}" if ctx.illustrative else ""
+    return gx.render_publication(fig, title=title, subject=subject, source=source, author=f"{dataset} ({version})",
+                                 mark=mark, width_px=width_px, height_px=height_px, scale=scale)
 
 
 def province_export_figure(ctx, provinces: pd.DataFrame) -> go.Figure:
@@ -225,8 +225,8 @@ def _is_cartesian(fig: go.Figure) -> bool:
 
 def publication_chart(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int) -> go.Figure:
     """A chart decorated for print: legend above the plot, footer below the x axis."""
-    fig = go.Figure(fig)
     cartesian = _is_cartesian(fig)
+    fig = for_print(fig) if cartesian else go.Figure(fig)
     if cartesian:
         fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
                           height=None, width=None)
@@ -244,141 +244,127 @@ def render_chart_files(ctx, fig: go.Figure, *, title: str, size: tuple[int, int,
                        ) -> dict[str, bytes]:
     width, height, scale = size
     out = publication_chart(ctx, fig, title=title, width_px=width, height_px=height)
-    return render_files(out, width_px=width, height_px=height, scale=scale)
+    return render_files(ctx, out, title=title, width_px=width, height_px=height, scale=scale)
 
 
 # --- the data behind a chart ------------------------------------------------------------------------------
 
 
-def export_meta(ctx) -> dict[str, str]:
-    """Metadata block of every data file: indicator, definition, target, framework, dataset, time, mark."""
-    from ui.tables import export_metadata, framework_note
+def file_meta(ctx, title: str) -> FileMeta:
+    """Metadata of every data file of this view (geo's one builder, fed from the context)."""
+    from ui.tables import filters_text, framework_note
 
-    t, sel, lang = ctx.t, ctx.sel, ctx.lang
+    lang, sel = ctx.lang, ctx.sel
     dataset, version = dataset_identity(ctx)
-    meta = gx.describe_export(
-        export_labels(ctx), indicator=ctx.meta[f"name_{lang}"], definition=ctx.meta[f"definition_{lang}"],
-        target=f"{sel.target_year}: {_target_text(ctx)}", framework=_framework_name(ctx), dataset=dataset,
-        version=version, illustrative=ctx.illustrative, exported_at=datetime.now().astimezone(), year=sel.year,
-        area=export_metadata(ctx)[t("download.meta_filters")], reference_date=str(sel.year),
-    )
-    return meta | {t("download.meta_framework_note"): framework_note(ctx)}
+    framework = ctx.reg.framework(sel.framework)
+    return describe_file(
+        lang=lang, title=title, indicator=ctx.meta[f"name_{lang}"], definition=ctx.meta[f"definition_{lang}"],
+        year=sel.year, target=f"{sel.target_year}: {_target_text(ctx)}", framework=framework[f"name_{lang}"],
+        framework_source=str(framework.get(f"source_{lang}") or ""),
+        framework_note=framework_note(ctx), filters=filters_text(ctx),
+        dataset=f"{dataset} ({version})", boundary=BOUNDARY_SOURCE, illustrative=ctx.illustrative,
+        created=datetime.now().astimezone().isoformat(timespec="seconds"))
 
 
-def map_data(ctx) -> pd.DataFrame:
+def file_selection(ctx, extra: dict[str, str] | None = None) -> Selection:
+    """What a downloaded file shows, for its name: every part of the view that changes its content."""
+    sel, f = ctx.sel, ctx.sel.filters
+    dataset = "" if ctx.illustrative else dataset_key(ctx.dataset.name, ctx.dataset.version)
+    return Selection(indicator=sel.indicator, year=sel.year, target_year=sel.target_year, framework=sel.framework,
+                     province=f.province or "", province_name=ctx.area_name() if f.province else "",
+                     flags={"em_area": f.em_area, "border": f.border}, commune_types=f.commune_types,
+                     all_commune_types=COMMUNE_TYPES, dataset=dataset, extra=dict(extra or {}))
+
+
+def download_name(ctx, kind: str, ext: str, extra: dict[str, str] | None = None) -> str:
+    return file_name(file_selection(ctx, extra), kind, ext)
+
+
+def data_table(view, name: str, decimals: int = 1) -> DataTable:
+    """A ui.tables.TableView as a typed table for the writers (same rows, same columns, same kinds)."""
+    return DataTable(frame=view.export, kinds=view.kinds, name=name, decimals=decimals)
+
+
+def indicator_decimals(ctx) -> int:
+    """Decimals shown for the indicator: its metadata's `decimals` when the registry has one, else one."""
+    value = ctx.meta.get("decimals")
+    return int(value) if value not in (None, "") and not pd.isna(value) else 1
+
+
+def data_files(ctx, tables: list[DataTable], *, title: str) -> dict[str, bytes]:
+    """The CSV bundle (zip) and the workbook of these tables, with this view's metadata."""
+    meta = file_meta(ctx, title)
+    return {"zip": csv_bundle(tables, meta), "xlsx": xlsx_workbook(tables, meta)}
+
+
+def map_data(ctx) -> DataTable:
     """Exactly the communes of the map view (same filters), with translated headers."""
     from ui.tables import display_frame
 
-    return display_frame(ctx.frame, ctx.t, ctx.lang, meta=ctx.meta).export
+    return data_table(display_frame(ctx.frame, ctx.t, ctx.lang, meta=ctx.meta), ctx.t("lagging.sheet"),
+                      indicator_decimals(ctx))
 
 
-def data_bytes(ctx, frame: pd.DataFrame, fmt: str) -> bytes:
-    return gx.export_data(frame, export_meta(ctx), fmt)
+def data_downloads(ctx, tables: Callable[[], list[DataTable]], *, kind: str, title: str, key: str,
+                   extra: dict[str, str] | None = None) -> None:
+    """The one pair of data buttons of the app: CSV bundle and Excel of exactly these rows, built on click.
+
+    `tables` is a function, so the files are only written when someone downloads (export time = click time).
+    """
+    t = ctx.t
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download.bundle"), lambda: csv_bundle(tables(), file_meta(ctx, title)),
+                       file_name=download_name(ctx, kind, "zip", extra), mime=MIMES["zip"], key=f"{key}_csv",
+                       **_DOWNLOAD)
+    c2.download_button(t("download.workbook"), lambda: xlsx_workbook(tables(), file_meta(ctx, title)),
+                       file_name=download_name(ctx, kind, "xlsx", extra), mime=MIMES["xlsx"], key=f"{key}_xlsx",
+                       **_DOWNLOAD)
 
 
 # --- the briefing pack ------------------------------------------------------------------------------------
 
 
-def _status_table(ctx) -> pd.DataFrame:
-    from geo.analysis.overview import summarise_targets
-
-    sel, lang = ctx.sel, ctx.lang
-    table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters,
-                              lang=lang)
-    return pd.DataFrame({
-        "indicator": [ctx.reg.indicator(i)[f"short_{lang}"] for i in table["indicator"]],
-        "value": [format_percent(v, lang) for v in table["value"]],
-        "target_2025": table["target_text_2025"].replace("", None),
-        "target_2030": table["target_text_2030"].replace("", None),
-        "status_2025": table["status_2025"],
-        "status_2030": table["status_2030"],
-        "communes_meeting": table[f"n_met_{sel.target_year}"],
-    })
-
-
-def _equity_table(ctx) -> pd.DataFrame:
-    from geo.indicators.selection import filter_communes
-    from ui.cache import equity_by_indicator
-
-    sel, lang = ctx.sel, ctx.lang
-    rows = equity_by_indicator(ctx.layers.key, dataset_key(ctx.dataset.name, ctx.dataset.version), sel.framework,
-                               sel.year, sel.target_year, sel.filters,
-                               _communes=filter_communes(ctx.communes, sel.filters), _values=ctx.dataset.values,
-                               _reg=ctx.reg)
-    by = {(r["indicator"], r["group"]): r for r in rows}
-    records = []
-    for ind in dict.fromkeys(r["indicator"] for r in rows):
-        em, border = by.get((ind, "em_area"), {}), by.get((ind, "border"), {})
-        records.append({
-            "indicator": ctx.reg.indicator(ind)[f"short_{lang}"],
-            "em_area": format_percent(em.get("value_group"), lang),
-            "non_em_area": format_percent(em.get("value_rest"), lang),
-            "em_gap": em.get("gap_between"),
-            "border": format_percent(border.get("value_group"), lang),
-            "non_border": format_percent(border.get("value_rest"), lang),
-            "border_gap": border.get("gap_between"),
-        })
-    return pd.DataFrame(records, columns=list(gb.EQUITY_COLUMNS))
-
-
-def _lagging_table(ctx) -> tuple[pd.DataFrame, str]:
-    from geo.analysis.ranking import rank_lagging
-
-    t, lang = ctx.t, ctx.lang
-    heading = t("briefing.lagging_indicator", indicator=ctx.meta[f"name_{lang}"], target_year=ctx.sel.target_year,
-                target=_target_text(ctx))
-    if ctx.meta["measure"] == "yes_no":
-        return pd.DataFrame(columns=list(gb.LAGGING_COLUMNS)), f"{heading}. {t('briefing.lagging_yes_no')}"
-    ranked = rank_lagging(ctx.frame, ctx.meta, ctx.target, limit=LAGGING_TOP)
-    table = pd.DataFrame({
-        "commune": ranked["full_name"], "province": ranked["province_name"],
-        "value": [format_percent(v, lang) for v in ranked["value"]],
-        "target": [format_percent(v, lang) for v in ranked["target"]],
-        "gap": ranked["gap"],
-    }, columns=list(gb.LAGGING_COLUMNS))
-    return table, heading
-
-
-def _today(lang: str) -> str:
-    today = date.today()
-    return today.strftime("%d/%m/%Y") if lang == "vi" else today.isoformat()
-
-
-def briefing_content(ctx, map_png: bytes | None) -> gb.BriefingContent:
-    """Everything the briefing shows for the current selection (country or province)."""
-    lagging, heading = _lagging_table(ctx)
+def brief_view(ctx) -> bc.BriefView:
+    """This session's selection for geo.reporting.briefing_content (the CLI builds the same from arguments)."""
+    sel = ctx.sel
     dataset, version = dataset_identity(ctx)
-    return gb.BriefingContent(
-        area_name=area_label(ctx), year=ctx.sel.year, framework_name=_framework_name(ctx), dataset_name=dataset,
-        dataset_version=version, illustrative=ctx.illustrative, status_table=_status_table(ctx),
-        status_map_png=map_png, equity_table=_equity_table(ctx), lagging_communes=lagging,
-        lagging_indicator=heading, reference_date=str(ctx.sel.year), prepared_on=_today(ctx.lang),
-        boundary_source=BOUNDARY_SOURCE,
-    )
+    return bc.BriefView(reg=ctx.reg, layers=ctx.layers, communes=ctx.communes, values=ctx.dataset.values,
+                        dataset_name=ctx.dataset.name, dataset_version=str(ctx.dataset.version or ""),
+                        illustrative=ctx.illustrative, framework=sel.framework, indicator=sel.indicator, year=sel.year,
+                        target_year=sel.target_year, lang=ctx.lang, filters=sel.filters)
+
+
+def _geometry(ctx) -> bc.Geometry:
+    """Commune polygons for the packs, from the process-wide cached layers."""
+    def read(province: str | None):
+        if not province:
+            return _national_geometry(ctx.layers.key, ctx.layers), _province_shapes(ctx.layers.key, ctx.layers)
+        detail = _detail_geometry(ctx.layers.key, ctx.layers)
+        communes = detail[detail["province_code"] == province].reset_index(drop=True)
+        return communes, dissolve_provinces(communes).rename(columns={"province_code": "code"})
+
+    return read
 
 
 def build_briefing_files(ctx, progress: Callable[[float, str], None] | None = None) -> dict[str, bytes]:
-    """The briefing as A4 PDF and 16:9 PPTX: map drawn once (Chromium), tables computed once."""
+    """The briefing of the current view as A4 PDF and 16:9 PPTX (the same builder as every multi-province pack)."""
     say = progress or (lambda _f, _m: None)
-    say(0.02, "start")
-    mode = "status" if ctx.target is not None else "value"
-    width, height, scale = BRIEFING_MAP_SIZE
-    png, no_image = None, None
-    if not ctx.frame.empty:
-        say(0.05, "render")
-        try:
-            png = gx.render_figure(map_figure(ctx, mode=mode, width_px=width, height_px=height), "png",
-                                   width_px=width, height_px=height, scale=scale)
-        except DataError as err:  # no Chromium, or it failed: the pack is still made, without the map image
-            no_image = err.message(ctx.lang)
-    content = briefing_content(ctx, png)
-    labels = export_labels(ctx)
-    if no_image is not None:
-        labels["briefing.no_map"] = ctx.t("briefing.no_map_image", reason=no_image)
-        st.session_state[BRIEFING_NOTE] = labels["briefing.no_map"]
-    pdf = gb.build_briefing_pdf(content, labels, ctx.lang, progress=lambda f, m: say(0.5 + 0.3 * f, m))
-    pptx = gb.build_briefing_pptx(content, labels, ctx.lang, progress=lambda f, m: say(0.8 + 0.2 * f, m))
-    return {"pdf": pdf, "pptx": pptx}
+    say(0.05, "render")
+    result = bc.make_packs(brief_view(ctx), [ctx.sel.filters.province], geometry=_geometry(ctx),
+                           progress=lambda f, _m: say(f, "done"))[0]
+    if not result.ok:
+        raise DataError(vi=result.error_vi, en=result.error_en)
+    if result.note:
+        st.session_state[BRIEFING_NOTE] = result.note
+    return result.files
+
+
+def build_province_packs(ctx, provinces: list[str], progress: Callable[[float, str], None]) -> dict:
+    """Packs for these provinces of the same selection: files by name (PDF, PPTX, index) and the results."""
+    view = brief_view(ctx)
+    results = bc.make_packs(view, list(provinces), geometry=_geometry(ctx), progress=progress)
+    return {"files": bc.set_files(view, results), "ok": sum(r.ok for r in results),
+            "failed": sum(not r.ok for r in results)}
 
 
 # --- widgets ----------------------------------------------------------------------------------------------
@@ -417,19 +403,6 @@ def _file_buttons(t, stored: dict, widget_key: str) -> None:
     for column, (fmt, data) in zip(columns, files.items(), strict=True):
         column.download_button(t(f"export.download_{fmt}"), data, file_name=f"{base}.{fmt}", mime=MIMES[fmt],
                                key=f"{widget_key}_{fmt}", **_DOWNLOAD)
-
-
-def _data_buttons(ctx, frame: Callable[[], pd.DataFrame], base: str, widget_key: str) -> None:
-    """CSV and XLSX of exactly these rows with the metadata block, built on click (export time = click time).
-
-    `frame` is a function: the labelled table is only made when someone downloads, not on every rerun.
-    """
-    t = ctx.t
-    c1, c2 = st.columns(2)
-    c1.download_button(t("export.download_csv"), lambda: data_bytes(ctx, frame(), "csv"), file_name=f"{base}.csv",
-                       mime=MIMES["csv"], key=f"{widget_key}_csv", **_DOWNLOAD)
-    c2.download_button(t("export.download_xlsx"), lambda: data_bytes(ctx, frame(), "xlsx"),
-                       file_name=f"{base}.xlsx", mime=MIMES["xlsx"], key=f"{widget_key}_xlsx", **_DOWNLOAD)
 
 
 def _apply_preset() -> None:
@@ -478,11 +451,12 @@ def map_export_panel(ctx) -> None:
             _file_buttons(t, stored, "export_map")
         st.markdown(f"**{t('export.data_title')}**")
         st.caption(t("export.data_help", n=format_number(len(ctx.frame), ctx.lang)))
-        _data_buttons(ctx, lambda: map_data(ctx), base_name(ctx, "data"), "export_map_data")
+        data_downloads(ctx, lambda: [map_data(ctx)], kind="map_data", title=map_title(ctx), key="export_map_data")
 
 
 def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title: str, name: str,
-                         data: pd.DataFrame | tuple[int, Callable[[], pd.DataFrame]] | None = None) -> None:
+                         data: tuple[int, Callable[[], list[DataTable]]] | None = None,
+                         extra: dict[str, str] | None = None) -> None:
     """Any plotly chart (not a MapLibre map): its PNG/SVG/PDF on click, plus the rows behind it when given.
 
     `fig` may be a function, and `data` a (row count, function) pair, so what is made only for export is
@@ -491,22 +465,22 @@ def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title
     t = ctx.t
     state_key = CHART_STATE + name
     with st.expander(t("export.chart_section"), icon=":material/ios_share:"):
-        key = view_key(ctx, "chart", name, title)
+        key = view_key(ctx, "chart", name, title, tuple(sorted((extra or {}).items())))
         if st.button(t("export.render_chart"), key=f"export_{name}_render", icon=":material/image:"):
             st.session_state.pop(state_key, None)
             with st.spinner(t("export.rendering"), show_time=True):
                 files = _run_safely(ctx, lambda: render_chart_files(ctx, fig() if callable(fig) else fig,
                                                                     title=title))
             if files is not None:
-                st.session_state[state_key] = {"key": key, "files": files, "base": base_name(ctx, name),
-                                               "size": CHART_SIZE}
+                stem = file_stem(file_selection(ctx, extra), name)
+                st.session_state[state_key] = {"key": key, "files": files, "base": stem, "size": CHART_SIZE}
         stored = _current(state_key, key)
         if stored is not None:
             _file_buttons(t, stored, f"export_{name}")
         if data is not None:
-            rows, table = data if isinstance(data, tuple) else (len(data), lambda: data)
+            rows, tables = data
             st.caption(t("export.data_help", n=format_number(rows, ctx.lang)))
-            _data_buttons(ctx, table, base_name(ctx, f"{name}_data"), f"export_{name}_data")
+            data_downloads(ctx, tables, kind=f"{name}_data", title=title, key=f"export_{name}_data", extra=extra)
 
 
 def briefing_panel(ctx) -> None:
@@ -542,3 +516,40 @@ def briefing_panel(ctx) -> None:
                 column.download_button(t(f"briefing.download_{fmt}"), stored["files"][fmt],
                                        file_name=f"{stored['base']}.{fmt}", mime=MIMES[fmt],
                                        key=f"briefing_{fmt}", **_DOWNLOAD)
+    _province_packs_panel(ctx)
+
+
+PACKS_STATE = "_export_packs"  # {"key": view + provinces, "zip": bytes, "ok": n, "failed": n, "base": name}
+
+
+def _province_packs_panel(ctx) -> None:
+    """Packs for every province (or a chosen list) of the same selection, in one click, with a progress bar."""
+    t = ctx.t
+    provinces = ctx.layers.provinces.sort_values("name")
+    names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
+    with st.expander(t("briefing.all_section"), icon=":material/library_books:"):
+        chosen = st.multiselect(t("briefing.all_pick"), list(names), key="briefing_provinces",
+                                format_func=lambda c: names.get(c, c))
+        codes = chosen or list(names)
+        key = view_key(ctx, "packs", tuple(codes))
+        if st.button(t("briefing.all_button"), key="briefing_all_render", icon=":material/library_books:"):
+            st.session_state.pop(PACKS_STATE, None)
+            bar = st.progress(0.0, text=t("briefing.step.start"))
+            done = {"n": 0}
+
+            def report(fraction: float, name: str) -> None:
+                done["n"] += 1
+                bar.progress(min(max(fraction, 0.0), 1.0),
+                             text=t("briefing.all_working", done=done["n"], total=len(codes), name=name))
+
+            made = _run_safely(ctx, lambda: build_province_packs(ctx, codes, report))
+            if made is not None:
+                bar.progress(1.0, text=t("briefing.all_ready", n=made["ok"], failed=made["failed"]))
+                st.session_state[PACKS_STATE] = {"key": key, "zip": packs.zip_packs(made["files"]),
+                                                 "files": made["files"], "ok": made["ok"], "failed": made["failed"],
+                                                 "base": base_name(ctx, f"briefings_{ctx.lang}_{len(codes)}")}
+        stored = _current(PACKS_STATE, key)
+        if stored is not None:
+            st.caption(t("briefing.all_ready", n=stored["ok"], failed=stored["failed"]))
+            st.download_button(t("briefing.all_download"), stored["zip"], file_name=f"{stored['base']}.zip",
+                               mime=MIMES["zip"], key="briefing_all_zip", **_DOWNLOAD)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +12,7 @@ from geo.text.fold import fold
 # internal column -> (strings key, display kind); order here is the display order
 COLUMNS = {
     "rank": ("col.rank", "int"),
-    "code": ("col.code", "text"),
+    "code": ("col.code", "code"),
     "full_name": ("col.commune", "text"),
     "province_name": ("col.province", "text"),
     "value": ("col.value", "num1"),
@@ -100,10 +99,9 @@ def search_box(df: pd.DataFrame, t) -> pd.DataFrame:
     return df[text.str.contains(needle, regex=False)]
 
 
-def export_metadata(ctx) -> dict[str, str]:
-    """The 'about' sheet of every download: what, where, which target, which data, when."""
-    t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
-    filters = sel.filters
+def filters_text(ctx) -> str:
+    """The area and every filter of the view, e.g. 'Lai Châu; Xã biên giới: Có; Loại đơn vị: Xã, Phường'."""
+    t, filters = ctx.t, ctx.sel.filters
     parts = [ctx.area_name()]
     if filters.em_area is not None:
         parts.append(f"{t('filter.em_area')}: {t('yes') if filters.em_area else t('no')}")
@@ -111,19 +109,7 @@ def export_metadata(ctx) -> dict[str, str]:
         if getattr(filters, name) is not None:
             parts.append(f"{t(key)}: {t('yes') if getattr(filters, name) else t('no')}")
     parts.append(f"{t('filter.type')}: " + ", ".join(t(f"type.{c}") for c in filters.commune_types))
-    target = ctx.target
-    framework = ctx.reg.framework(sel.framework)
-    return {
-        t("download.meta_dataset"): ctx.dataset.label + (" — " + t("illustrative.note") if ctx.illustrative else ""),
-        t("download.meta_indicator"): ctx.meta[f"name_{lang}"],
-        t("download.meta_definition"): ctx.meta[f"definition_{lang}"],
-        t("download.meta_year"): str(sel.year),
-        t("download.meta_framework"): framework[f"name_{lang}"],
-        t("download.meta_framework_note"): framework_note(ctx),
-        t("download.meta_target"): f"{sel.target_year}: {target.text(lang)}" if target else t("status.no_target"),
-        t("download.meta_filters"): "; ".join(parts),
-        t("download.meta_created"): datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    return "; ".join(parts)
 
 
 def framework_note(ctx) -> str:

@@ -138,19 +138,6 @@ def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, 
     st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto")
 
 
-def download_buttons(frames: dict, metadata: dict, base_name: str, t, key: str) -> None:
-    """CSV (UTF-8 with BOM) and XLSX of exactly the rows shown; formula-looking cells neutralised."""
-    from geo.reporting.downloads import to_csv_bytes, to_xlsx_bytes
-
-    first = next(iter(frames.values()))
-    c1, c2 = st.columns(2)
-    c1.download_button(t("download.csv"), to_csv_bytes(first), file_name=f"{base_name}.csv",
-                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon="⬇️")
-    c2.download_button(t("download.xlsx"), lambda: to_xlsx_bytes(frames, metadata), file_name=f"{base_name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx", on_click="ignore", icon="⬇️")
-
-
 _ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}
 
 
@@ -335,3 +322,15 @@ def plan_comparison(t, reg, indicator: str, value: float, year: int, lang: str) 
             out[t("overview.compare_status", year=ty)] = f"{_ICONS.get(status, '✘')} {t(f'status.{status}')}"
         rows.append(out)
     return pd.DataFrame(rows)
+
+
+def equity_figure(ctx, rows: pd.DataFrame, *, title: str = ""):
+    """Dots with 95% intervals, each priority group vs the rest; rows: equity.compare_groups + label."""
+    from geo.reporting.equity_chart import build_equity_chart
+
+    t = ctx.t
+    labels = {k: t(f"equity.chart.{k}") for k in ("group", "rest", "axis_value", "interval", "gap", "communes",
+                                                   "children", "small_mark", "small_note", "interval_note",
+                                                   "target")}
+    return build_equity_chart(rows, labels=labels, lang=ctx.lang, target=ctx.target, min_children=ctx.sel.min_n,
+                              title=title)

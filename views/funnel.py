@@ -4,8 +4,7 @@ import streamlit as st
 
 from geo.indicators.aggregate import aggregate_rates
 from ui.context import load_context
-from ui.export_panel import chart_export_buttons
-from ui.tables import display_frame
+from ui.export_panel import chart_export_buttons, map_data
 from ui.widgets import funnel_figure, illustrative_badge, open_profile_on_click
 
 ctx = load_context(precision=True)
@@ -22,6 +21,6 @@ st.caption(t("funnel.help"))
 fig = funnel_figure(ctx, p0)
 open_profile_on_click(fig, key="funnel", lang=lang, location_key="customdata")
 chart_export_buttons(fig, ctx, name="funnel", title=f"{t('funnel.title')} — {meta[f'name_{lang}']}, {ctx.area_name()}",
-                     data=(len(ctx.frame), lambda: display_frame(ctx.frame, t, lang, meta=meta).export))
+                     data=(len(ctx.frame), lambda: [map_data(ctx)]))
 low = ctx.frame["low_precision"].sum()
 st.caption(t("funnel.low_precision_count", n=int(low), threshold=sel.min_n))

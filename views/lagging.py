@@ -4,8 +4,9 @@ import streamlit as st
 
 from geo.analysis.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
 from ui.context import load_context
-from ui.tables import PRECISION_COLUMNS, display_frame, export_metadata, search_box
-from ui.widgets import download_buttons, illustrative_badge, show_table
+from ui.export_panel import data_downloads, data_table, indicator_decimals
+from ui.tables import PRECISION_COLUMNS, display_frame, search_box
+from ui.widgets import illustrative_badge, show_table
 
 ctx = load_context(precision=True)
 t, sel, meta, target, lang = ctx.t, ctx.sel, ctx.meta, ctx.target, ctx.sel.lang
@@ -14,7 +15,9 @@ st.title(t("lagging.title"))
 st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,
              target_year=sel.target_year))
 illustrative_badge(t, ctx.illustrative)
-base_name = f"{meta['id']}_{sel.year}_{sel.target_year}_{sel.filters.province or 'VN'}"
+title = t("lagging.title") + " — " + t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(),
+                                        year=sel.year, target_year=sel.target_year)
+search = st.session_state.get("search", "")
 
 if target is None:
     st.info(t("rank.no_target"))
@@ -33,8 +36,9 @@ elif meta["measure"] == "yes_no":
     closest = search_box(closest_to_qualifying(ctx.frame, meta, others), t)
     view = display_frame(closest, t, lang)
     show_table(view.frame, lang, view.kinds, height=520, t=t, page_key="closest_page")
-    download_buttons({t("lagging.sheet"): view.export, t("rank.needed_by_province"): needed_view.export},
-                     export_metadata(ctx), base_name, t, key="closest")
+    data_downloads(ctx, lambda: [data_table(view, t("lagging.sheet")),
+                                 data_table(needed_view, t("rank.needed_by_province"))],
+                   kind="closest", title=title, key="closest", extra={"search": search})
 else:
     st.radio(t("rank.order"), ("furthest", "nearest"), key="order", horizontal=True,
              format_func=lambda o: t(f"rank.{o}"))
@@ -48,4 +52,5 @@ else:
         st.caption(t("lagging.count", n=len(ranked)))
         view = display_frame(ranked, t, lang, meta=meta)
         show_table(view.frame, lang, view.kinds, height=560, t=t, page_key="lagging_page")
-        download_buttons({t("lagging.sheet"): view.export}, export_metadata(ctx), base_name, t, key="lagging")
+        data_downloads(ctx, lambda: [data_table(view, t("lagging.sheet"), indicator_decimals(ctx))], kind="lagging",
+                       title=title, key="lagging", extra={"order": st.session_state["order"], "search": search})

@@ -6,7 +6,7 @@ from geo.analysis.overview import summarise_provinces, summarise_targets
 from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
 from geo.text.numbers import format_number, format_percent
 from ui.context import load_context
-from ui.export_panel import briefing_panel, chart_export_buttons, province_export_figure
+from ui.export_panel import briefing_panel, chart_export_buttons, data_table, province_export_figure
 from ui.tables import display_frame
 from ui.widgets import area_trend, illustrative_badge, map_labels, plan_comparison, province_hover, status_line
 
@@ -69,5 +69,6 @@ else:
     st.plotly_chart(fig, width="stretch", key="province_map", config={"displaylogo": False})
     chart_export_buttons(lambda: province_export_figure(ctx, provinces), ctx, name="province_map",
                          title=t("overview.by_province_map", indicator=ctx.meta[f"name_{lang}"], year=sel.target_year),
-                         data=display_frame(provinces, t, lang).export)
+                         data=(len(provinces), lambda: [data_table(display_frame(provinces, t, lang),
+                                                                   t("equity.by_province_sheet"))]))
 briefing_panel(ctx)

@@ -3,8 +3,8 @@
 Pages: title, status of all targets, status map, equity gaps, communes furthest from the target.
 The PDF is drawn with reportlab and the Noto Sans TTF embedded: pure Python, no browser, about a
 second for a national pack, and pdftotext gets the Vietnamese text back intact. The map arrives as
-PNG bytes (geo.export.render_figure), so only that step needs Chromium. Every page carries the
-illustrative mark (banner + diagonal watermark) when the data are illustrative.
+PNG bytes (geo.export.render_figure), so only that step needs Chromium. For illustrative data every
+page carries the mark in a band at the top and the bottom of the margin, never over the content.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class BriefingContent:
     equity_table: pd.DataFrame
     lagging_communes: pd.DataFrame
     lagging_indicator: str = ""
+    status_notes: tuple[str, ...] = ()  # e.g. which plan a marked target comes from
     reference_date: str = ""
     prepared_on: str = ""
     boundary_source: str = BOUNDARY_SOURCE
@@ -239,16 +240,17 @@ def build_briefing_pdf(
             canvas.drawCentredString(page_w / 2, page_h - 10.2 * mm, nfc(labels["illustrative.badge"]))
         canvas.restoreState()
 
-    def watermark(canvas, _doc) -> None:
-        """Over every page's content (translucent), so coloured table cells and the map cannot hide it."""
+    def bottom_band(canvas, _doc) -> None:
+        """A second band in the bottom margin: the mark survives a crop, and never covers the map or a table."""
         if not content.illustrative:
             return
         canvas.saveState()
-        canvas.translate(page_w / 2, page_h / 2)
-        canvas.rotate(55)
-        canvas.setFillColor(colors.Color(0.75, 0.12, 0.18, alpha=0.14))
-        canvas.setFont(bold, 40)
-        canvas.drawCentredString(0, -14, nfc(labels["illustrative.badge"]))
+        canvas.setFillColor(colors.HexColor(_BANNER_FILL))
+        canvas.setStrokeColor(colors.HexColor(_BANNER))
+        canvas.rect(margin, 12.5 * mm, frame_w, 4.5 * mm, fill=1, stroke=1)
+        canvas.setFillColor(colors.HexColor(_BANNER))
+        canvas.setFont(bold, 7.5)
+        canvas.drawCentredString(page_w / 2, 14 * mm, nfc(labels["illustrative.badge"]))
         canvas.restoreState()
 
     def table(frame: pd.DataFrame, columns: Sequence[str], kind: str) -> Table | Paragraph:
@@ -290,6 +292,8 @@ def build_briefing_pdf(
     say(0.25, "status")
     story += [PageBreak(), para(labels["briefing.status_title"], "h1"),
               table(*sections["status"][:2], "status")]
+    if content.status_notes:
+        story += [Spacer(1, 3 * mm), *[para(n, "note") for n in content.status_notes]]
     say(0.45, "map")
     story += [PageBreak(), para(labels["briefing.map_title"], "h1")]
     if content.status_map_png:
@@ -319,7 +323,7 @@ def build_briefing_pdf(
                           bottomMargin=margin, title=nfc(texts["title"]), author=nfc(content.dataset_name),
                           subject=nfc(texts["framework"]))
     body = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=decorate, onPageEnd=watermark)])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=decorate, onPageEnd=bottom_band)])
     doc.build(story)
     say(1.0, "done")
     return buf.getvalue()
@@ -344,15 +348,6 @@ def _style_runs(text_frame, *, size: float, bold: bool = False, colour: str = "#
             run.font.bold = bold
             run.font.name = font_name
             run.font.color.rgb = _rgb(colour)
-
-
-def _set_alpha(run, alpha_pct: int) -> None:
-    """python-pptx has no transparency API: add <a:alpha> to the run's solid fill colour."""
-    from pptx.oxml.ns import qn
-
-    srgb = run.font.color._color._xClr  # noqa: SLF001 - the element python-pptx created for .rgb
-    alpha = srgb.makeelement(qn("a:alpha"), {"val": str(alpha_pct * 1000)})
-    srgb.append(alpha)
 
 
 def _chunks(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
@@ -390,7 +385,7 @@ def build_briefing_pptx(
     margin = Inches(0.5)
 
     def mark(slide) -> None:
-        """Banner at the bottom and a watermark on top of everything, on every slide."""
+        """A banner in the bottom margin of every slide (nothing translucent over the map or the tables)."""
         if not content.illustrative:
             return
         banner = slide.shapes.add_textbox(margin, slide_h - Inches(0.55), slide_w - 2 * margin, Inches(0.4))
@@ -399,13 +394,7 @@ def build_briefing_pptx(
         banner.line.color.rgb = _rgb(_BANNER)
         banner.text_frame.text = nfc(texts["mark"])
         _style_runs(banner.text_frame, size=12, bold=True, colour=_BANNER, font_name=font_name)
-        water = slide.shapes.add_textbox(Inches(1.5), Inches(3.0), slide_w - Inches(3), Inches(1.4))
-        water.rotation = -28
-        water.text_frame.text = nfc(labels["illustrative.badge"])
-        water.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
-        _style_runs(water.text_frame, size=48, bold=True, colour="#BE1E2D", font_name=font_name)
-        _set_alpha(water.text_frame.paragraphs[0].runs[0], 18)
-        water.name = "illustrative_watermark"
+        banner.name = "illustrative_banner"
 
     def titled(title: str):
         slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": slide.shapes.title works
@@ -497,6 +486,11 @@ def build_briefing_pptx(
                 note(slide, labels[note_key], top)
                 top += Inches(0.5)
             table(slide, part, cols, top)
+            if name == "status" and content.status_notes:
+                box = slide.shapes.add_textbox(margin, slide_h - Inches(1.1), slide_w - 2 * margin, Inches(0.5))
+                box.text_frame.word_wrap = True
+                box.text_frame.text = nfc("\n".join(content.status_notes))
+                _style_runs(box.text_frame, size=10, colour="#444444", font_name=font_name)
             mark(slide)
     say(0.9, "write")
     prs.core_properties.title = nfc(texts["title"])

@@ -230,6 +230,34 @@ def build_funnel_plot(frame: pd.DataFrame, *, p0: float, target: Target | None, 
         template="plotly_white", hovermode="closest", margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.35, "x": 0},
     )
-    fig.update_xaxes(title_text=_label(labels, "axis_denominator"), type="log" if log_x else "linear")
+    xaxis: dict = {"title_text": _label(labels, "axis_denominator"), "type": "log" if log_x else "linear"}
+    if log_x:
+        # Labels at powers of ten only (plotly's default also writes "2" and "5" between them), and the
+        # range starts at the smallest commune, not at 1, so the points are not crowded on the right.
+        n_min = float(data["denominator"].min()) if not data.empty else 1.0
+        xaxis |= {"dtick": 1, "tickformat": ",d", "minor": {"ticks": "outside", "showgrid": True},
+                  "range": [np.log10(max(n_min * 0.7, 1.0)), np.log10(max(n_max * 1.15, 10.0))]}
+    fig.update_xaxes(**xaxis)
     fig.update_yaxes(title_text=_label(labels, "axis_value"), ticksuffix="%", rangemode="tozero")
     return fig
+
+
+def for_print(fig: go.Figure, *, font_size: int = 16) -> go.Figure:
+    """A copy legible on paper: larger text, ticks and markers, lines a little thicker (screen sizes are
+    tuned for a monitor at arm's length; a printed A4 page or a slide is read from further)."""
+    out = go.Figure(fig)
+    out.update_layout(font={"size": font_size})
+    out.update_xaxes(tickfont={"size": font_size - 1}, title_font={"size": font_size}, ticks="outside", ticklen=6)
+    out.update_yaxes(tickfont={"size": font_size - 1}, title_font={"size": font_size}, ticks="outside", ticklen=6)
+    for trace in out.data:
+        if trace.type != "scatter":
+            continue
+        if trace.mode and "markers" in trace.mode and trace.marker.size is not None:
+            size = trace.marker.size
+            trace.marker.size = [s * 1.6 for s in size] if isinstance(size, (list, tuple)) else size * 1.6
+            if trace.meta == "communes":
+                trace.marker.opacity = 0.85
+                trace.marker.line = {"width": 0.6, "color": "#FFFFFF"}
+        if trace.mode and "lines" in trace.mode and trace.line.width:
+            trace.line.width = trace.line.width * 1.4
+    return out

@@ -15,17 +15,13 @@ colours as SVG paths on a ``geo`` subplot with the geometry embedded.
 from __future__ import annotations
 
 import asyncio
-import csv
 import html
-import io
 import json
 import os
 import tempfile
 import textwrap
 import threading
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,21 +33,17 @@ import shapely
 from geo.errors import DataError
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
 from geo.reporting.choropleth import NO_DATA_LINE, SEQUENTIAL, STATUS_COLOURS, YES_NO_COLOURS
-from geo.reporting.downloads import neutralise_formula, neutralise_frame, to_xlsx_bytes
 from geo.text.numbers import format_number
 
 CHROMIUM_ENV = "VNCHILD_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 FORMATS = ("png", "svg", "pdf")
-DATA_FORMATS = ("csv", "xlsx")
 # Noto Sans (fonts-noto-core) covers every Vietnamese letter; the rest are fallbacks for SVG viewers.
 FONT_FAMILY = "Noto Sans, DejaVu Sans, Arial, sans-serif"
-DATA_SHEETS = ("Dữ liệu", "Thông tin")
 # Nothing listens on the discard port: a request that is not file:// fails immediately.
 _DEAD_PROXY = "http://127.0.0.1:9"
 _EMPTY_TOPOJSON = {"type": "Topology", "objects": {}, "arcs": []}
 _TOPOJSON_SCOPES = ("world", "usa", "europe", "asia", "africa", "north-america", "south-america")
-_WATERMARK_COLOUR = "rgba(190, 30, 45, 0.22)"
 _BANNER_COLOUR = "#8A1C1C"
 _BANNER_FILL = "#FDECEA"
 # Each render runs a Chromium (~200 MB, one core busy): cap how many sessions run at once on 2 cores.
@@ -176,6 +168,18 @@ def render_figure(
     """
     return render_figures([(fig, fmt)], width_px=width_px, height_px=height_px, scale=scale,
                           browser_path=browser_path, timeout_s=timeout_s, offline=offline)[0]
+
+
+def render_publication(fig: go.Figure, *, title: str, subject: str, source: str, author: str, mark: str = "",
+                       width_px: int, height_px: int, scale: float = 1.0) -> dict[str, bytes]:
+    """PNG, SVG and PDF from one browser session, the PDF and SVG carrying the real title, subject and
+    source (geo.reporting.document_info) instead of the browser's page title."""
+    from geo.reporting.document_info import stamp_pdf, stamp_svg
+
+    png, svg, pdf = render_figures([(fig, fmt) for fmt in FORMATS], width_px=width_px, height_px=height_px,
+                                   scale=scale)
+    return {"png": png, "svg": stamp_svg(svg, title=title, subject=subject, source=source),
+            "pdf": stamp_pdf(pdf, title=title, subject=subject, author=author, keywords=mark)}
 
 
 # --- the vector map -------------------------------------------------------------------------------------
@@ -364,10 +368,12 @@ def decorate_for_publication(
     height_px: int | None = None,
 ) -> go.Figure:
     """A copy of `fig` with the title block, a footer (source, data date) and, for illustrative data,
-    a diagonal watermark across the plot area plus a footer banner, so no crop can lose the mark.
+    the mark in a band above the title and a banner under the footer: both in the margins, so the
+    mark never tints a data colour (a translucent mark over a map reads as another category), and
+    no crop that keeps the chart can lose both.
 
     width_px/height_px are the intended export size: long titles and footers are wrapped to the
-    width, margins sized to the number of lines and the watermark to the plot area (plotly itself
+    width and margins sized to the number of lines (plotly itself
     never wraps text and would cut it at the edge). Title and subtitle are annotations named
     "title"/"subtitle": plotly mis-measures multi-line layout titles and clips their first line.
     """
@@ -387,6 +393,14 @@ def decorate_for_publication(
                                 "xanchor": "left", "yanchor": "bottom", "yshift": offset, "showarrow": False,
                                 "align": "left", "font": font})
             offset += height + 4
+    if illustrative:
+        band = _wrap(labels["illustrative.badge"], 14, width_px - 16, 0.6)
+        annotations.append({"text": f"<b>{_html_lines(band)}</b>", "name": "illustrative_band", "xref": "paper",
+                            "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+                            "yshift": offset + 6, "showarrow": False, "align": "left",
+                            "font": {"size": 14, "color": _BANNER_COLOUR}, "bgcolor": _BANNER_FILL,
+                            "bordercolor": _BANNER_COLOUR, "borderwidth": 1, "borderpad": 4})
+        offset += 20 * len(band) + 18
     top = offset + 14
     blocks = [(_wrap(source_line, 13, width_px, 0.53), {"name": "source"}),
               (_wrap(labels["export.reference_date"].format(date=reference_date), 13, width_px, 0.53),
@@ -409,87 +423,9 @@ def decorate_for_publication(
     bottom = offset + 8
     margin = out.layout.margin
     left, right = max(margin.l or 0, 16), max(margin.r or 0, 16)
-    if illustrative:
-        badge = labels["illustrative.badge"]
-        # Text ~0.6 em per glyph, turned 32°: keep it inside the plot area both ways.
-        plot_w, plot_h = width_px - left - right, height_px - top - bottom
-        span = 0.6 * max(len(badge), 8)
-        size = min(plot_w * 0.9 / (span * 0.85), plot_h * 0.9 / (span * 0.53), 110)
-        annotations.append({
-            "text": f"<b>{html.escape(badge)}</b>", "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-            "xanchor": "center", "yanchor": "middle", "textangle": -32, "showarrow": False,
-            "font": {"size": int(max(size, 14)), "color": _WATERMARK_COLOUR}, "name": "illustrative_watermark",
-        })
     out.update_layout(
         title={"text": ""}, font={"family": FONT_FAMILY},
         margin={"t": top, "b": bottom, "l": left, "r": right},
         annotations=list(out.layout.annotations or ()) + annotations,
     )
     return out
-
-
-# --- the data behind a chart ----------------------------------------------------------------------------
-
-
-def describe_export(
-    labels: Mapping[str, str],
-    *,
-    indicator: str,
-    definition: str,
-    target: str,
-    framework: str,
-    dataset: str,
-    version: str,
-    illustrative: bool,
-    exported_at: datetime,
-    year: int | str = "",
-    area: str = "",
-    reference_date: str = "",
-) -> dict[str, str]:
-    """The metadata block for export_data, keyed by translated labels (the download.meta_* strings the
-    table downloads use) in a fixed order; empty optional entries are left out."""
-    rows = {
-        "download.meta_indicator": indicator,
-        "download.meta_definition": definition,
-        "download.meta_year": str(year),
-        "download.meta_filters": area,
-        "download.meta_target": target,
-        "download.meta_framework": framework,
-        "download.meta_dataset": f"{dataset} ({version})" if version else dataset,
-        "download.meta_reference_date": reference_date,
-        "download.meta_created": exported_at.isoformat(timespec="seconds"),
-        "download.meta_illustrative": labels["yes"] if illustrative else labels["no"],
-    }
-    meta = {labels[k]: v for k, v in rows.items() if v != ""}
-    if illustrative:
-        meta[labels["illustrative.badge"]] = labels["illustrative.note"]
-    return meta
-
-
-def export_data(
-    frame: pd.DataFrame,
-    meta: Mapping[str, str],
-    fmt: str,
-    *,
-    sheet_names: tuple[str, str] = DATA_SHEETS,
-) -> bytes:
-    """The rows behind a chart, exactly as passed, plus a metadata block; CSV or XLSX bytes.
-
-    CSV: UTF-8 with BOM (Excel then reads Vietnamese correctly). The metadata comes first, one
-    "# key: value" line per entry, then the header and the rows; read it back with
-    ``pd.read_csv(f, skiprows=len(meta))``. One file, so a downloaded CSV never loses its provenance.
-    XLSX (geo.tables.to_xlsx_bytes): a "Thông tin" sheet (key, value) and a "Dữ liệu" sheet (header +
-    rows). In both, text a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading
-    apostrophe (geo.tables); numbers stay numbers.
-    """
-    if fmt not in DATA_FORMATS:
-        raise ValueError(f"fmt must be one of {DATA_FORMATS}, not {fmt!r}")
-    if fmt == "xlsx":
-        return to_xlsx_bytes({sheet_names[0]: frame}, dict(meta), metadata_title=sheet_names[1])
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for key, value in meta.items():
-        line = f"# {neutralise_formula(str(key))}: {neutralise_formula('' if value is None else str(value))}"
-        writer.writerow([" ".join(line.split())])  # one line each: no embedded CR/LF
-    neutralise_frame(frame).to_csv(buf, index=False, lineterminator="\r\n")
-    return ("\ufeff" + unicodedata.normalize("NFC", buf.getvalue())).encode("utf-8")
