@@ -63,6 +63,7 @@ from geo.store.codec import (
     serialise_attributes,
     serialise_values,
 )
+from geo.store.schema import validate_attributes, validate_values
 from geo.text.catalogue import error
 
 # --- Public vocabulary -----------------------------------------------------------------------------
@@ -382,8 +383,8 @@ class DatasetStore:
             raise error("err.store.original_not_bytes")
         original = bytes(original_bytes)
         # Serialise before the transaction so the write lock is held for milliseconds only.
-        values_blob, values_rows = serialise_values(values)
-        attributes_blob, attributes_rows = serialise_attributes(attributes)
+        values_blob, values_rows = serialise_values(validate_values(values))
+        attributes_blob, attributes_rows = serialise_attributes(validate_attributes(attributes))
         fields = {
             "uploader": uploader,
             "status": STATUS_OK,
