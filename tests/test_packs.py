@@ -64,7 +64,8 @@ def test_packs_batch_the_maps_and_keep_every_area_in_order():
     assert sorted(archive.namelist()) == sorted(files)
 
 
-def test_a_failed_browser_session_marks_its_batch_and_the_rest_goes_on():
+def test_a_failed_browser_session_gives_its_batch_packs_without_the_map_and_the_rest_goes_on():
+    """Issue 14: a missing or failing Chromium never stops a pack; it is made without the image, saying why."""
     def render(jobs, **kw):
         if render.n == 0:
             render.n += 1
@@ -74,8 +75,9 @@ def test_a_failed_browser_session_marks_its_batch_and_the_rest_goes_on():
     render.n = 0
     results = packs.build_packs([job("01"), job("02"), job("03")], LABELS, "en", map_size=(100, 80, 1.0),
                                 render=render, batch=2)
-    assert [r.ok for r in results] == [False, False, True]
-    assert results[0].error_en.startswith("Could not export")
+    assert [r.ok for r in results] == [True, True, True]
+    assert [bool(r.note) for r in results] == [True, True, False]
+    assert "Could not export" in results[0].note and results[0].files["pdf"] and results[0].files["pptx"]
 
 
 def test_written_sets_land_in_the_folder(tmp_path):
