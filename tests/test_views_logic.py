@@ -437,3 +437,17 @@ def test_real_profile_and_groups(real):
     row = compare_groups(communes, values, meta, None, 2025, "em_area").iloc[0]
     assert row["n_group"] + row["n_rest"] + row["n_unknown"] == 3321
     assert row["gap_between"] > 0  # ethnic-minority areas fare worse in the illustrative model
+
+
+def test_in_codes_matches_pandas_isin_including_missing_and_empty():
+    import numpy as np
+    import pandas as pd
+
+    from geo.indicators.selection import in_codes
+
+    codes = pd.Series(["01001", "02002", None, "03003", "00100"], dtype="string")
+    for wanted in (pd.Series(["02002", "03003"], dtype="string"), frozenset({"00100", "99999"}), ["01001"], []):
+        expected = codes.isin(list(wanted)).fillna(False).to_numpy(dtype=bool)
+        got = in_codes(codes, wanted)
+        assert got.dtype == np.bool_ and got.tolist() == expected.tolist(), wanted
+    assert in_codes(codes.astype(object), ["00100"]).tolist() == [False, False, False, False, True]

@@ -20,6 +20,7 @@ from geo.indicators.selection import (
     assess_communes,
     attach_attributes,
     filter_communes,
+    in_codes,
     join_indicator,
 )
 from geo.store.datasets import StoreUnavailable
@@ -129,7 +130,7 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
 
     key = view_key(layers, ds, sel, precision)
     frame, report = assessed() if key is None else per_view(key, _compute=assessed)
-    frame = frame[frame["code"].isin(selected["code"])].reset_index(drop=True)
+    frame = frame[in_codes(frame["code"], selected["code"])].reset_index(drop=True)
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     plan_notes(t, reg, sel, areas, selected["code"])
@@ -203,7 +204,7 @@ def plan_notes(t, reg: Registry, sel: Selection, areas: dict, codes: pd.Series) 
         kind, _ = reg.framework_area(sel.framework)
         area_name = plan_area_names(str(config.reference_dir()), str(config.registry_dir()))[sel.framework]
         area = t(f"plan.area.{kind}", name=area_name)
-        outside = int((~codes.astype(str).isin(areas[sel.framework])).sum())
+        outside = int((~in_codes(codes.astype(str), areas[sel.framework])).sum())
         st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)), icon="⚠️")
     if reg.from_summary(sel.framework):
         st.caption("ⓘ " + t("plan.from_summary", name=name))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.indicators.registry import Registry, Target
+from geo.indicators.selection import in_codes
 
 INSIDE, PARTLY, OUTSIDE = "inside", "partly", "outside"
 
@@ -61,7 +62,7 @@ def coverage(areas: dict[str, frozenset[str]], framework: str, codes: pd.Series)
     """Whether the selected communes lie inside the plan's area: inside / partly / outside (None: nationwide)."""
     if framework not in areas:
         return None
-    inside = codes.astype(str).isin(areas[framework])
+    inside = in_codes(codes.astype(str), areas[framework])
     if len(codes) and inside.all():
         return INSIDE
     return PARTLY if inside.any() else OUTSIDE
