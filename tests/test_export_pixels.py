@@ -82,7 +82,7 @@ def _map_script():
 def test_large_commune_fills_are_exactly_the_palette_colours(layers):
     from streamlit.testing.v1 import AppTest
 
-    from geo.reporting import publication as gx
+    from geo.reporting import render as gx
 
     at = AppTest.from_function(_map_script, default_timeout=300)
     at.query_params.update({"prov": "12"})

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import config
 from geo.indicators.registry import load_registry
-from geo.reporting import publication as export
+from geo.reporting import render as export
 from tests.apptest import open_page as open_apptest_page
 
 pytestmark = [pytest.mark.realdata]

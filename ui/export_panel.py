@@ -26,7 +26,9 @@ from geo.reporting import packs
 from geo.reporting import publication as gx
 from geo.reporting.bundle import csv_bundle
 from geo.reporting.charts import for_print
+from geo.reporting.export_map import build_export_map
 from geo.reporting.filenames import Selection, file_name, file_stem
+from geo.reporting.render import render_publication
 from geo.reporting.tabular import DataTable, FileMeta, describe_file
 from geo.reporting.workbook import xlsx_workbook
 from geo.store.keys import dataset_key
@@ -198,7 +200,7 @@ def render_files(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: i
                                   framework=_framework_name(ctx))
     source = gx.compose_source_line(labels, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE)
     mark = f"{labels['illustrative.badge']} — {labels['illustrative.note']}" if ctx.illustrative else ""
-    return gx.render_publication(fig, title=title, subject=subject, source=source, author=f"{dataset} ({version})",
+    return render_publication(fig, title=title, subject=subject, source=source, author=f"{dataset} ({version})",
                                  mark=mark, width_px=width_px, height_px=height_px, scale=scale)
 
 
@@ -212,7 +214,7 @@ def province_export_figure(ctx, provinces: pd.DataFrame) -> go.Figure:
     shapes = _province_shapes(ctx.layers.key, ctx.layers)
     mode = "status" if ctx.target is not None else "value"
     drawn = shapes[shapes["code"].isin(frame["code"].astype(str))]
-    return gx.build_export_map(shapes, frame, mode=mode, meta=ctx.meta, labels=export_labels(ctx), lang=ctx.lang,
+    return build_export_map(shapes, frame, mode=mode, meta=ctx.meta, labels=export_labels(ctx), lang=ctx.lang,
                                outlines=drawn)
 
 

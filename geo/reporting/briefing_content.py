@@ -275,11 +275,12 @@ def map_figure(view: BriefView, frame: pd.DataFrame, geometry: Geometry, *, mode
                width_px: int, height_px: int) -> go.Figure:
     """The view as a decorated vector map of its communes (status against the target year when there is one)."""
     from geo.reporting import publication as gx
+    from geo.reporting.export_map import build_export_map
 
     communes, outlines = geometry(view.filters.province)
     lab = labels(view.lang, view.target_year)
     mode = mode or ("status" if view.target is not None else "value")
-    fig = gx.build_export_map(communes, frame[["code", "value", "status"]], mode=mode, meta=view.meta, labels=lab,
+    fig = build_export_map(communes, frame[["code", "value", "status"]], mode=mode, meta=view.meta, labels=lab,
                               lang=view.lang, outlines=outlines, decimals=4 if view.filters.province else 3)
     dataset, version = dataset_identity(view)
     title = gx.compose_title(lab, indicator=view.meta[f"name_{view.lang}"], area=area_label(view), year=view.year)
@@ -325,7 +326,7 @@ def make_packs(view: BriefView, provinces: list[str | None], *, progress: packs.
                render: packs.Renderer | None = None, geometry: Geometry | None = None) -> list[packs.PackResult]:
     """Packs for these areas (None = the whole country) of the same selection, in order."""
     if render is None:
-        from geo.reporting.publication import render_figures as render
+        from geo.reporting.render import render_figures as render
     geometry = geometry or geometry_reader(view.layers)
     jobs = []
     for code in provinces:
