@@ -181,6 +181,38 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
+def _coastal_script():
+    """Runs as a Streamlit page: what the panel labels a coastal/island-filtered view with."""
+    import io
+    import json
+    import zipfile
+
+    import streamlit as st
+
+    from ui import export_panel as exports
+    from ui.context import load_context
+
+    ctx = load_context()
+    bundle = zipfile.ZipFile(io.BytesIO(exports.data_files(ctx, [exports.map_data(ctx)], title="x")["zip"]))
+    st.session_state["out"] = {"title": exports.map_title(ctx), "area": exports.area_label(ctx),
+                               "name": exports.download_name(ctx, "map_data", "zip"), "n": len(ctx.frame),
+                               "all_coastal": bool(ctx.frame["coastal"].fillna(False).all()),
+                               "filters": json.loads(bundle.read("metadata.json"))["filters"]}
+
+
+def test_a_coastal_and_island_filtered_export_names_the_filters(layers):
+    at = AppTest.from_function(_coastal_script, default_timeout=300)
+    at.query_params.update({"coast": "yes", "island": "no"})
+    at.run()
+    assert not at.exception, at.exception
+    out = at.session_state["out"]
+    assert out["n"] > 0 and out["all_coastal"]
+    assert out["area"] == "Cả nước (Xã ven biển: Có; Xã đảo: Không)"
+    assert out["title"].endswith("— Cả nước (Xã ven biển: Có; Xã đảo: Không), 2025")
+    assert "_coastal-yes_island-no_" in out["name"]
+    assert "Xã ven biển: Có" in out["filters"] and "Xã đảo: Không" in out["filters"]
+
+
 @needs_chromium
 def test_overview_briefing_pack_pdf_and_pptx(layers, tmp_path):
     from pptx import Presentation
