@@ -22,7 +22,7 @@ from geo.indicators.selection import (
     filter_communes,
     join_indicator,
 )
-from geo.store.datasets import StoreUnavailable
+from geo.store.engine import StoreUnavailable
 from ui.cache import (
     ensure_layers,
     get_store,
