@@ -22,6 +22,7 @@ from geo import config
 from geo.indicators.registry import load_registry
 from geo.reporting import render as export
 from tests.apptest import open_page as open_apptest_page
+from tests.apptest import run_script
 
 pytestmark = [pytest.mark.realdata]
 
@@ -133,10 +134,7 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
     import json
     import zipfile
 
-    at = AppTest.from_function(_data_script, default_timeout=300)
-    at.query_params.update({"prov": "12"})
-    at.run()
-    assert not at.exception, at.exception
+    at = run_script(_data_script, prov="12")
     out = at.session_state["out"]
     n_communes = int((layers.communes["province_code"] == "12").sum())
     assert out["n"] == n_communes and out["province_codes"] == ["12"]
@@ -201,10 +199,7 @@ def _coastal_script():
 
 
 def test_a_coastal_and_island_filtered_export_names_the_filters(layers):
-    at = AppTest.from_function(_coastal_script, default_timeout=300)
-    at.query_params.update({"coast": "yes", "island": "no"})
-    at.run()
-    assert not at.exception, at.exception
+    at = run_script(_coastal_script, coast="yes", island="no")
     out = at.session_state["out"]
     assert out["n"] > 0 and out["all_coastal"]
     assert out["area"] == "Cả nước (Xã ven biển: Có; Xã đảo: Không)"

@@ -15,6 +15,7 @@ from geo.store import datasets as ds_mod
 from geo.store import engine
 from geo.store.datasets import open_store
 from geo.store.engine import StoreUnavailable
+from tests import pg
 from tests.apptest import APP
 
 pytestmark = pytest.mark.realdata
@@ -113,14 +114,7 @@ def test_a_wrong_database_password_is_a_clear_message_not_a_traceback(pg_base_ur
 
 @pytest.fixture
 def pg_base_url():
-    import os
-
-    url = os.environ.get("VNCHILD_TEST_PG_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test PostgreSQL: VNCHILD_TEST_PG_URL not set")
-        pytest.skip("VNCHILD_TEST_PG_URL not set")
-    return url
+    return pg.pg_base_url()
 
 
 def test_postgresql_gone_during_a_save_keeps_the_previous_version_whole(pg_base_url, monkeypatch):
