@@ -17,3 +17,15 @@ def open_page(page: str, timeout: float = 120, **params) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def run_script(script, timeout: float = 300, **params) -> AppTest:
+    """Run a function as a Streamlit page with these URL parameters and check it ran without an exception.
+
+    The function leaves what the test checks in ``st.session_state["out"]``.
+    """
+    at = AppTest.from_function(script, default_timeout=timeout)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -52,6 +52,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
+def refs(reference_dir):
+    """What an upload is checked against: the registry, the crosswalk, its commune matcher and the header aliases."""
+    from geo.indicators.registry import YES_NO, load_registry
+    from geo.ingest.crosswalk import load_crosswalk
+    from geo.ingest.headers import load_column_aliases
+    from geo.ingest.match import build_matcher
+
+    reg = load_registry()
+    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
+    cw = load_crosswalk(reference_dir, yes_no_indicators=yes_no)
+    return {"registry": reg, "crosswalk": cw, "matcher": build_matcher(cw.new_units, cw),
+            "aliases": load_column_aliases(reg)}
+
+
+@pytest.fixture(scope="module")
 def server(layers, tmp_path_factory):
     """The real app on a free localhost port (its log goes to a file so a full pipe can never block it)."""
     port = _free_port()

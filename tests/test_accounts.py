@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +14,8 @@ import sqlalchemy as sa
 from geo.errors import DataError
 from geo.store import accounts as acc
 from geo.store.datasets import open_store
+from tests.pg import pg_schema
 
-PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PASSWORD = "mật khẩu đủ dài 2025"
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,21 +27,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
         with open_store(f"sqlite:///{tmp_path / 'datasets.db'}") as opened:
             yield opened
         return
-    base = os.environ.get(PG_URL_ENV)
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test PostgreSQL: {PG_URL_ENV} not set")
-        pytest.skip(f"{PG_URL_ENV} not set")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    with open_store(url.render_as_string(hide_password=False)) as opened:
+    with pg_schema() as url, open_store(url) as opened:
         yield opened
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
 
 
 class Clock:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo.reporting import publication as gx
+from geo.reporting import render as gx
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.realdata, pytest.mark.browser,

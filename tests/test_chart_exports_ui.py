@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from geo.reporting import publication as gx
+from geo.reporting import render as gx
 from tests.apptest import open_page
 
 pytestmark = [pytest.mark.realdata, pytest.mark.browser]

@@ -8,16 +8,15 @@ import os
 import signal
 import socket
 import subprocess
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from bench.bench_load import visit
 from geo.store import accounts as acc
 from geo.store.datasets import open_store
+from tests.pg import pg_schema
 
 pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,20 +43,8 @@ def _free_base_port() -> int:
 
 @pytest.fixture
 def pg_url():
-    base = os.environ.get("VNCHILD_TEST_PG_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the cluster test: VNCHILD_TEST_PG_URL not set")
-        pytest.skip("VNCHILD_TEST_PG_URL not set")
-    schema = f"cluster_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    yield sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
+    with pg_schema("cluster") as url:
+        yield url
 
 
 @pytest.fixture

@@ -185,6 +185,31 @@ def test_broken_rules_are_refused(tmp_path) -> None:
         load_crosswalk_rules(path, yes_no_indicators=["play_point", "child_friendly_commune"])
 
 
+
+def test_a_broken_data_file_is_refused_with_its_line_column_and_allowed_values(tmp_path) -> None:
+    """Rules and header aliases are read by the registry's one data/ loader: the same readable messages."""
+    from geo.ingest.headers import load_column_aliases
+
+    path = tmp_path / "rules.csv"
+    path.write_text("indicator,combine,note_vi,note_en\nplay_point,most,a,b\nPlay Point,any,a,b\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_crosswalk_rules(path)
+    assert "rules.csv" in raised.value.en
+    assert "column 'combine', line 2: 'most' is not allowed (allowed: any, all)" in raised.value.en
+    assert "column 'indicator', line 3: id 'Play Point' must be lower-case" in raised.value.en
+    path.write_text("indicator,combine,note_vi,note_en\nplay_point,any, ,b\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_crosswalk_rules(path)
+    assert "column 'note_vi', line 2: empty cell" in raised.value.en
+    with pytest.raises(DataError) as raised:
+        load_crosswalk_rules(tmp_path / "gone.csv")
+    assert "gone.csv" in raised.value.en and "was not found" in raised.value.en
+    aliases = tmp_path / "cols.csv"
+    aliases.write_text("field,lang,alias\nma_xa,fr,code\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_column_aliases(load_registry(), aliases)
+    assert "column 'lang', line 2: 'fr' is not allowed (allowed: vi, en)" in raised.value.en
+
 # --- The real crosswalk -----------------------------------------------------------------------------
 
 

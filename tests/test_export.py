@@ -23,12 +23,12 @@ from geo import config
 from geo.errors import DataError
 from geo.geometry import boundaries
 from geo.indicators.status import MET, NO_DATA, NOT_MET
-from geo.reporting import briefing
+from geo.reporting import briefing, export_map, render
 from geo.reporting import publication as export
 from geo.reporting.choropleth import NO_DATA_LINE, STATUS_COLOURS
 
-HAS_CHROMIUM = Path(export.chromium_path()).is_file()
-needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=f"Chromium not found at {export.chromium_path()}")
+HAS_CHROMIUM = Path(render.chromium_path()).is_file()
+needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason=f"Chromium not found at {render.chromium_path()}")
 needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                      reason="pdftotext not installed (apt-get install poppler-utils)")
 
@@ -122,7 +122,7 @@ def decorate(fig: go.Figure, illustrative: bool = True) -> go.Figure:
 
 
 def test_status_map_embeds_geometry_and_shows_every_category(geometry, frame):
-    fig = export.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS, lang="vi")
+    fig = export_map.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS, lang="vi")
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) == {"Đạt (3)", "Chưa đạt (2)", "Không có số liệu (1)"}
     met, no_data = by_name["Đạt (3)"], by_name["Không có số liệu (1)"]
@@ -147,7 +147,7 @@ def test_embedded_polygons_wind_clockwise_and_drop_collapsed_parts(geometry, fra
     sliver = box(104.0001, 21.0, 104.0002, 21.4)  # 11 m wide: nothing left on a 0.001° grid
     geoms = geometry.copy()
     geoms.loc[0, "geometry"] = MultiPolygon([geometry.geometry.iloc[0], sliver])
-    fig = export.build_export_map(geoms, frame, mode="status", meta=META, labels=LABELS, decimals=3)
+    fig = export_map.build_export_map(geoms, frame, mode="status", meta=META, labels=LABELS, decimals=3)
     features = [f for t in fig.data if t.type == "choropleth" for f in t.geojson["features"]]
     assert len(features) == 6
     for feature in features:
@@ -159,23 +159,23 @@ def test_embedded_polygons_wind_clockwise_and_drop_collapsed_parts(geometry, fra
 
 def test_no_data_stays_in_the_legend_when_empty(geometry, frame):
     full = frame.assign(value=frame["value"].fillna(20.0), status=frame["status"].replace(NO_DATA, MET))
-    fig = export.build_export_map(geometry, full, mode="status", meta=META, labels=LABELS)
+    fig = export_map.build_export_map(geometry, full, mode="status", meta=META, labels=LABELS)
     swatch = [t for t in fig.data if t.name == "Không có số liệu (0)"]
     assert len(swatch) == 1 and swatch[0].type == "scattergeo" and swatch[0].marker.color == "#D4D4D4"
 
 
 def test_value_map_has_a_colour_bar_with_units(geometry, frame):
-    fig = export.build_export_map(geometry, frame, mode="value", meta=META, labels=LABELS)
+    fig = export_map.build_export_map(geometry, frame, mode="value", meta=META, labels=LABELS)
     scale = [t for t in fig.data if t.showscale is not False and t.type == "choropleth" and t.z is not None
              and len(set(t.z)) > 1]
     assert len(scale) == 1 and scale[0].colorbar.title.text == "SDD thấp còi (%)"
     assert len(scale[0].locations) == 5  # no-data commune is in its own grey trace
     with pytest.raises(ValueError):
-        export.build_export_map(geometry, frame, mode="classed", meta=META, labels=LABELS)
+        export_map.build_export_map(geometry, frame, mode="classed", meta=META, labels=LABELS)
 
 
 def test_decoration_adds_title_source_date_and_an_uncroppable_mark(geometry, frame):
-    base = export.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS)
+    base = export_map.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS)
     fig = decorate(base)
     texts = [a.text for a in fig.layout.annotations]
     by_name = {a.name: a.text.replace("<br>", " ") for a in fig.layout.annotations}
@@ -203,9 +203,9 @@ def test_decoration_adds_title_source_date_and_an_uncroppable_mark(geometry, fra
 def rendered(geometry, frame) -> dict[str, bytes]:
     """PNG (scale 2), SVG and PDF of the decorated status map from one browser session."""
     if not HAS_CHROMIUM:
-        pytest.skip(f"Chromium not found at {export.chromium_path()}")
-    fig = decorate(export.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS))
-    outputs = export.render_figures([(fig, "png"), (fig, "svg"), (fig, "pdf")], width_px=640, height_px=480,
+        pytest.skip(f"Chromium not found at {render.chromium_path()}")
+    fig = decorate(export_map.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS))
+    outputs = render.render_figures([(fig, "png"), (fig, "svg"), (fig, "pdf")], width_px=640, height_px=480,
                                     scale=2)
     return dict(zip(("png", "svg", "pdf"), outputs, strict=True))
 
@@ -261,9 +261,9 @@ def test_pdf_text_extracts_intact(rendered, tmp_path):
 def test_render_rejects_unknown_formats_and_missing_browser():
     fig = go.Figure()
     with pytest.raises(ValueError):
-        export.render_figure(fig, "jpeg", width_px=10, height_px=10)
+        render.render_figure(fig, "jpeg", width_px=10, height_px=10)
     with pytest.raises(DataError):
-        export.render_figure(fig, "png", width_px=10, height_px=10, browser_path="/nonexistent/chromium")
+        render.render_figure(fig, "png", width_px=10, height_px=10, browser_path="/nonexistent/chromium")
 
 
 @pytest.mark.realdata
@@ -279,9 +279,9 @@ def test_national_map_png(reference_dir):
     frame = pd.DataFrame({"code": geometry["code"], "value": values})
     frame["status"] = np.select([frame["value"].isna(), frame["value"] <= 20], [NO_DATA, MET], NOT_MET)
     outlines = boundaries.dissolve_provinces(geometry).rename(columns={"province_code": "code"})
-    fig = decorate(export.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS,
+    fig = decorate(export_map.build_export_map(geometry, frame, mode="status", meta=META, labels=LABELS,
                                            outlines=outlines, decimals=3))
-    png = export.render_figure(fig, "png", width_px=900, height_px=1200)
+    png = render.render_figure(fig, "png", width_px=900, height_px=1200)
     img = Image.open(io.BytesIO(png)).convert("RGB")
     assert img.size == (900, 1200)
     counts = {rgb: n for n, rgb in img.getcolors(maxcolors=1 << 20)}
@@ -461,7 +461,7 @@ def test_scale_sharpens_the_png_but_keeps_the_pdf_page_size():
     from pypdf import PdfReader
 
     fig = go.Figure(go.Bar(x=["Đạt", "Chưa đạt"], y=[3, 2]))
-    png, pdf = export.render_figures([(fig, "png"), (fig, "pdf")], width_px=400, height_px=300, scale=2)
+    png, pdf = render.render_figures([(fig, "png"), (fig, "pdf")], width_px=400, height_px=300, scale=2)
     assert Image.open(io.BytesIO(png)).size == (800, 600)
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert abs(float(box.width) - 400 * 0.75) < 2 and abs(float(box.height) - 300 * 0.75) < 2

@@ -24,6 +24,7 @@ from PIL import Image
 
 from geo.indicators.status import NO_DATA
 from geo.reporting.choropleth import STATUS_COLOURS
+from tests.apptest import run_script
 
 pytestmark = [pytest.mark.realdata, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,14 +81,9 @@ def _map_script():
 
 @pytest.mark.skipif(not CHROMIUM.is_file(), reason="Chromium not installed")
 def test_large_commune_fills_are_exactly_the_palette_colours(layers):
-    from streamlit.testing.v1 import AppTest
+    from geo.reporting import render as gx
 
-    from geo.reporting import publication as gx
-
-    at = AppTest.from_function(_map_script, default_timeout=300)
-    at.query_params.update({"prov": "12"})
-    at.run()
-    assert not at.exception, at.exception
+    at = run_script(_map_script, prov="12")
     out = at.session_state["out"]
     fig = out["fig"]
     png_bytes, svg = gx.render_figures([(fig, "png"), (fig, "svg")], width_px=1600, height_px=1200, scale=1.0)

@@ -20,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import config
 from geo.indicators.registry import load_registry
-from geo.reporting import publication as export
+from geo.reporting import render as export
 from tests.apptest import open_page as open_apptest_page
+from tests.apptest import run_script
 
 pytestmark = [pytest.mark.realdata]
 
@@ -133,10 +134,7 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
     import json
     import zipfile
 
-    at = AppTest.from_function(_data_script, default_timeout=300)
-    at.query_params.update({"prov": "12"})
-    at.run()
-    assert not at.exception, at.exception
+    at = run_script(_data_script, prov="12")
     out = at.session_state["out"]
     n_communes = int((layers.communes["province_code"] == "12").sum())
     assert out["n"] == n_communes and out["province_codes"] == ["12"]
@@ -179,6 +177,35 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
     assert sheet.cell(2, 2).value == "Xã / phường"
     assert {"'=HYPERLINK(\"http://x.invalid\",\"a\")", "'+1+1", "'@SUM(A1)"} <= set(names)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def _coastal_script():
+    """Runs as a Streamlit page: what the panel labels a coastal/island-filtered view with."""
+    import io
+    import json
+    import zipfile
+
+    import streamlit as st
+
+    from ui import export_panel as exports
+    from ui.context import load_context
+
+    ctx = load_context()
+    bundle = zipfile.ZipFile(io.BytesIO(exports.data_files(ctx, [exports.map_data(ctx)], title="x")["zip"]))
+    st.session_state["out"] = {"title": exports.map_title(ctx), "area": exports.area_label(ctx),
+                               "name": exports.download_name(ctx, "map_data", "zip"), "n": len(ctx.frame),
+                               "all_coastal": bool(ctx.frame["coastal"].fillna(False).all()),
+                               "filters": json.loads(bundle.read("metadata.json"))["filters"]}
+
+
+def test_a_coastal_and_island_filtered_export_names_the_filters(layers):
+    at = run_script(_coastal_script, coast="yes", island="no")
+    out = at.session_state["out"]
+    assert out["n"] > 0 and out["all_coastal"]
+    assert out["area"] == "Cả nước (Xã ven biển: Có; Xã đảo: Không)"
+    assert out["title"].endswith("— Cả nước (Xã ven biển: Có; Xã đảo: Không), 2025")
+    assert "_coastal-yes_island-no_" in out["name"]
+    assert "Xã ven biển: Có" in out["filters"] and "Xã đảo: Không" in out["filters"]
 
 
 @needs_chromium

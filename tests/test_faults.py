@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 from geo.errors import DataError
 from geo.store import datasets as ds_mod
-from geo.store.datasets import StoreUnavailable, open_store
+from geo.store import engine
+from geo.store.datasets import open_store
+from geo.store.engine import StoreUnavailable
+from tests import pg
 from tests.apptest import APP
 
 pytestmark = pytest.mark.realdata
@@ -54,7 +57,7 @@ def test_a_hung_database_costs_one_timeout_then_fails_fast_and_keeps_the_choice(
     port, connections = hung_server
     url = f"postgresql://vnchild:{SECRET}@127.0.0.1:{port}/vnchild"
     monkeypatch.setenv("VNCHILD_STORE_URL", url)
-    ds_mod._OUTAGES.clear()
+    engine._OUTAGES.clear()
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ds"] = "Lai Châu 2024"
     at.run()
@@ -69,7 +72,7 @@ def test_a_hung_database_costs_one_timeout_then_fails_fast_and_keeps_the_choice(
     # Fail fast during the outage: the next rerun does not even try (no new connection, no 5 s timeout).
     assert len(connections) == tried
     assert at.session_state["ds"] == "Lai Châu 2024" and "không truy cập được" in _texts(at)
-    ds_mod._OUTAGES.clear()
+    engine._OUTAGES.clear()
 
 
 def test_after_a_short_outage_the_chosen_dataset_comes_back(layers, tmp_path, monkeypatch):
@@ -84,13 +87,13 @@ def test_after_a_short_outage_the_chosen_dataset_comes_back(layers, tmp_path, mo
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ds"] = "Hà Nội 2025"
     down = StoreUnavailable("Kho không truy cập được.", "The store is unreachable.")
-    ds_mod._OUTAGES[masked] = (time.monotonic() + 60, down)  # the outage, as the store records it
+    engine._OUTAGES[masked] = (time.monotonic() + 60, down)  # the outage, as the store records it
     try:
         at.run()
         assert not at.exception, at.exception
         assert "không truy cập được" in _texts(at) and at.session_state["ds"] == "Hà Nội 2025"
     finally:
-        ds_mod._OUTAGES.clear()  # the database is back
+        engine._OUTAGES.clear()  # the database is back
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["ds"] == "Hà Nội 2025"
@@ -101,24 +104,17 @@ def test_a_wrong_database_password_is_a_clear_message_not_a_traceback(pg_base_ur
     import sqlalchemy as sa
 
     wrong = sa.make_url(pg_base_url).set(password="not-the-password").render_as_string(hide_password=False)
-    ds_mod._OUTAGES.clear()
+    engine._OUTAGES.clear()
     with pytest.raises(DataError) as err:
         open_store(wrong)
     assert "not-the-password" not in err.value.en + err.value.vi
     assert "unreachable" in err.value.en and "password authentication failed" in err.value.en
-    ds_mod._OUTAGES.clear()
+    engine._OUTAGES.clear()
 
 
 @pytest.fixture
 def pg_base_url():
-    import os
-
-    url = os.environ.get("VNCHILD_TEST_PG_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must test PostgreSQL: VNCHILD_TEST_PG_URL not set")
-        pytest.skip("VNCHILD_TEST_PG_URL not set")
-    return url
+    return pg.pg_base_url()
 
 
 def test_postgresql_gone_during_a_save_keeps_the_previous_version_whole(pg_base_url, monkeypatch):
@@ -151,14 +147,14 @@ def test_postgresql_gone_during_a_save_keeps_the_previous_version_whole(pg_base_
             assert "Không kết nối được" in err.value.vi and "unreachable" in err.value.en
             assert "Nothing changed" in err.value.fix_en
             monkeypatch.setattr(ds_mod, "_insert_version", real_insert)
-            ds_mod._OUTAGES.clear()  # the server is back
+            engine._OUTAGES.clear()  # the server is back
             assert store.list_versions("Hà Nội 2025")["version"].tolist() == [1]
             assert store.load_version("Hà Nội 2025").values["value"].tolist() == [10.0]
             with store.engine.connect() as conn:  # no half-written blob or counter left behind
                 assert conn.execute(sa.text("SELECT latest_version FROM datasets")).scalar() == 1
                 assert conn.execute(sa.text("SELECT count(*) FROM blobs")).scalar() == 3
     finally:
-        ds_mod._OUTAGES.clear()
+        engine._OUTAGES.clear()
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()

@@ -11,10 +11,6 @@ import math
 
 import pytest
 
-from geo.indicators.registry import YES_NO, load_registry
-from geo.ingest.crosswalk import load_crosswalk
-from geo.ingest.headers import load_column_aliases
-from geo.ingest.match import build_matcher
 from geo.ingest.service import check_upload
 from geo.ingest.vocab import ERA_2025, ERA_AUTO, ERA_PRE2025
 from tests.corpus.build_forms import FORMS, Form, Run
@@ -32,15 +28,6 @@ CASES = [pytest.param(form, run, id=f"{form.name}-{run.units}",
                       marks=[pytest.mark.xfail(strict=True, reason="not built yet")]
                       if (form.name, run.units) in NOT_YET else [])
          for form in FORMS for run in form.runs]
-
-
-@pytest.fixture(scope="module")
-def refs(reference_dir):
-    reg = load_registry()
-    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
-    cw = load_crosswalk(reference_dir, yes_no_indicators=yes_no)
-    return {"registry": reg, "crosswalk": cw, "matcher": build_matcher(cw.new_units, cw),
-            "aliases": load_column_aliases(reg)}
 
 
 def _problems(checked) -> list[str]:

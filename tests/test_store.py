@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 import unicodedata
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,8 +26,8 @@ from geo.store import codec
 from geo.store import datasets as store_mod
 from geo.store.access import check_editor_password
 from geo.store.datasets import DatasetStore, build_default_url, open_store
+from tests.pg import pg_schema
 
-PG_URL_ENV = "VNCHILD_TEST_PG_URL"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NAME = "Hà Giang – điều tra 2024"
 
@@ -42,21 +41,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'datasets.db'}"
         return
-    base = os.environ.get(PG_URL_ENV)
-    if not base:
-        reason = f'{PG_URL_ENV} not set; run: export {PG_URL_ENV}="$(scripts/start-postgres.sh)"'
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test PostgreSQL: {reason}")
-        pytest.skip(reason)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,11 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import config
 from geo.errors import DataError
-from geo.indicators.registry import YES_NO, load_registry
 from geo.ingest import service
-from geo.ingest.crosswalk import load_crosswalk
-from geo.ingest.headers import load_column_aliases
-from geo.ingest.match import build_matcher
 from geo.ingest.template import COMMUNES_SHEET, DATA_SHEET
 from geo.store.datasets import open_store
 from ui import cache
@@ -32,15 +28,6 @@ APP = str(ROOT / "app.py")
 CORPUS = Path(__file__).parent / "upload_corpus"
 PASSWORD = "mật khẩu thử"
 NAME = "Thử nghiệm Hà Giang 2024"
-
-
-@pytest.fixture(scope="module")
-def refs(reference_dir):
-    reg = load_registry()
-    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
-    cw = load_crosswalk(reference_dir, yes_no_indicators=yes_no)
-    return {"registry": reg, "crosswalk": cw, "matcher": build_matcher(cw.new_units, cw),
-            "aliases": load_column_aliases(reg)}
 
 
 @pytest.fixture

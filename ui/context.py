@@ -23,7 +23,7 @@ from geo.indicators.selection import (
     in_codes,
     join_indicator,
 )
-from geo.store.datasets import StoreUnavailable
+from geo.store.engine import StoreUnavailable
 from ui.cache import (
     ensure_layers,
     get_store,

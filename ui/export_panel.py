@@ -3,15 +3,14 @@
 Heavy work (drawing in headless Chromium, writing the PDF and the deck) only runs when a button is
 clicked; the files are kept in st.session_state together with the view they were made for, and
 their download buttons disappear as soon as the view (or the requested size) changes, so a download
-never hands out a map of another selection. The pure builders live in geo/export.py and
-geo/briefing.py; this module gathers what the current view shows and passes it on.
+never hands out a map of another selection. What an export says and draws is built in geo/reporting
+(export_view, briefing_content); this module hands it the context's view and keeps the files.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -19,18 +18,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from geo.errors import DataError
-from geo.geometry.boundaries import BOUNDARY_SOURCE, dissolve_provinces
-from geo.reference.communes import COMMUNE_TYPES
+from geo.geometry.boundaries import dissolve_provinces
 from geo.reporting import briefing_content as bc
+from geo.reporting import export_view as ev
 from geo.reporting import packs
-from geo.reporting import publication as gx
 from geo.reporting.bundle import csv_bundle
-from geo.reporting.charts import for_print
-from geo.reporting.filenames import Selection, file_name, file_stem
-from geo.reporting.tabular import DataTable, FileMeta, describe_file
+from geo.reporting.filenames import file_name, file_stem
+from geo.reporting.tabular import DataTable
 from geo.reporting.workbook import xlsx_workbook
-from geo.store.keys import dataset_key
-from geo.synthetic.illustrative import MODEL_VERSION
 from geo.text.numbers import format_number
 
 _LOG = logging.getLogger(__name__)
@@ -50,51 +45,27 @@ SIZE_PRESETS = {
 }
 DEFAULT_PRESET = "large"
 CHART_SIZE = (1600, 1000, 1.0)
-LAGGING_TOP = bc.LAGGING_TOP
 MIMES = {"zip": "application/zip", "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
-_STATUS_COLOURS = ("status", "certainty", "trend")
 _DOWNLOAD = {"on_click": "ignore", "icon": ":material/download:", "width": "stretch"}  # no rerun on click
-_CARTESIAN_ROOM = 64  # px under a chart's x axis (tick labels and axis title) before the footer starts
-
-# Every label the builders read (geo.export.LABEL_KEYS + geo.briefing.LABEL_KEYS), spelled out so the
-# strings test sees each key used.
-LABEL_KEYS = (
-    "status.met", "status.not_met", "status.no_data", "status.no_target", "status.not_applicable", "yes", "no",
-    "legend.title",
-    "illustrative.badge", "illustrative.note",
-    "export.title", "export.subtitle", "export.source_line", "export.reference_date",
-    "download.meta_indicator", "download.meta_definition", "download.meta_year", "download.meta_filters",
-    "download.meta_target", "download.meta_framework", "download.meta_dataset", "download.meta_reference_date",
-    "download.meta_created", "download.meta_illustrative",
-    "briefing.title", "briefing.framework", "briefing.dataset", "briefing.reference_date", "briefing.prepared_on",
-    "briefing.boundary", "briefing.status_title", "briefing.map_title", "briefing.equity_title",
-    "briefing.equity_note", "briefing.lagging_title", "briefing.lagging_note", "briefing.no_map",
-    "briefing.empty", "briefing.continued", "briefing.page",
-    "briefing.col.indicator", "briefing.col.value", "briefing.col.target_2025", "briefing.col.target_2030",
-    "briefing.col.status_2025", "briefing.col.status_2030", "briefing.col.em_area",
-    "briefing.col.non_em_area", "briefing.col.em_gap", "briefing.col.border", "briefing.col.non_border",
-    "briefing.col.border_gap", "briefing.col.commune", "briefing.col.province", "briefing.col.target",
-    "briefing.col.gap",
-)
-
 
 # --- what the current view is -------------------------------------------------------------------------
 
 
-def export_labels(ctx) -> dict[str, str]:
-    """Translated labels for geo.export and geo.briefing, in the session's language."""
-    t = ctx.t
-    labels = {key: t(key) for key in LABEL_KEYS}
-    labels["briefing.col.communes_meeting"] = t("briefing.col.communes_meeting", year=ctx.sel.target_year)
-    labels["briefing.lagging_note"] = t("briefing.lagging_note", n=LAGGING_TOP)
-    return labels
+def export_view(ctx) -> ev.ExportView:
+    """This session's view for geo.reporting (the CLI builds the same from arguments), with the communes the
+    context already filtered and assessed, so nothing here applies the filters again."""
+    sel = ctx.sel
+    return ev.ExportView(reg=ctx.reg, layers=ctx.layers, communes=ctx.communes, values=ctx.dataset.values,
+                         dataset_name=ctx.dataset.name, dataset_version=str(ctx.dataset.version or ""),
+                         illustrative=ctx.illustrative, framework=sel.framework, indicator=sel.indicator,
+                         year=sel.year, target_year=sel.target_year, lang=ctx.lang, filters=sel.filters,
+                         selected=ctx.selected, assessed=ctx.frame)
 
 
 def export_mode(ctx) -> str:
-    """Status colours for the status/certainty/trend views (when there is a target), values otherwise."""
-    return "status" if ctx.sel.colour in _STATUS_COLOURS and ctx.target is not None else "value"
+    return ev.map_mode(export_view(ctx), ctx.sel.colour)
 
 
 def view_key(ctx, *extra) -> tuple:
@@ -106,57 +77,18 @@ def view_key(ctx, *extra) -> tuple:
 
 def base_name(ctx, kind: str) -> str:
     """File names (without extension) that say what is inside; see geo.reporting.filenames."""
-    return file_stem(file_selection(ctx), kind)
+    return file_stem(ev.file_selection(export_view(ctx)), kind)
 
 
 def area_label(ctx) -> str:
-    """The area plus any filter that narrows it, e.g. 'Lai Châu (Xã biên giới: Có)'."""
-    t, filters = ctx.t, ctx.sel.filters
-    extra = []
-    if filters.em_area is not None:
-        extra.append(f"{t('filter.em_area')}: {t('yes') if filters.em_area else t('no')}")
-    if filters.border is not None:
-        extra.append(f"{t('filter.border')}: {t('yes') if filters.border else t('no')}")
-    if set(filters.commune_types) != set(COMMUNE_TYPES):
-        extra.append(", ".join(t(f"type.{c}") for c in filters.commune_types))
-    return ctx.area_name() + (f" ({'; '.join(extra)})" if extra else "")
-
-
-def dataset_identity(ctx) -> tuple[str, str]:
-    """(dataset, version) for source lines: a stored upload's name and version, or the built-in model."""
-    if ctx.illustrative or ctx.dataset.version is None:
-        return ctx.t("illustrative.badge"), ctx.t("export.version_builtin", model=MODEL_VERSION)
-    return ctx.dataset.name, str(ctx.dataset.version)
-
-
-def _framework_name(ctx) -> str:
-    return ctx.reg.framework(ctx.sel.framework)[f"name_{ctx.lang}"]
-
-
-def _target_text(ctx) -> str:
-    return ctx.target.text(ctx.lang) if ctx.target is not None else ctx.t("status.no_target")
-
-
-def decorate(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int) -> go.Figure:
-    """Title block, target subtitle, source line, data date and (illustrative data) the mark."""
-    labels = export_labels(ctx)
-    dataset, version = dataset_identity(ctx)
-    return gx.decorate_for_publication(
-        fig, title=title,
-        subtitle=gx.compose_subtitle(labels, target=_target_text(ctx), target_year=ctx.sel.target_year,
-                                     framework=_framework_name(ctx)),
-        source_line=gx.compose_source_line(labels, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE),
-        reference_date=str(ctx.sel.year), illustrative=ctx.illustrative, labels=labels,
-        width_px=width_px, height_px=height_px,
-    )
+    return ev.area_label(export_view(ctx))
 
 
 def map_title(ctx) -> str:
-    return gx.compose_title(export_labels(ctx), indicator=ctx.meta[f"name_{ctx.lang}"], area=area_label(ctx),
-                            year=ctx.sel.year)
+    return ev.title(export_view(ctx))
 
 
-# --- geometry ---------------------------------------------------------------------------------------------
+# --- geometry (cached per process) -----------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -176,108 +108,48 @@ def _province_shapes(layers_key: str, _layers) -> gpd.GeoDataFrame:
     return shapes.rename(columns={"province_code": "code"})
 
 
+def _geometry(ctx) -> bc.Geometry:
+    """Commune polygons for the packs, from the process-wide cached layers."""
+    def read(province: str | None):
+        if not province:
+            return _national_geometry(ctx.layers.key, ctx.layers), _province_shapes(ctx.layers.key, ctx.layers)
+        detail = _detail_geometry(ctx.layers.key, ctx.layers)
+        communes = detail[detail["province_code"] == province].reset_index(drop=True)
+        return communes, dissolve_provinces(communes).rename(columns={"province_code": "code"})
+
+    return read
+
+
 def map_figure(ctx, *, mode: str | None = None, width_px: int, height_px: int) -> go.Figure:
     """The current view as a decorated vector map (embedded geometry, no MapLibre): the briefing's builder."""
-    return bc.map_figure(brief_view(ctx), ctx.frame, _geometry(ctx), mode=mode or export_mode(ctx),
+    return bc.map_figure(export_view(ctx), ctx.frame, _geometry(ctx), mode=mode or export_mode(ctx),
                          width_px=width_px, height_px=height_px)
 
 
 def render_map_files(ctx, *, width_px: int, height_px: int, scale: float) -> dict[str, bytes]:
     """PNG, SVG and PDF of the current map view, drawn in one browser session."""
-    return render_files(ctx, map_figure(ctx, width_px=width_px, height_px=height_px), title=map_title(ctx),
-                        width_px=width_px, height_px=height_px, scale=scale)
-
-
-def render_files(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int, scale: float
-                 ) -> dict[str, bytes]:
-    """PNG at `scale`, SVG and PDF at their nominal size (width_px x height_px CSS px, i.e. A4 for 1123 x 794),
-    all from one browser session; the PDF and SVG are titled with the chart's own title."""
-    labels = export_labels(ctx)
-    dataset, version = dataset_identity(ctx)
-    subject = gx.compose_subtitle(labels, target=_target_text(ctx), target_year=ctx.sel.target_year,
-                                  framework=_framework_name(ctx))
-    source = gx.compose_source_line(labels, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE)
-    mark = f"{labels['illustrative.badge']} — {labels['illustrative.note']}" if ctx.illustrative else ""
-    return gx.render_publication(fig, title=title, subject=subject, source=source, author=f"{dataset} ({version})",
-                                 mark=mark, width_px=width_px, height_px=height_px, scale=scale)
+    return ev.render_files(export_view(ctx), map_figure(ctx, width_px=width_px, height_px=height_px),
+                           title=map_title(ctx), width_px=width_px, height_px=height_px, scale=scale)
 
 
 def province_export_figure(ctx, provinces: pd.DataFrame) -> go.Figure:
-    """Static province map (status against the target year) for chart_export_buttons on the overview.
-
-    provinces: geo.overview.summarise_provinces rows (province_code or code, value, status). The
-    interactive province map draws with MapLibre from a URL, which a static export cannot use.
-    """
-    frame = provinces.rename(columns={"province_code": "code"})[["code", "value", "status"]]
-    shapes = _province_shapes(ctx.layers.key, ctx.layers)
-    mode = "status" if ctx.target is not None else "value"
-    drawn = shapes[shapes["code"].isin(frame["code"].astype(str))]
-    return gx.build_export_map(shapes, frame, mode=mode, meta=ctx.meta, labels=export_labels(ctx), lang=ctx.lang,
-                               outlines=drawn)
-
-
-# --- charts -----------------------------------------------------------------------------------------------
-
-
-def _is_cartesian(fig: go.Figure) -> bool:
-    return any(tr.type in ("scatter", "scattergl", "bar", "box", "histogram", "violin") for tr in fig.data)
-
-
-def publication_chart(ctx, fig: go.Figure, *, title: str, width_px: int, height_px: int) -> go.Figure:
-    """A chart decorated for print: legend above the plot, footer below the x axis."""
-    cartesian = _is_cartesian(fig)
-    fig = for_print(fig) if cartesian else go.Figure(fig)
-    if cartesian:
-        fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-                          height=None, width=None)
-    out = decorate(ctx, fig, title=title, width_px=width_px, height_px=height_px)
-    if cartesian:
-        footer = ("source", "reference_date", "illustrative_banner")
-        for note in out.layout.annotations:
-            if note.name in footer:
-                note.yshift = (note.yshift or 0) - _CARTESIAN_ROOM
-        out.update_layout(margin={"b": (out.layout.margin.b or 0) + _CARTESIAN_ROOM})
-    return out
+    """Static province map of summarise_provinces rows for chart_export_buttons on the overview."""
+    return ev.province_map(export_view(ctx), provinces, _province_shapes(ctx.layers.key, ctx.layers))
 
 
 def render_chart_files(ctx, fig: go.Figure, *, title: str, size: tuple[int, int, float] = CHART_SIZE
                        ) -> dict[str, bytes]:
     width, height, scale = size
-    out = publication_chart(ctx, fig, title=title, width_px=width, height_px=height)
-    return render_files(ctx, out, title=title, width_px=width, height_px=height, scale=scale)
+    view = export_view(ctx)
+    out = ev.decorate_chart(view, fig, title=title, width_px=width, height_px=height)
+    return ev.render_files(view, out, title=title, width_px=width, height_px=height, scale=scale)
 
 
 # --- the data behind a chart ------------------------------------------------------------------------------
 
 
-def file_meta(ctx, title: str) -> FileMeta:
-    """Metadata of every data file of this view (geo's one builder, fed from the context)."""
-    from ui.tables import filters_text, framework_note
-
-    lang, sel = ctx.lang, ctx.sel
-    dataset, version = dataset_identity(ctx)
-    framework = ctx.reg.framework(sel.framework)
-    return describe_file(
-        lang=lang, title=title, indicator=ctx.meta[f"name_{lang}"], definition=ctx.meta[f"definition_{lang}"],
-        year=sel.year, target=f"{sel.target_year}: {_target_text(ctx)}", framework=framework[f"name_{lang}"],
-        framework_source=str(framework.get(f"source_{lang}") or ""),
-        framework_note=framework_note(ctx), filters=filters_text(ctx),
-        dataset=f"{dataset} ({version})", boundary=BOUNDARY_SOURCE, illustrative=ctx.illustrative,
-        created=datetime.now().astimezone().isoformat(timespec="seconds"))
-
-
-def file_selection(ctx, extra: dict[str, str] | None = None) -> Selection:
-    """What a downloaded file shows, for its name: every part of the view that changes its content."""
-    sel, f = ctx.sel, ctx.sel.filters
-    dataset = "" if ctx.illustrative else dataset_key(ctx.dataset.name, ctx.dataset.version)
-    return Selection(indicator=sel.indicator, year=sel.year, target_year=sel.target_year, framework=sel.framework,
-                     province=f.province or "", province_name=ctx.area_name() if f.province else "",
-                     flags={"em_area": f.em_area, "border": f.border}, commune_types=f.commune_types,
-                     all_commune_types=COMMUNE_TYPES, dataset=dataset, extra=dict(extra or {}))
-
-
 def download_name(ctx, kind: str, ext: str, extra: dict[str, str] | None = None) -> str:
-    return file_name(file_selection(ctx, extra), kind, ext)
+    return file_name(ev.file_selection(export_view(ctx), extra), kind, ext)
 
 
 def data_table(view, name: str, decimals: int = 1) -> DataTable:
@@ -286,14 +158,12 @@ def data_table(view, name: str, decimals: int = 1) -> DataTable:
 
 
 def indicator_decimals(ctx) -> int:
-    """Decimals shown for the indicator: its metadata's `decimals` when the registry has one, else one."""
-    value = ctx.meta.get("decimals")
-    return int(value) if value not in (None, "") and not pd.isna(value) else 1
+    return ev.indicator_decimals(ctx.meta)
 
 
 def data_files(ctx, tables: list[DataTable], *, title: str) -> dict[str, bytes]:
     """The CSV bundle (zip) and the workbook of these tables, with this view's metadata."""
-    meta = file_meta(ctx, title)
+    meta = ev.file_meta(export_view(ctx), title)
     return {"zip": csv_bundle(tables, meta), "xlsx": xlsx_workbook(tables, meta)}
 
 
@@ -312,11 +182,12 @@ def data_downloads(ctx, tables: Callable[[], list[DataTable]], *, kind: str, tit
     `tables` is a function, so the files are only written when someone downloads (export time = click time).
     """
     t = ctx.t
+    view = export_view(ctx)
     c1, c2 = st.columns(2)
-    c1.download_button(t("download.bundle"), lambda: csv_bundle(tables(), file_meta(ctx, title)),
+    c1.download_button(t("download.bundle"), lambda: csv_bundle(tables(), ev.file_meta(view, title)),
                        file_name=download_name(ctx, kind, "zip", extra), mime=MIMES["zip"], key=f"{key}_csv",
                        **_DOWNLOAD)
-    c2.download_button(t("download.workbook"), lambda: xlsx_workbook(tables(), file_meta(ctx, title)),
+    c2.download_button(t("download.workbook"), lambda: xlsx_workbook(tables(), ev.file_meta(view, title)),
                        file_name=download_name(ctx, kind, "xlsx", extra), mime=MIMES["xlsx"], key=f"{key}_xlsx",
                        **_DOWNLOAD)
 
@@ -324,33 +195,11 @@ def data_downloads(ctx, tables: Callable[[], list[DataTable]], *, kind: str, tit
 # --- the briefing pack ------------------------------------------------------------------------------------
 
 
-def brief_view(ctx) -> bc.BriefView:
-    """This session's selection for geo.reporting.briefing_content (the CLI builds the same from arguments)."""
-    sel = ctx.sel
-    dataset, version = dataset_identity(ctx)
-    return bc.BriefView(reg=ctx.reg, layers=ctx.layers, communes=ctx.communes, values=ctx.dataset.values,
-                        dataset_name=ctx.dataset.name, dataset_version=str(ctx.dataset.version or ""),
-                        illustrative=ctx.illustrative, framework=sel.framework, indicator=sel.indicator, year=sel.year,
-                        target_year=sel.target_year, lang=ctx.lang, filters=sel.filters)
-
-
-def _geometry(ctx) -> bc.Geometry:
-    """Commune polygons for the packs, from the process-wide cached layers."""
-    def read(province: str | None):
-        if not province:
-            return _national_geometry(ctx.layers.key, ctx.layers), _province_shapes(ctx.layers.key, ctx.layers)
-        detail = _detail_geometry(ctx.layers.key, ctx.layers)
-        communes = detail[detail["province_code"] == province].reset_index(drop=True)
-        return communes, dissolve_provinces(communes).rename(columns={"province_code": "code"})
-
-    return read
-
-
 def build_briefing_files(ctx, progress: Callable[[float, str], None] | None = None) -> dict[str, bytes]:
     """The briefing of the current view as A4 PDF and 16:9 PPTX (the same builder as every multi-province pack)."""
     say = progress or (lambda _f, _m: None)
     say(0.05, "render")
-    result = bc.make_packs(brief_view(ctx), [ctx.sel.filters.province], geometry=_geometry(ctx),
+    result = bc.make_packs(export_view(ctx), [ctx.sel.filters.province], geometry=_geometry(ctx),
                            progress=lambda f, _m: say(f, "done"))[0]
     if not result.ok:
         raise DataError(vi=result.error_vi, en=result.error_en)
@@ -361,7 +210,7 @@ def build_briefing_files(ctx, progress: Callable[[float, str], None] | None = No
 
 def build_province_packs(ctx, provinces: list[str], progress: Callable[[float, str], None]) -> dict:
     """Packs for these provinces of the same selection: files by name (PDF, PPTX, index) and the results."""
-    view = brief_view(ctx)
+    view = export_view(ctx)
     results = bc.make_packs(view, list(provinces), geometry=_geometry(ctx), progress=progress)
     return {"files": bc.set_files(view, results), "ok": sum(r.ok for r in results),
             "failed": sum(not r.ok for r in results)}
@@ -472,7 +321,7 @@ def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title
                 files = _run_safely(ctx, lambda: render_chart_files(ctx, fig() if callable(fig) else fig,
                                                                     title=title))
             if files is not None:
-                stem = file_stem(file_selection(ctx, extra), name)
+                stem = file_stem(ev.file_selection(export_view(ctx), extra), name)
                 st.session_state[state_key] = {"key": key, "files": files, "base": stem, "size": CHART_SIZE}
         stored = _current(state_key, key)
         if stored is not None:

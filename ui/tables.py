@@ -99,29 +99,6 @@ def search_box(df: pd.DataFrame, t) -> pd.DataFrame:
     return df[text.str.contains(needle, regex=False)]
 
 
-def filters_text(ctx) -> str:
-    """The area and every filter of the view, e.g. 'Lai Châu; Xã biên giới: Có; Loại đơn vị: Xã, Phường'."""
-    t, filters = ctx.t, ctx.sel.filters
-    parts = [ctx.area_name()]
-    if filters.em_area is not None:
-        parts.append(f"{t('filter.em_area')}: {t('yes') if filters.em_area else t('no')}")
-    for name, key in (("border", "filter.border"), ("coastal", "filter.coastal"), ("island", "filter.island")):
-        if getattr(filters, name) is not None:
-            parts.append(f"{t(key)}: {t('yes') if getattr(filters, name) else t('no')}")
-    parts.append(f"{t('filter.type')}: " + ", ".join(t(f"type.{c}") for c in filters.commune_types))
-    return "; ".join(parts)
-
-
-def framework_note(ctx) -> str:
-    """The plan's source and note for exports, saying when its values come from a summary."""
-    t, lang = ctx.t, ctx.lang
-    framework = ctx.reg.framework(ctx.sel.framework)
-    return " ".join(x for x in (
-        framework[f"source_{lang}"] + ".", framework[f"note_{lang}"],
-        t("plan.from_summary", name=framework[f"name_{lang}"]) if ctx.reg.from_summary(ctx.sel.framework) else "",
-    ) if x)
-
-
 def equity_view(rows: list[dict], t, by_province: bool = False) -> TableView:
     """Group vs rest: rates from counts, the group's disadvantage in points, and commune counts."""
     df = pd.DataFrame(rows)

@@ -107,12 +107,9 @@ def derive_border_communes(
     Computed rather than looked up because no official list exists yet for the post-2025 communes;
     see the module docstring for the method and where it can be wrong.
     """
-    if "code" not in communes.columns:
-        raise error("err.border.no_code")
+    geoms = metric_communes(communes)
     land, other = _reference_lines(neighbours)
     tolerance_m = tolerance_km * 1000.0
-    frame = communes if communes.crs is not None else communes.set_crs(GEO_CRS)
-    geoms = frame.to_crs(METRIC_CRS).geometry.to_numpy()
     shared = np.zeros(len(geoms))
 
     # Only communes near the NE land border can touch it, and dissolving just those (about a
@@ -133,7 +130,7 @@ def derive_border_communes(
 
 def _reference_lines(neighbours: gpd.GeoDataFrame) -> tuple[shapely.Geometry, shapely.Geometry]:
     """NE land border of Vietnam, and the rest of the NE block's outer edge (sea coast), in metres."""
-    frame = (neighbours if neighbours.crs is not None else neighbours.set_crs(GEO_CRS)).to_crs(METRIC_CRS)
+    frame = _in_metres(neighbours)
     is_home = (frame["iso_a3"] == HOME_ISO).to_numpy()
     if not is_home.any() or is_home.all():
         raise error("err.border.no_neighbour")
@@ -229,8 +226,20 @@ def _dissolve(geoms: np.ndarray) -> shapely.Geometry:
         return shapely.union_all(geoms)
 
 
+def _in_metres(data: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd.GeoSeries:
+    """The one projection to metres (METRIC_CRS); data without a CRS is lon/lat (EPSG:4326)."""
+    return (data if data.crs is not None else data.set_crs(GEO_CRS)).to_crs(METRIC_CRS)
+
+
+def metric_communes(communes: gpd.GeoDataFrame) -> np.ndarray:
+    """The communes' polygons in metres, in input order (border and coast derivation start from them)."""
+    if "code" not in communes.columns:
+        raise error("err.border.no_code")
+    return _in_metres(communes).geometry.to_numpy()
+
+
 def _to_metric(geoms: np.ndarray) -> np.ndarray:
-    return gpd.GeoSeries(geoms, crs=GEO_CRS).to_crs(METRIC_CRS).to_numpy()
+    return _in_metres(gpd.GeoSeries(geoms, crs=GEO_CRS)).to_numpy()
 
 
 def _to_geo(geom: shapely.Geometry) -> shapely.Geometry:

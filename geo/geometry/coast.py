@@ -32,16 +32,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import DataError
 from geo.geometry.border import (
     _STEP_M,
     DEFAULT_TOLERANCE_KM,
-    GEO_CRS,
-    METRIC_CRS,
     _classify_outline,
     _dissolve,
     _length_on,
     _reference_lines,
+    metric_communes,
 )
 
 COAST_VERSION = "1"  # part of the layer cache key: bump when the method changes so caches rebuild
@@ -62,10 +60,7 @@ def derive_coast_flags(
     ``communes`` needs ``code`` and geometry; ``commune_type`` (xa/phuong/dac_khu) when present marks
     the special zones as islands.
     """
-    if "code" not in communes.columns:
-        raise DataError("Dữ liệu xã thiếu cột mã xã (code).", "The commune data has no `code` column.")
-    frame = communes if communes.crs is not None else communes.set_crs(GEO_CRS)
-    geoms = frame.to_crs(METRIC_CRS).geometry.to_numpy()
+    geoms = metric_communes(communes)
     index = pd.Index(communes["code"].to_numpy(), name="code")
     if len(geoms) == 0:
         return pd.DataFrame({"coastal": pd.Series(dtype=bool), "island": pd.Series(dtype=bool)}, index=index)

@@ -12,7 +12,7 @@ import io
 import operator
 import unicodedata
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -438,10 +438,10 @@ def targets_schema(indicators: pd.DataFrame, frameworks: pd.DataFrame) -> pa.Dat
 def load_registry(data_dir: str | Path | None = None) -> Registry:
     """Read and validate the three files (once, at this boundary); DataError names the file and problem."""
     folder = Path(data_dir) if data_dir is not None else registry_dir()
-    indicators = _validated(folder / INDICATORS_FILE, indicators_schema())
-    frameworks = _validated(folder / FRAMEWORKS_FILE, frameworks_schema())
+    indicators = read_data_file(folder / INDICATORS_FILE, indicators_schema())
+    frameworks = read_data_file(folder / FRAMEWORKS_FILE, frameworks_schema())
     frameworks[["note_vi", "note_en", "area"]] = frameworks[["note_vi", "note_en", "area"]].fillna("")
-    targets = _validated(folder / TARGETS_FILE, targets_schema(indicators, frameworks))
+    targets = read_data_file(folder / TARGETS_FILE, targets_schema(indicators, frameworks))
     targets["group"] = targets["group"].fillna("")
     return Registry(
         indicators=indicators.sort_values("order").reset_index(drop=True),
@@ -450,8 +450,14 @@ def load_registry(data_dir: str | Path | None = None) -> Registry:
     )
 
 
-def _validated(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    """Validate in two passes: types and presence first, then rules, so one bad cell gives one message."""
+def read_data_file(path: Path, schema: pa.DataFrameSchema, allowed: Mapping[str, Sequence] | None = None
+                   ) -> pd.DataFrame:
+    """One of the app's data/ CSV files checked against its pandera schema: the one loader for data/ files.
+
+    Validates in two passes, types and presence first, then rules, so one bad cell gives one message; every
+    problem is a bilingual sentence naming its line and column (a check's ``error`` is its
+    err.registry.issue.* template). ``allowed``: the values an ``allowed`` check of a column takes, to name them.
+    """
     frame = _read_csv(path)
     types_only = pa.DataFrameSchema(
         {name: pa.Column(col.dtype, nullable=col.nullable) for name, col in schema.columns.items()},
@@ -461,7 +467,7 @@ def _validated(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
         try:
             frame = current.validate(frame, lazy=True)
         except pa_errors.SchemaErrors as exc:
-            raise _invalid(path, _issues(exc.failure_cases, schema)) from None
+            raise _invalid(path, _issues(exc.failure_cases, schema, allowed or {})) from None
     return frame
 
 
@@ -515,7 +521,8 @@ _TEMPLATED = frozenset({
 })
 
 
-def _issues(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[str, str]]:
+def _issues(cases: pd.DataFrame, schema: pa.DataFrameSchema, allowed_by_column: Mapping[str, Sequence]
+            ) -> list[tuple[str, str]]:
     """Turn pandera's failure cases into short (vi, en) sentences, one per bad cell or row."""
     out: list[tuple[str, str]] = []
     lines: list[int] = []  # to list problems top to bottom, file-wide ones (line 0) first
@@ -545,7 +552,7 @@ def _issues(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[str, 
         seen.add(ident)
         dtype = str(schema.columns[col].dtype) if col in schema.columns else ""
         type_key = _TYPE_KEYS.get(dtype, "err.registry.type.text")
-        allowed = ", ".join(str(v) for v in _ALLOWED_BY_COLUMN.get(col or "", ()))
+        allowed = ", ".join(str(v) for v in {**_ALLOWED_BY_COLUMN, **allowed_by_column}.get(col or "", ()))
         lines.append(line or 0)
         issue = []
         for lang in ("vi", "en"):

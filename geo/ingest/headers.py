@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pandera.pandas as pa
 
 from geo.config import registry_dir
-from geo.indicators.registry import Registry
+from geo.indicators.registry import Registry, read_data_file
 from geo.ingest.cells import as_text
 from geo.ingest.vocab import (
     DENOMINATOR,
@@ -35,6 +34,7 @@ from geo.text.catalogue import error
 from geo.text.fold import fold
 
 COLUMNS_FILE = "upload_columns.csv"
+_LANGS = ("vi", "en")
 
 
 def normalize_header(text: Any) -> str:
@@ -72,9 +72,9 @@ class HeaderAliases:
 
 _ALIASES_SCHEMA = pa.DataFrameSchema(
     {
-        "field": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
-        "lang": pa.Column(str, pa.Check.isin(["vi", "en"])),
-        "alias": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "field": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="id_format")),
+        "lang": pa.Column(str, pa.Check.isin(list(_LANGS), error="allowed")),
+        "alias": pa.Column(str),  # blank cells are refused as empty
     },
     strict=True,
 )
@@ -83,13 +83,7 @@ _ALIASES_SCHEMA = pa.DataFrameSchema(
 def load_column_aliases(registry: Registry, path: str | Path | None = None) -> HeaderAliases:
     """Validated header aliases; an alias that would mean two things is a configuration error."""
     path = Path(path) if path is not None else registry_dir() / COLUMNS_FILE
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        table = _ALIASES_SCHEMA.validate(table, lazy=True)
-    except FileNotFoundError:
-        raise error("err.ingest.aliases_missing", path=path) from None
-    except (pa.errors.SchemaErrors, ValueError, UnicodeDecodeError) as exc:
-        raise error("err.ingest.aliases_invalid", name=path.name, detail=str(exc)[:300]) from None
+    table = read_data_file(path, _ALIASES_SCHEMA, allowed={"lang": _LANGS})
     inds = registry.indicators.sort_values("order")
     ids = inds["id"].tolist()
     known = set(ID_FIELDS) | set(PARTS) | set(ids) | {f"{i}{SUFFIX_SEP}{p}" for i in ids for p in PARTS}

@@ -3,7 +3,7 @@
 Pages: title, status of all targets, status map, equity gaps, communes furthest from the target.
 The PDF is drawn with reportlab and the Noto Sans TTF embedded: pure Python, no browser, about a
 second for a national pack, and pdftotext gets the Vietnamese text back intact. The map arrives as
-PNG bytes (geo.export.render_figure), so only that step needs Chromium. For illustrative data every
+PNG bytes (geo.reporting.render), so only that step needs Chromium. For illustrative data every
 page carries the mark in a band at the top and the bottom of the margin, never over the content.
 """
 

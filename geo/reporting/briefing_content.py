@@ -1,7 +1,8 @@
 """What a briefing pack shows for one area, computed without Streamlit: the page and ``python -m geo brief`` share it.
 
-A ``BriefView`` is the selection (dataset, plan, indicator, years, filters, language); every pack is
-built from one, for the view's own area or for each province in turn (``for_province``). The map is
+An ``ExportView`` (geo.reporting.export_view: dataset, plan, indicator, years, filters, language) is the
+selection; every pack is built from one, for the view's own area or for each province in turn
+(``for_province``). The map is
 the commune-level map of the area (every commune its own shape, province outlines on top for the
 country). Target columns show the chosen plan's target; where that plan states none for an
 indicator, the target of the first plan that does (national plans first) is shown with that plan
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,105 +22,27 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geo.geometry.boundaries import BOUNDARY_SOURCE, Layers, dissolve_provinces
-from geo.indicators.registry import Registry, Target
-from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
-from geo.reference.communes import COMMUNE_TYPES
+from geo.indicators.registry import Registry
 from geo.reporting import briefing as gb
 from geo.reporting import packs
-from geo.text.catalogue import catalogue, say
+from geo.reporting.export_map import build_export_map
+from geo.reporting.export_view import (
+    LAGGING_TOP,
+    ExportView,
+    area_label,
+    dataset_identity,
+    decorate,
+    framework_name,
+    labels,
+    target_text,
+    title,
+)
+from geo.text.catalogue import say
 from geo.text.numbers import format_percent
 
-LAGGING_TOP = 15
 BRIEFING_MAP_SIZE = (1200, 900, 1.75)  # ~2100 px wide: 300 dpi across the A4 text width
 TARGET_YEARS = (2025, 2030)
 Geometry = Callable[[str | None], tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]
-
-
-@dataclass(frozen=True)
-class BriefView:
-    """The selection a pack is made for (what ui.context.Context holds, minus the page)."""
-
-    reg: Registry
-    layers: Layers
-    communes: pd.DataFrame  # all communes with the dataset's attributes (em_area, under5…)
-    values: pd.DataFrame
-    dataset_name: str
-    dataset_version: str
-    illustrative: bool
-    framework: str
-    indicator: str
-    year: int
-    target_year: int
-    lang: str
-    filters: Filters = field(default_factory=Filters)
-
-    def for_province(self, code: str | None) -> BriefView:
-        return replace(self, filters=replace(self.filters, province=code or None))
-
-    @property
-    def meta(self) -> dict:
-        meta = self.reg.indicator(self.indicator)
-        return meta | {"short": meta[f"short_{self.lang}"]}
-
-    @property
-    def target(self) -> Target | None:
-        return self.reg.target(self.framework, self.indicator, self.target_year)
-
-    def frame(self) -> pd.DataFrame:
-        """The communes of the view joined to the indicator-year and assessed (as the pages' context does)."""
-        joined, _ = join_indicator(self.communes, self.values, self.indicator, self.year)
-        return assess_communes(filter_communes(joined, self.filters), self.meta, self.target)
-
-    def province_name(self, code: str) -> str:
-        return str(self.layers.provinces.set_index("code").loc[code, "name"])
-
-    def area_name(self) -> str:
-        code = self.filters.province
-        return self.province_name(code) if code else say("filter.all_country", self.lang)
-
-
-def labels(lang: str, target_year: int) -> dict[str, str]:
-    """Translated labels of geo.reporting.briefing and the export map, from the catalogue."""
-    raw = catalogue()[lang]  # templates stay unformatted: the builders fill them
-    out = {key: raw[key] for key in dict.fromkeys((*gb.LABEL_KEYS, "legend.title", "yes", "no",
-                                                        "export.title", "export.subtitle", "export.source_line",
-                                                        "export.reference_date"))
-           if key != "briefing.col.communes_meeting" and key != "briefing.lagging_note"}
-    out["briefing.col.communes_meeting"] = say("briefing.col.communes_meeting", lang, year=target_year)
-    out["briefing.lagging_note"] = say("briefing.lagging_note", lang, n=LAGGING_TOP)
-    return out
-
-
-def area_label(view: BriefView) -> str:
-    """The area plus any filter that narrows it, e.g. 'Lai Châu (Xã biên giới: Có)'."""
-    lang, f = view.lang, view.filters
-    yes, no = say("yes", lang), say("no", lang)
-    extra = []
-    if f.em_area is not None:
-        extra.append(f"{say('filter.em_area', lang)}: {yes if f.em_area else no}")
-    if f.border is not None:
-        extra.append(f"{say('filter.border', lang)}: {yes if f.border else no}")
-    if set(f.commune_types) != set(COMMUNE_TYPES):
-        extra.append(", ".join(say(f"type.{c}", lang) for c in f.commune_types))
-    return view.area_name() + (f" ({'; '.join(extra)})" if extra else "")
-
-
-def dataset_identity(view: BriefView) -> tuple[str, str]:
-    """(dataset, version) for source lines: a stored upload's name and version, or the built-in model."""
-    if view.illustrative:
-        from geo.synthetic.illustrative import MODEL_VERSION
-
-        return say("illustrative.badge", view.lang), say("export.version_builtin", view.lang, model=MODEL_VERSION)
-    return view.dataset_name, view.dataset_version
-
-
-def framework_name(view: BriefView, framework: str | None = None) -> str:
-    return view.reg.framework(framework or view.framework)[f"name_{view.lang}"]
-
-
-def target_text(view: BriefView) -> str:
-    target = view.target
-    return target.text(view.lang) if target is not None else say("status.no_target", view.lang)
 
 
 def fallback_frameworks(reg: Registry, chosen: str) -> list[str]:
@@ -131,7 +54,7 @@ def fallback_frameworks(reg: Registry, chosen: str) -> list[str]:
 _MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
 
 
-def status_table(view: BriefView) -> tuple[pd.DataFrame, list[str]]:
+def status_table(view: ExportView) -> tuple[pd.DataFrame, list[str]]:
     """briefing.STATUS_COLUMNS for every indicator, and the notes naming the other plans used.
 
     Where the chosen plan has no target for an indicator and year, the first other plan's target is
@@ -140,8 +63,8 @@ def status_table(view: BriefView) -> tuple[pd.DataFrame, list[str]]:
     from geo.analysis.overview import summarise_targets
 
     reg, lang = view.reg, view.lang
-    args = (view.communes, view.values, reg)
-    table = summarise_targets(*args, view.framework, view.year, view.filters, lang=lang).set_index("indicator")
+    args = (view.selected_communes(), view.values, reg)  # already inside the filters
+    table = summarise_targets(*args, view.framework, view.year, lang=lang).set_index("indicator")
     others = {}
     out = []
     for ind, row in table.iterrows():
@@ -153,8 +76,7 @@ def status_table(view: BriefView) -> tuple[pd.DataFrame, list[str]]:
                     if reg.target(fw, ind, ty) is None:
                         continue
                     if fw not in others:
-                        others[fw] = summarise_targets(*args, fw, view.year, view.filters,
-                                                       lang=lang).set_index("indicator")
+                        others[fw] = summarise_targets(*args, fw, view.year, lang=lang).set_index("indicator")
                     alt = others[fw].loc[ind]
                     mark = _MARKS[list(others).index(fw) % len(_MARKS)]
                     text = f"{alt[f'target_text_{ty}']} {mark}"
@@ -171,11 +93,11 @@ def status_table(view: BriefView) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(out, columns=list(gb.STATUS_COLUMNS)), notes
 
 
-def equity_rows(view: BriefView) -> list[dict]:
+def equity_rows(view: ExportView) -> list[dict]:
     """Group-vs-rest for every indicator and priority group (the equity page's national table)."""
     from geo.analysis.equity import compare_groups
 
-    communes = filter_communes(view.communes, view.filters)
+    communes = view.selected_communes()
     rows = []
     for ind in view.reg.indicator_ids():
         meta = view.reg.indicator(ind)
@@ -186,7 +108,7 @@ def equity_rows(view: BriefView) -> list[dict]:
     return rows
 
 
-def equity_table(view: BriefView, rows: list[dict] | None = None) -> pd.DataFrame:
+def equity_table(view: ExportView, rows: list[dict] | None = None) -> pd.DataFrame:
     lang = view.lang
     rows = equity_rows(view) if rows is None else rows
     by = {(r["indicator"], r["group"]): r for r in rows}
@@ -205,7 +127,7 @@ def equity_table(view: BriefView, rows: list[dict] | None = None) -> pd.DataFram
     return pd.DataFrame(records, columns=list(gb.EQUITY_COLUMNS))
 
 
-def lagging_table(view: BriefView, frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def lagging_table(view: ExportView, frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     from geo.analysis.ranking import rank_lagging
 
     lang, meta = view.lang, view.meta
@@ -229,7 +151,7 @@ def today(lang: str) -> str:
     return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
 
 
-def briefing_content(view: BriefView, frame: pd.DataFrame, map_png: bytes | None,
+def briefing_content(view: ExportView, frame: pd.DataFrame, map_png: bytes | None,
                      equity: list[dict] | None = None) -> gb.BriefingContent:
     """Everything the briefing shows for the view's area (country or province)."""
     lagging, heading = lagging_table(view, frame)
@@ -271,31 +193,21 @@ def geometry_reader(layers: Layers) -> Geometry:
     return read
 
 
-def map_figure(view: BriefView, frame: pd.DataFrame, geometry: Geometry, *, mode: str | None = None,
+def map_figure(view: ExportView, frame: pd.DataFrame, geometry: Geometry, *, mode: str | None = None,
                width_px: int, height_px: int) -> go.Figure:
     """The view as a decorated vector map of its communes (status against the target year when there is one)."""
-    from geo.reporting import publication as gx
-
     communes, outlines = geometry(view.filters.province)
-    lab = labels(view.lang, view.target_year)
     mode = mode or ("status" if view.target is not None else "value")
-    fig = gx.build_export_map(communes, frame[["code", "value", "status"]], mode=mode, meta=view.meta, labels=lab,
-                              lang=view.lang, outlines=outlines, decimals=4 if view.filters.province else 3)
-    dataset, version = dataset_identity(view)
-    title = gx.compose_title(lab, indicator=view.meta[f"name_{view.lang}"], area=area_label(view), year=view.year)
-    return gx.decorate_for_publication(
-        fig, title=title,
-        subtitle=gx.compose_subtitle(lab, target=target_text(view), target_year=view.target_year,
-                                     framework=framework_name(view)),
-        source_line=gx.compose_source_line(lab, dataset=dataset, version=version, boundary=BOUNDARY_SOURCE),
-        reference_date=str(view.year), illustrative=view.illustrative, labels=lab, width_px=width_px,
-        height_px=height_px)
+    fig = build_export_map(communes, frame[["code", "value", "status"]], mode=mode, meta=view.meta,
+                           labels=labels(view.lang, view.target_year), lang=view.lang, outlines=outlines,
+                           decimals=4 if view.filters.province else 3)
+    return decorate(view, fig, title=title(view), width_px=width_px, height_px=height_px)
 
 
 # --- one or many packs -------------------------------------------------------------------------------------
 
 
-def pack_job(view: BriefView, geometry: Geometry, stem: str) -> packs.PackJob:
+def pack_job(view: ExportView, geometry: Geometry, stem: str) -> packs.PackJob:
     """The pack of the view's area: the frame is computed once and shared by the map and the tables."""
     state: dict = {}
 
@@ -315,17 +227,17 @@ def pack_job(view: BriefView, geometry: Geometry, stem: str) -> packs.PackJob:
                          content=lambda png: briefing_content(view, frame(), png), stem=stem)
 
 
-def province_stem(view: BriefView, code: str) -> str:
+def province_stem(view: ExportView, code: str) -> str:
     from geo.reporting.filenames import slug
 
     return f"briefing_{view.lang}_{code}-{slug(view.province_name(code))}_y{view.year}_t{view.target_year}"
 
 
-def make_packs(view: BriefView, provinces: list[str | None], *, progress: packs.Progress | None = None,
+def make_packs(view: ExportView, provinces: list[str | None], *, progress: packs.Progress | None = None,
                render: packs.Renderer | None = None, geometry: Geometry | None = None) -> list[packs.PackResult]:
     """Packs for these areas (None = the whole country) of the same selection, in order."""
     if render is None:
-        from geo.reporting.publication import render_figures as render
+        from geo.reporting.render import render_figures as render
     geometry = geometry or geometry_reader(view.layers)
     jobs = []
     for code in provinces:
@@ -341,7 +253,7 @@ def index_headers(lang: str) -> dict[str, str]:
                                                           "seconds", "error")}
 
 
-def set_files(view: BriefView, results: list[packs.PackResult]) -> dict[str, bytes]:
+def set_files(view: ExportView, results: list[packs.PackResult]) -> dict[str, bytes]:
     """Every pack's files plus index.csv / index.html, titled for the selection."""
     title = say("briefing.index.title", view.lang, year=view.year, framework=framework_name(view))
     mark = f"{say('illustrative.badge', view.lang)} — {say('illustrative.note', view.lang)}" \
@@ -357,7 +269,7 @@ class RunSummary:
     results: tuple = ()
 
 
-def run_packs(*, view: BriefView, provinces: list[str], out_dir: Path,
+def run_packs(*, view: ExportView, provinces: list[str], out_dir: Path,
               progress: packs.Progress | None = None) -> RunSummary:
     """The command line's work: packs for these provinces written to out_dir, with the index."""
     t0 = time.perf_counter()
@@ -371,7 +283,7 @@ def run_packs(*, view: BriefView, provinces: list[str], out_dir: Path,
 
 
 def load_view(*, year: int, lang: str, framework: str = "", indicator: str = "", target_year: int = 2025,
-              dataset: str = "", reference_dir: Path | None = None) -> BriefView:
+              dataset: str = "", reference_dir: Path | None = None) -> ExportView:
     """The CLI's view: the app's registry and layers, the illustrative data or a stored dataset."""
     from geo import config
     from geo.geometry import boundaries
@@ -397,7 +309,7 @@ def load_view(*, year: int, lang: str, framework: str = "", indicator: str = "",
 
         data = ill.illustrative_for(ref, layers.communes)
         values, attributes, illustrative, name, ds_version = data.values, data.attributes, True, "", ""
-    return BriefView(reg=reg, layers=layers, communes=attach_attributes(layers.communes, attributes), values=values,
+    return ExportView(reg=reg, layers=layers, communes=attach_attributes(layers.communes, attributes), values=values,
                      dataset_name=name, dataset_version=ds_version, illustrative=illustrative,
                      framework=framework or reg.default_framework(), indicator=indicator or reg.indicator_ids()[0],
                      year=year, target_year=target_year, lang=lang)

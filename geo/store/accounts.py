@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import argon2
@@ -34,6 +34,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.errors import DataError
+from geo.store.engine import Database, to_utc, utc_series
+from geo.store.engine import utc_now as _clock
 from geo.text.catalogue import error
 
 ROLES = ("viewer", "editor", "admin")
@@ -122,16 +124,6 @@ class Account:
 
 def bootstrap_account() -> Account:
     return Account(BOOTSTRAP_NAME, "admin", None)
-
-
-def _clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def _to_utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _nfc(text: str) -> str:
@@ -233,18 +225,17 @@ def _login_refused(seconds: float, locked: bool) -> DataError:
 
 
 class Accounts:
-    """Accounts, login throttling and the audit log on the same engine as the dataset store.
+    """Accounts, login throttling and the audit log on the dataset store's database.
 
-    ``begin_write`` opens one write transaction (the store's, with its SQLite ``BEGIN IMMEDIATE`` and retries)
-    and ``connect`` a read connection; both come from the dataset store so errors are explained the same way.
+    Writes and reads go through geo.store.engine.Database (one write transaction with SQLite's
+    ``BEGIN IMMEDIATE`` and retries; errors explained the same way as the store's).
     """
 
-    def __init__(self, engine: sa.Engine, *, write: Callable[[Callable[[sa.Connection], Any]], Any],
-                 read: Callable[[], Any], bootstrap_password: str | None = None,
+    def __init__(self, db: Database, *, bootstrap_password: str | None = None,
                  clock: Callable[[], datetime] = _clock) -> None:
-        self.engine = engine
-        self._write = write
-        self._read = read
+        self.engine = db.engine
+        self._write = db.write
+        self._read = db.read
         self._bootstrap = bootstrap_password or None
         self._clock = clock
         self._write(lambda conn: _metadata.create_all(conn, checkfirst=True))
@@ -318,13 +309,13 @@ class Accounts:
             ).mappings().all()
         records = []
         for r in rows:
-            locked = _to_utc(r["locked_until"])
+            locked = to_utc(r["locked_until"])
             records.append({
                 "name": r["name"], "role": r["role"],
                 "scope": ALL if r["scope"] == ALL else ",".join(json.loads(r["scope"])),
                 "disabled": bool(r["disabled"]), "locked_until": locked if locked and locked > now else None,
-                "failures": int(r["failures"] or 0), "created_at": _to_utc(r["created_at"]),
-                "updated_at": _to_utc(r["updated_at"]),
+                "failures": int(r["failures"] or 0), "created_at": to_utc(r["created_at"]),
+                "updated_at": to_utc(r["updated_at"]),
             })
         return pd.DataFrame(records, columns=list(USER_COLUMNS))
 
@@ -347,11 +338,11 @@ class Accounts:
             user = conn.execute(sa.select(users).where(users.c.name == key)).mappings().first()
             any_user = user is not None or conn.execute(sa.select(users.c.name).limit(1)).first() is not None
         if state is not None:
-            locked_until = _to_utc(state["locked_until"])
+            locked_until = to_utc(state["locked_until"])
             if locked_until is not None and locked_until > now:
                 raise _login_refused((locked_until - now).total_seconds(), locked=True)
             if locked_until is None:
-                ready_at = _to_utc(state["last_failure_at"]) + timedelta(seconds=_delay_s(state["failures"]))
+                ready_at = to_utc(state["last_failure_at"]) + timedelta(seconds=_delay_s(state["failures"]))
                 if ready_at > now:
                     raise _login_refused((ready_at - now).total_seconds(), locked=False)
         bootstrap = bootstrap_password or self._bootstrap
@@ -385,7 +376,7 @@ class Accounts:
     def _record_failure(self, key: str, now: datetime) -> None:
         def _write(conn: sa.Connection) -> tuple[int, datetime | None]:
             row = conn.execute(sa.select(login_failures).where(login_failures.c.name == key)).mappings().first()
-            failures = 1 if row is None or _to_utc(row["locked_until"]) is not None else row["failures"] + 1
+            failures = 1 if row is None or to_utc(row["locked_until"]) is not None else row["failures"] + 1
             locked = now + timedelta(seconds=LOCKOUT_S) if failures >= MAX_FAILURES else None
             values = {"failures": failures, "last_failure_at": now, "locked_until": locked}
             if row is None:
@@ -425,7 +416,7 @@ class Accounts:
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
         frame = pd.DataFrame({
-            "at": pd.Series(pd.to_datetime([_to_utc(r["at"]) for r in rows], utc=True), dtype="datetime64[us, UTC]"),
+            "at": utc_series([r["at"] for r in rows]),
             "actor": pd.Series([r["actor"] for r in rows], dtype="str"),
             "action": pd.Series([r["action"] for r in rows], dtype="str"),
             "dataset": pd.Series([r["dataset"] for r in rows], dtype=object),
@@ -459,8 +450,7 @@ def _check_role(role: str) -> str:
     return role
 
 
-def open_accounts(store: Any, *, bootstrap_password: str | None = None,
+def open_accounts(store: Database, *, bootstrap_password: str | None = None,
                   clock: Callable[[], datetime] = _clock) -> Accounts:
     """The accounts of a dataset store (``geo.store.datasets.DatasetStore``), creating their tables if needed."""
-    return Accounts(store.engine, write=store._in_write_transaction, read=store._connect_for_reading,
-                    bootstrap_password=bootstrap_password, clock=clock)
+    return Accounts(store, bootstrap_password=bootstrap_password, clock=clock)

@@ -29,7 +29,7 @@ Why it is built this way:
   blob is checked against its hash when read.
 * **One interface, two backends.** SQLite (embedded default, ``sqlite:///<cache>/datasets.db``) and
   PostgreSQL (``postgresql://user:pass@host:port/db``, driver psycopg 3) behave the same; the URL
-  chooses. Only SQLAlchemy Core is used.
+  chooses (geo.store.engine sets the connection up, the accounts share it). Only SQLAlchemy Core is used.
 
 Errors users can act on raise :class:`~geo.errors.DataError` (bilingual, with the fix); database URLs in
 messages always have the password masked.
@@ -39,14 +39,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import re
-import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -56,13 +52,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from geo.errors import DataError
 from geo.store.codec import (
     read_attributes_blob,
     read_values_blob,
     serialise_attributes,
     serialise_values,
 )
+from geo.store.engine import Database, create_engine, to_utc, utc_now, utc_series
+from geo.store.engine import StoreUnavailable as StoreUnavailable  # the name ui/upload_page.py imports from here
 from geo.store.schema import validate_attributes, validate_values
 from geo.text.catalogue import error
 
@@ -83,11 +80,6 @@ VERSION_LIST_COLUMNS = (
 )  # fmt: skip
 
 _NAME_PUNCTUATION = set("-_.,()&+'")  # plus any Unicode letter, mark, digit, dash and the space
-_SQLITE_BUSY_TIMEOUT_S = 30
-_PG_CONNECT_TIMEOUT_S = 5
-_WRITE_OPTION = "vnchild_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
-_RETRIES = 6
-_PG_TRANSIENT = {"40001", "40P01", "23505", "55P03"}  # serialisation, deadlock, unique violation, lock
 _SCHEMA_LOCK_KEY = 7_262_019  # pg_advisory_xact_lock key: serialises CREATE TABLE between processes
 
 # --- Schema ----------------------------------------------------------------------------------------
@@ -196,14 +188,6 @@ def build_default_url(folder: str | Path) -> str:
     return f"sqlite:///{Path(folder).resolve() / DEFAULT_DB_FILENAME}"
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe to show in messages and logs."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # unparsable URL: mask anything that looks like user:password@
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
 def _is_name_char(ch: str) -> bool:
     category = unicodedata.category(ch)
     return ch == " " or ch in _NAME_PUNCTUATION or category[0] in "LMN" or category == "Pd"
@@ -211,17 +195,6 @@ def _is_name_char(ch: str) -> bool:
 
 def _hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _read_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-def _to_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes (we always write UTC); PostgreSQL aware ones in the session zone."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _dump_meta(meta: Mapping[str, Any] | None) -> str:
@@ -260,48 +233,13 @@ def _clean_filename(filename: str) -> str:
 # --- The store -------------------------------------------------------------------------------------
 
 
-OUTAGE_RETRY_S = 15.0
-_OUTAGES: dict[str, tuple[float, DataError]] = {}  # masked URL → (retry after, the error): shared by the process
-
-
-class StoreUnavailable(DataError):
-    """The store's database cannot be reached; its message names the (masked) URL, for the log and admins.
-
-    Pages show visitors a message without connection details and keep the user's dataset choice.
-    """
-
-
-def _is_connection_failure(exc: Exception, dialect: str) -> bool:
-    """A server that cannot be reached (not a busy SQLite file or a conflict another attempt resolves)."""
-    if dialect != "postgresql":
-        return False
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return sqlstate is None or str(sqlstate).startswith("08")
-
-
 def open_store(url: str) -> DatasetStore:
     """Connect to the store at ``url`` (sqlite:/// or postgresql://) and create its tables if needed.
 
     Raises DataError when the URL is malformed or unsupported or the database cannot be reached; the
-    message shows the URL with its password masked.
+    message shows the URL with its password masked (geo.store.engine sets the connection up).
     """
-    if not isinstance(url, str) or not url.strip():
-        raise error("err.store.url_missing")
-    try:
-        parsed = sa.engine.make_url(url.strip())
-    except sa.exc.ArgumentError as exc:
-        raise error("err.store.url_invalid", url=mask_url(url)) from exc
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        engine = _create_sqlite_engine(parsed)
-    elif backend in ("postgresql", "postgres"):
-        engine = sa.create_engine(
-            parsed.set(drivername="postgresql+psycopg"),
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": _PG_CONNECT_TIMEOUT_S},
-        )
-    else:
-        raise error("err.store.url_unsupported", backend=backend, url=mask_url(url))
+    engine = create_engine(url)
     store = DatasetStore(engine, url)
     try:
         store._create_schema()
@@ -314,48 +252,13 @@ def open_store(url: str) -> DatasetStore:
     return store
 
 
-def _create_sqlite_engine(parsed: sa.engine.URL) -> sa.engine.Engine:
-    """A file SQLite engine whose write transactions start with BEGIN IMMEDIATE (one writer at a time)."""
-    database = parsed.database or ""
-    if database in ("", ":memory:") or database.startswith("file::memory:"):
-        raise error("err.store.sqlite_in_memory")
-    try:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise error("err.store.folder_unwritable", database=database, reason=exc.strerror) from exc
-    engine = sa.create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False})
+class DatasetStore(Database):
+    """Named, versioned datasets on SQLite or PostgreSQL; build it with :func:`open_store`.
 
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy (not the sqlite3 module) emit BEGIN, so we can choose BEGIN IMMEDIATE for writes.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer and vice versa
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection: sa.Connection) -> None:
-        write = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-    return engine
-
-
-class DatasetStore:
-    """Named, versioned datasets on SQLite or PostgreSQL; build it with :func:`open_store`."""
-
-    def __init__(self, engine: sa.engine.Engine, url: str) -> None:
-        self.engine = engine
-        self.url_masked = mask_url(url)
-        self._password = engine.url.password or ""
-        self.dialect = engine.dialect.name
+    Its connection, write transactions and error messages are geo.store.engine.Database's.
+    """
 
     # -- lifecycle ---------------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Release pooled connections (the store can still be used; it reconnects on demand)."""
-        self.engine.dispose()
 
     def __enter__(self) -> DatasetStore:
         return self
@@ -404,10 +307,10 @@ class DatasetStore:
             version = self._reserve_next_version(conn, name, create=True)
             for data in sorted(new_blobs, key=_hash):  # fixed order: no lock cycles between sessions
                 self._insert_blob(conn, data)
-            _insert_version(conn, {"name": name, "version": version, "created_at": _read_clock(), **fields})
+            _insert_version(conn, {"name": name, "version": version, "created_at": utc_now(), **fields})
             return version
 
-        return self._in_write_transaction(_write)
+        return self.write(_write)
 
     def restore_version(self, name: str, version: int, *, uploader: str) -> int:
         """Append a new version that is a copy of ``version`` (history is never rewritten); return it."""
@@ -425,14 +328,14 @@ class DatasetStore:
                     **copied,
                     "name": name,
                     "version": new_version,
-                    "created_at": _read_clock(),
+                    "created_at": utc_now(),
                     "uploader": uploader,
                     "restored_from": version,
                 },
             )
             return new_version
 
-        return self._in_write_transaction(_write)
+        return self.write(_write)
 
     def delete_dataset(self, name: str, *, confirm: str, by: str = "") -> None:
         """Soft-delete: hide the dataset but keep every version; ``confirm`` must repeat the name exactly.
@@ -450,10 +353,10 @@ class DatasetStore:
                 conn.execute(
                     datasets.update()
                     .where(datasets.c.name == name)
-                    .values(deleted_at=_read_clock(), deleted_by=" ".join(str(by or "").split()) or None)
+                    .values(deleted_at=utc_now(), deleted_by=" ".join(str(by or "").split()) or None)
                 )
 
-        self._in_write_transaction(_write)
+        self.write(_write)
 
     def undelete_dataset(self, name: str) -> None:
         """Bring a soft-deleted dataset back with its whole history (no-op if it is not deleted)."""
@@ -463,7 +366,7 @@ class DatasetStore:
             self._fetch_dataset_row(conn, name)
             conn.execute(datasets.update().where(datasets.c.name == name).values(deleted_at=None, deleted_by=None))
 
-        self._in_write_transaction(_write)
+        self.write(_write)
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -485,18 +388,18 @@ class DatasetStore:
         )
         if not include_deleted:
             query = query.where(datasets.c.deleted_at.is_(None))
-        with self._connect_for_reading() as conn:
+        with self.read() as conn:
             rows = conn.execute(query).mappings().all()
         frame = pd.DataFrame(
             {
                 "name": pd.Series([r["name"] for r in rows], dtype="str"),
                 "latest_version": pd.Series([r["latest_version"] for r in rows], dtype="int64"),
-                "updated_at": _make_utc_series([r["updated_at"] for r in rows]),
+                "updated_at": utc_series([r["updated_at"] for r in rows]),
                 "uploader": pd.Series([r["uploader"] for r in rows], dtype="str"),
                 "rows": pd.Series([r["rows"] for r in rows], dtype="int64"),
                 "original_filename": pd.Series([r["original_filename"] for r in rows], dtype="str"),
                 "deleted": pd.Series([r["deleted_at"] is not None for r in rows], dtype="bool"),
-                "deleted_at": _make_utc_series([r["deleted_at"] for r in rows]),
+                "deleted_at": utc_series([r["deleted_at"] for r in rows]),
             }
         )
         return frame[list(DATASET_LIST_COLUMNS)]
@@ -505,13 +408,13 @@ class DatasetStore:
         """Every version of a dataset, oldest first (also for a deleted dataset, to decide on undelete)."""
         name = normalize_dataset_name(name)
         v = dataset_versions
-        with self._connect_for_reading() as conn:
+        with self.read() as conn:
             self._fetch_dataset_row(conn, name)
             rows = conn.execute(sa.select(v).where(v.c.name == name).order_by(v.c.version)).mappings().all()
         frame = pd.DataFrame(
             {
                 "version": pd.Series([r["version"] for r in rows], dtype="int64"),
-                "created_at": _make_utc_series([r["created_at"] for r in rows]),
+                "created_at": utc_series([r["created_at"] for r in rows]),
                 "uploader": pd.Series([r["uploader"] for r in rows], dtype="str"),
                 "original_filename": pd.Series([r["original_filename"] for r in rows], dtype="str"),
                 "original_size": pd.Series([r["original_size"] for r in rows], dtype="int64"),
@@ -530,7 +433,7 @@ class DatasetStore:
         name = normalize_dataset_name(name)
         if version is not None:
             version = _check_version_number(version)
-        with self._connect_for_reading() as conn:
+        with self.read() as conn:
             dataset = self._fetch_dataset_row(conn, name)
             _refuse_deleted(dataset)
             row = self._fetch_version_row(conn, name, dataset.latest_version if version is None else version)
@@ -539,13 +442,13 @@ class DatasetStore:
         original_sha = row["original_sha256"]
 
         def _fetch_original() -> bytes:
-            with self._connect_for_reading() as conn:
+            with self.read() as conn:
                 return self._read_blob(conn, original_sha)
 
         return StoredVersion(
             name=name,
             version=row["version"],
-            created_at=_to_utc(row["created_at"]),
+            created_at=to_utc(row["created_at"]),
             uploader=row["uploader"],
             original_filename=row["original_filename"],
             original_sha256=original_sha,
@@ -573,53 +476,7 @@ class DatasetStore:
             elif int(found) > SCHEMA_VERSION:
                 raise error("err.store.newer_schema", url=self.url_masked, found=found)
 
-        self._in_write_transaction(_write)
-
-    @contextmanager
-    def _connect_for_reading(self) -> Iterator[sa.Connection]:
-        with self._explain_database_errors(), self.engine.connect() as conn:
-            yield conn
-
-    def _in_write_transaction(self, work: Callable[[sa.Connection], Any]) -> Any:
-        """Run ``work`` in one write transaction, retrying transient conflicts; all or nothing."""
-        with self._explain_database_errors():
-            for attempt in range(_RETRIES):
-                try:
-                    with self.engine.connect() as conn:
-                        conn.execution_options(**{_WRITE_OPTION: True})
-                        with conn.begin():
-                            return work(conn)
-                except sa.exc.DBAPIError as exc:
-                    if attempt == _RETRIES - 1 or not _is_transient(exc):
-                        raise
-                    time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-        raise AssertionError("unreachable")
-
-    @contextmanager
-    def _explain_database_errors(self) -> Iterator[None]:
-        """Turn connection failures into a bilingual DataError that never shows the password.
-
-        Fails fast during an outage: after one failure, every call for ``OUTAGE_RETRY_S`` seconds gets the same
-        error at once instead of waiting for its own connection timeout (a hung server made every rerun of
-        every user wait 5 s); the first call after that tries again, and a success ends the outage.
-        """
-        known = _OUTAGES.get(self.url_masked)
-        if known is not None and time.monotonic() < known[0]:
-            raise known[1]
-        try:
-            yield
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-            lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            reason = lines[0] if lines else type(exc).__name__
-            if self._password:
-                reason = reason.replace(self._password, "***")
-            err = error("err.store.unreachable", url=self.url_masked, reason=reason)
-            down = StoreUnavailable(err.vi, err.en, err.fix_vi, err.fix_en)
-            if _is_connection_failure(exc, self.dialect):
-                _OUTAGES[self.url_masked] = (time.monotonic() + OUTAGE_RETRY_S, down)
-            raise down from exc
-        else:
-            _OUTAGES.pop(self.url_masked, None)
+        self.write(_write)
 
     def _fetch_dataset_row(self, conn: sa.Connection, name: str) -> sa.Row:
         row = conn.execute(sa.select(datasets).where(datasets.c.name == name)).first()
@@ -637,7 +494,7 @@ class DatasetStore:
 
     def _reserve_next_version(self, conn: sa.Connection, name: str, *, create: bool) -> int:
         """Reserve the next number; the UPDATE row lock (PostgreSQL) / BEGIN IMMEDIATE (SQLite) serialises it."""
-        now = _read_clock()
+        now = utc_now()
         if create:
             conn.execute(
                 self._build_insert_ignore(datasets, "name").values(
@@ -662,7 +519,7 @@ class DatasetStore:
         if conn.execute(sa.select(blobs.c.size).where(blobs.c.sha256 == sha)).first() is None:
             conn.execute(
                 self._build_insert_ignore(blobs, "sha256").values(
-                    sha256=sha, size=len(data), data=data, created_at=_read_clock()
+                    sha256=sha, size=len(data), data=data, created_at=utc_now()
                 )
             )
 
@@ -688,16 +545,3 @@ def _check_version_number(version: Any) -> int:
     if isinstance(version, bool) or not isinstance(version, int | np.integer) or int(version) < 1:
         raise error("err.store.bad_version", version=repr(version))
     return int(version)
-
-
-def _is_transient(exc: sa.exc.DBAPIError) -> bool:
-    """Conflicts another attempt can resolve: deadlocks, serialisation failures, a busy SQLite file."""
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate is not None:
-        return sqlstate in _PG_TRANSIENT
-    message = str(exc.orig).lower()
-    return "database is locked" in message or "unique constraint failed: dataset_versions" in message
-
-
-def _make_utc_series(moments: list[datetime | None]) -> pd.Series:
-    return pd.Series(pd.to_datetime([_to_utc(m) for m in moments], utc=True), dtype="datetime64[us, UTC]")

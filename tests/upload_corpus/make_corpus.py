@@ -1,4 +1,4 @@
-"""Regenerate the upload test corpus: ``python tests/upload_corpus/make_corpus.py``.
+"""Regenerate the upload test corpus: ``python -m tests.upload_corpus.make_corpus`` (from the project folder).
 
 Every file is small (< 50 KB) and written deterministically; ``expected.csv`` lists, per file, the
 problem codes it must produce (";"-separated, empty for good files) and, where it matters, the row
@@ -11,33 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 
+from tests.corpus.build_forms import encode_cp1258
+
 HERE = Path(__file__).resolve().parent
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 HEAD = "ma_xa,nam,stunting_u5__tu_so,stunting_u5__mau_so,play_point"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: base letters precomposed, tone marks combining."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-            continue
-        except UnicodeEncodeError:
-            pass
-        parts = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
-        tones = "".join(c for c in parts if c in _TONES)
-        out.append((base + tones).encode("cp1258"))
-    return b"".join(out)
 
 
 def _xlsx(sheets: dict[str, list[list]], percent_cells: tuple[str, ...] = (), sheet_for_percent: str = "") -> bytes:

@@ -1,0 +1,64 @@
+"""What both map prototypes show (bench/proto_plotly_lean.py, bench/proto_pydeck.py): one sidebar, one dataset,
+one classification, so bench/bench_browser.py --extra compares only how each draws the map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from geo import config
+from geo.geometry import boundaries
+from geo.indicators import registry
+from geo.indicators.selection import assess_communes, attach_attributes, join_indicator
+from geo.reporting.choropleth import view_for_bounds
+from geo.reporting.webmap import classify
+from geo.synthetic import illustrative
+
+LABELS = {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có số liệu", "no_target": "Không có mục tiêu",
+          "low_precision": "ít trẻ", "lang": "vi"}
+
+
+@dataclass(frozen=True)
+class PrototypeView:
+    title: str  # the indicator's name
+    indicator: str
+    code: str  # province code, "" for the country
+    frame: pd.DataFrame  # the communes shown, assessed against the default plan's 2025 target
+    classes: object  # each commune's palette index (geo.reporting.webmap.classify)
+    palette: object
+    url: str  # the app's own GeoJSON of the area
+    center: dict
+    zoom: float
+
+
+@st.cache_resource
+def _data():
+    layers = boundaries.load_layers(config.reference_dir(), config.cache_dir(), config.static_dir())
+    ds = illustrative.generate_illustrative(illustrative.load_generator_input(config.reference_dir()))
+    return layers, ds
+
+
+def prototype_view() -> PrototypeView:
+    """The sidebar (indicator, province) and what it selects, exactly as both prototypes need it."""
+    layers, ds = _data()
+    reg = registry.load_registry(config.registry_dir())
+    names = {i: reg.indicator(i)["name_vi"] for i in reg.indicator_ids()}
+    prov_names = dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True))
+    ind = st.sidebar.selectbox("Chỉ số", list(names), index=list(names).index("stunting_u5"), format_func=names.get)
+    code = st.sidebar.selectbox("Tỉnh / thành phố", [""] + sorted(prov_names, key=prov_names.get),
+                                format_func=lambda c: prov_names.get(c, "Cả nước"))
+    meta = reg.indicator(ind) | {"short": reg.indicator(ind)["short_vi"]}
+    target = reg.target(reg.default_framework(), ind, 2025)
+    frame, _ = join_indicator(attach_attributes(layers.communes, ds.attributes), ds.values, ind, 2025)
+    if code:
+        frame = frame[frame["province_code"] == code]
+    frame = assess_communes(frame, meta, target)
+    idx, pal, _ = classify(frame, mode="status", meta=meta, labels=LABELS)
+    bounds = layers.provinces.set_index("code").loc[code, ["min_lon", "min_lat", "max_lon", "max_lat"]] \
+        if code else (102.1, 8.2, 112.2, 23.4)
+    center, zoom = view_for_bounds(*bounds)
+    url = layers.province_url(code) if code else layers.national_url
+    return PrototypeView(title=names[ind], indicator=ind, code=code, frame=frame, classes=idx, palette=pal, url=url,
+                         center=center, zoom=zoom)
