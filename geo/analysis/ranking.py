@@ -57,7 +57,9 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     shortfall first (communes that need least to reach the target, quick wins). Ties go to the commune
     with more children to the target, then by code. Met and no-data communes are left out; without a
     target the result is empty (nothing is "lagging"). ``frame`` is join_indicator's output, assessed
-    or not. ``history`` (long values, any indicators) adds the trend (see trend_arrows, up to ``year``).
+    or not; ``target`` is the column of the target that applied to each commune (a group's own where the
+    plan sets one, as assess_communes judges it). ``history`` (long values, any indicators) adds the
+    trend (see trend_arrows, up to ``year``).
     cases_to_target is the number of children (schools for school shares) separating the commune from
     the target, from its counts. Yes/no indicators have no gap: use closest_to_qualifying.
     """
@@ -76,7 +78,10 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     keep = [c for c in _CONTEXT if c in lagging]
     out = lagging[keep + ["value", "numerator", "denominator", "gap", "cases_to_target"]].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out.insert(out.columns.get_loc("gap"), "target", np.nan if target is None else target.value)
+    # The target each commune was judged against (a priority group's own, e.g. ethnic-minority areas).
+    applied = lagging["target_value"].to_numpy(dtype=float) if "target_value" in lagging else (
+        np.full(len(lagging), np.nan if target is None else target.value))
+    out.insert(out.columns.get_loc("gap"), "target", applied)
     if history is not None:
         trend = trend_arrows(history, meta, year=year)
         out = out.merge(trend, on="code", how="left", validate="one_to_one")
