@@ -378,12 +378,13 @@ def test_csv_export_has_bom_metadata_and_exactly_the_rows(data_rows):
     assert meta["illustrative"] is True and meta["created"] == "2025-11-23T09:30:00"
     readme = zf.read("README.txt").decode("utf-8")
     assert "'=1+1 trẻ thấp còi" not in data.decode("utf-8-sig") and "=1+1 trẻ thấp còi" in readme
-    back = pd.read_csv(io.BytesIO(data), dtype={"code": str})  # plain data: no rows to skip
+    back = pd.read_csv(io.BytesIO(data))  # plain data with pandas defaults: no rows to skip, codes as text
     assert len(back) == len(data_rows) and list(back.columns) == list(data_rows.columns)
     assert back["name"].tolist()[1:] == ["'=HYPERLINK(\"http://x\")", "'+84 912", "'@SUM(A1)"]
     assert back["note"].tolist()[:2] == ["'-bad", "'\tTab"]
     assert back["value"].dtype == float and back["value"].iloc[1] == -3.2  # numbers stay numbers, as on screen
-    assert back["code"].tolist() == data_rows["code"].tolist()
+    assert back["code"].tolist() == ["VN" + c for c in data_rows["code"]]
+    assert back["code"].str.removeprefix("VN").tolist() == data_rows["code"].tolist()
 
 
 def test_xlsx_export_has_data_and_info_sheets(data_rows):
