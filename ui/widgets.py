@@ -169,6 +169,9 @@ def status_line(t, row, year: int, meta: dict, lang: str, reg=None, framework: s
     else:
         extra = " — " + t("overview.met_count", n=format_number(getattr(row, f"n_met_{year}"), lang),
                           total=format_number(row.n_reporting, lang))
+    n_zero = int(getattr(row, "n_zero", 0) or 0)
+    if n_zero:  # communes that reported 0 of 0: counted apart, never as "no data" nor as failing
+        extra += " · " + t("targets.overview.not_applicable_count", n=format_number(n_zero, lang))
     return f"**{year}**: {text} — {icon} {t(f'status.{status}')}{extra}"
 
 
