@@ -177,3 +177,19 @@ def test_profile_progress_uses_the_communes_group_target(reg, communes, history)
     general = assess_history(profile_commune("em1", communes, history, reg, FW, year=2024)["history"], reg, FW,
                              2025)  # without the commune's attributes: the general target (< 11 %)
     assert general.set_index("indicator").loc["underweight_u5", "trend_status"] == "off_track"
+
+
+def test_many_indicators_at_once_match_one_at_a_time(reg, communes, values):
+    """compare_groups_many (the briefing's one pass) gives exactly compare_groups' figures, indicator by indicator."""
+    from geo.analysis.equity import compare_groups, compare_groups_many
+
+    metas = [reg.indicator(i) for i in reg.indicator_ids()]
+    targets = {m["id"]: reg.target(FW, m["id"], 2025) for m in metas}
+    for group in ("em_area", "border"):
+        many = compare_groups_many(communes, values, metas, targets, 2025, group_col=group)
+        for meta, got in zip(metas, many, strict=True):
+            one = compare_groups(communes, values, meta, targets[meta["id"]], 2025, group_col=group).iloc[0]
+            assert list(got) == list(one.index)
+            pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)
+    row = compare_groups_many(communes, values, metas, targets, 2025)[0]
+    assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET and row["n_unknown"] == 1

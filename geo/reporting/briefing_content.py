@@ -175,20 +175,15 @@ def status_table(view: BriefView) -> tuple[pd.DataFrame, list[str]]:
 
 def equity_rows(view: BriefView) -> list[dict]:
     """Group-vs-rest for every indicator and priority group (the equity page's national table)."""
-    from geo.analysis.equity import compare_groups
+    from geo.analysis.equity import compare_groups_many
 
     communes = filter_communes(view.communes, view.filters)
-    # The year's rows of these communes, once: filtering the national table per indicator and group was
-    # most of a pack's time (profiled: 34 passes over ~280,000 rows for one province's pack).
-    values = view.values[(view.values["year"] == view.year) & view.values["code"].isin(communes["code"])]
-    rows = []
-    for ind in view.reg.indicator_ids():
-        meta = view.reg.indicator(ind)
-        target = view.reg.target(view.framework, ind, view.target_year)
-        for group in ("em_area", "border"):
-            res = compare_groups(communes, values, meta, target, view.year, group_col=group).iloc[0]
-            rows.append({"indicator": ind, "group": group, **res.to_dict()})
-    return rows
+    metas = [view.reg.indicator(ind) for ind in view.reg.indicator_ids()]
+    targets = {m["id"]: view.reg.target(view.framework, m["id"], view.target_year) for m in metas}
+    by_group = {group: compare_groups_many(communes, view.values, metas, targets, view.year, group_col=group)
+                for group in ("em_area", "border")}
+    return [{"indicator": m["id"], "group": group, **by_group[group][k]}
+            for k, m in enumerate(metas) for group in ("em_area", "border")]
 
 
 def equity_table(view: BriefView, rows: list[dict] | None = None) -> pd.DataFrame:
