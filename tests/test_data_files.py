@@ -77,9 +77,11 @@ def test_csv_bundle_holds_plain_data_metadata_and_readme():
     assert back["Mẫu số"].dtype == np.int64 and back["Mẫu số"].tolist() == [481, 253, 0]
     text = data.decode("utf-8-sig")
     assert "238," in text and "238.0" not in text and "49.44" not in text
-    assert text.splitlines()[1].startswith("00004,")  # codes keep their leading zeros in the file
+    assert text.splitlines()[1].startswith("VN00004,")  # codes in a form no reader takes for a number
+    assert back["Mã xã"].tolist() == ["VN00004", "VN02761", "VN00070"]  # pandas defaults: text, zeros kept
+    assert back["Mã xã"].str.removeprefix("VN").tolist() == ["00004", "02761", "00070"]
     codes = pd.read_csv(io.BytesIO(data), dtype={"Mã xã": str})["Mã xã"].tolist()
-    assert codes == ["00004", "02761", "00070"]
+    assert codes == back["Mã xã"].tolist()  # the README's dtype line reads the same
 
     doc = json.loads(zf.read("metadata.json"))
     assert doc["illustrative"] is True and doc["illustrative_note"] == MARK
@@ -88,6 +90,7 @@ def test_csv_bundle_holds_plain_data_metadata_and_readme():
     assert doc["created"] == "2025-11-23T09:30:00" and doc["method"].startswith("Tỷ lệ")
     fields = {f["name"]: f for f in doc["resources"][0]["schema"]["fields"]}
     assert fields["Mã xã"]["type"] == "string" and fields["Tử số"]["type"] == "integer"
+    assert fields["Mã xã"]["constraints"] == {"pattern": "^VN[0-9]+$"}
     assert fields["Giá trị (%)"] == {"name": "Giá trị (%)", "type": "number", "kind": "num1", "decimals": 1,
                                      "description": ""}
     assert fields["Tử số"]["description"] == "Trẻ dưới 5 tuổi thấp còi"
@@ -95,7 +98,8 @@ def test_csv_bundle_holds_plain_data_metadata_and_readme():
     readme = zf.read("README.txt").decode("utf-8")
     assert readme.splitlines()[1] == MARK[:len(readme.splitlines()[1])]  # the mark comes first
     assert "Lai Châu; Xã biên giới: Có" in readme and "data.csv" in readme and "metadata.json" in readme
-    assert 'dtype={"Mã xã": str}' in readme
+    assert 'dtype={"Mã xã": str}' in readme and "VN00001" not in readme
+    assert "tiền tố VN (ví dụ VN01001 là mã 01001" in readme and '.str.removeprefix("VN")' in readme
     assert bundle.csv_bundle(table(), meta(), created=datetime(2025, 11, 23, 9, 30)) == raw  # reproducible
 
 

@@ -22,7 +22,7 @@ from shapely.geometry import box
 from geo import config
 from geo.errors import DataError
 from geo.geometry import boundaries
-from geo.indicators.status import MET, NO_DATA, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NOT_APPLICABLE, NOT_MET
 from geo.reporting import briefing, export_map, render
 from geo.reporting import publication as export
 from geo.reporting.choropleth import NO_DATA_LINE, STATUS_COLOURS
@@ -162,6 +162,50 @@ def test_no_data_stays_in_the_legend_when_empty(geometry, frame):
     fig = export_map.build_export_map(geometry, full, mode="status", meta=META, labels=LABELS)
     swatch = [t for t in fig.data if t.name == "Không có số liệu (0)"]
     assert len(swatch) == 1 and swatch[0].type == "scattergeo" and swatch[0].marker.color == "#D4D4D4"
+
+
+def with_not_applicable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Commune 04 reported 0 of 0 (nobody to count): no value, status 'not applicable'."""
+    out = frame.copy()
+    out.loc[4, ["value", "status"]] = [np.nan, NOT_APPLICABLE]
+    return out
+
+
+@pytest.mark.parametrize("mode", ["status", "value"])
+def test_not_applicable_has_its_own_fill_and_legend_entry(geometry, frame, mode):
+    fig = export_map.build_export_map(geometry, with_not_applicable(frame), mode=mode, meta=META, labels=LABELS)
+    by_name = {t.name: t for t in fig.data if t.name}
+    na, no_data = by_name["Không áp dụng (1)"], by_name["Không có số liệu (1)"]
+    assert list(na.locations) == ["04"] and list(no_data.locations) == ["02"]  # 0 of 0 is not "no data"
+    assert na.colorscale[0][1] == STATUS_COLOURS[NOT_APPLICABLE] != STATUS_COLOURS[NO_DATA]
+    assert na.marker.line.color == NO_DATA_LINE and na.showlegend
+    assert [f["id"] for f in na.geojson["features"]] == ["04"]
+    drawn = [code for t in fig.data if t.type == "choropleth" for code in t.locations]
+    assert sorted(drawn) == ["00", "01", "02", "03", "04", "05"]  # every commune once
+    plain = export_map.build_export_map(geometry, frame, mode=mode, meta=META, labels=LABELS)
+    assert not any(str(t.name).startswith("Không áp dụng") for t in plain.data)  # only when present
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_not_applicable_commune_prints_in_its_own_colour(geometry, frame):
+    """Pixels inside each box of the printed map: white for 0 of 0, the no-data grey for the missing one."""
+    import shapely
+    from test_export_pixels import drawn_communes, hex_rgb
+
+    fig = export_map.build_export_map(geometry, with_not_applicable(frame), mode="status", meta=META, labels=LABELS)
+    png, svg = render.render_figures([(fig, "png"), (fig, "svg")], width_px=640, height_px=480, scale=1.0)
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    codes = [list(t.locations) for t in fig.data if t.type == "choropleth"]
+    seen = {}
+    for code, fill, poly in drawn_communes(svg, codes):
+        centre = shapely.get_point(shapely.maximum_inscribed_circle(poly), 0)
+        x, y = int(round(centre.x)), int(round(centre.y))
+        seen[code] = (fill, {tuple(int(c) for c in px) for px in img[y - 2:y + 3, x - 2:x + 3].reshape(-1, 3)})
+    assert sorted(seen) == ["00", "01", "02", "03", "04", "05"]
+    assert seen["04"] == (hex_rgb(STATUS_COLOURS[NOT_APPLICABLE]), {hex_rgb(STATUS_COLOURS[NOT_APPLICABLE])})
+    assert seen["02"] == (hex_rgb(STATUS_COLOURS[NO_DATA]), {hex_rgb(STATUS_COLOURS[NO_DATA])})
+    assert seen["00"][1] == {hex_rgb(STATUS_COLOURS[MET])}
 
 
 def test_value_map_has_a_colour_bar_with_units(geometry, frame):
@@ -334,12 +378,13 @@ def test_csv_export_has_bom_metadata_and_exactly_the_rows(data_rows):
     assert meta["illustrative"] is True and meta["created"] == "2025-11-23T09:30:00"
     readme = zf.read("README.txt").decode("utf-8")
     assert "'=1+1 trẻ thấp còi" not in data.decode("utf-8-sig") and "=1+1 trẻ thấp còi" in readme
-    back = pd.read_csv(io.BytesIO(data), dtype={"code": str})  # plain data: no rows to skip
+    back = pd.read_csv(io.BytesIO(data))  # plain data with pandas defaults: no rows to skip, codes as text
     assert len(back) == len(data_rows) and list(back.columns) == list(data_rows.columns)
     assert back["name"].tolist()[1:] == ["'=HYPERLINK(\"http://x\")", "'+84 912", "'@SUM(A1)"]
     assert back["note"].tolist()[:2] == ["'-bad", "'\tTab"]
     assert back["value"].dtype == float and back["value"].iloc[1] == -3.2  # numbers stay numbers, as on screen
-    assert back["code"].tolist() == data_rows["code"].tolist()
+    assert back["code"].tolist() == ["VN" + c for c in data_rows["code"]]
+    assert back["code"].str.removeprefix("VN").tolist() == data_rows["code"].tolist()
 
 
 def test_xlsx_export_has_data_and_info_sheets(data_rows):

@@ -156,8 +156,11 @@ def test_map_data_files_hold_exactly_the_view_rows_with_metadata(layers):
         assert meta.get(key), key
     assert meta["illustrative"] is True and MARK in meta["illustrative_note"] and meta["target"].startswith("2025: ")
     assert meta["data_date"] == "2025" and "Lai Châu" in meta["filters"]
-    codes = pd.read_csv(io.BytesIO(raw), dtype={"Mã xã": str})["Mã xã"]
-    assert codes.str.len().eq(5).all()  # the README's one-line read keeps the zeros
+    codes = table["Mã xã"]  # read with pandas defaults: text, zeros kept, the bare code after the prefix
+    assert codes.str.fullmatch(r"VN\d{5}").all()
+    assert set(codes.str.removeprefix("VN")) == set(layers.communes.loc[layers.communes["province_code"] == "12",
+                                                                         "code"])
+    assert pd.read_csv(io.BytesIO(raw), dtype={"Mã xã": str})["Mã xã"].equals(codes)  # README's dtype line
 
     from openpyxl import load_workbook
 
@@ -286,7 +289,7 @@ def test_overview_makes_packs_for_chosen_provinces_in_one_click(layers):
     archive = zipfile.ZipFile(io.BytesIO(stored["zip"]))
     names = archive.namelist()
     assert sum(n.endswith(".pdf") for n in names) == 2 and sum(n.endswith(".pptx") for n in names) == 2
-    index = pd.read_csv(io.BytesIO(archive.read("index.csv")), dtype={"Mã tỉnh": str})
-    assert index["Mã tỉnh"].tolist() == ["12", "15"] and index["Lỗi"].isna().all()
+    index = pd.read_csv(io.BytesIO(archive.read("index.csv")))  # pandas defaults: the codes are text
+    assert index["Mã tỉnh"].tolist() == ["VN12", "VN15"] and index["Lỗi"].isna().all()
     assert "Tải tất cả (tệp nén: PDF, PowerPoint, mục lục)" in download_labels(at)
     assert any("Đã tạo 2 bản tin" in c.value for c in at.caption)

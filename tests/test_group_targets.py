@@ -133,3 +133,63 @@ def test_equity_judges_the_group_against_its_own_target(reg, communes, values):
     assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET  # vs < 15 %
     assert row["value_rest"] == pytest.approx(13.0) and row["status_rest"] == NOT_MET  # vs < 11 %
     assert row["n_unknown"] == 1
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    """Two years of underweight: 14 % then 13 % in em1 and low1 (AARR 1 - 13/14 = 7.14 %/yr)."""
+    rows = [(c, y, "underweight_u5", n, 100, float(n)) for c in ("em1", "low1") for y, n in ((2023, 14), (2024, 13))]
+    return pd.DataFrame(rows, columns=["code", "year", "indicator", "numerator", "denominator", "value"])
+
+
+def test_lagging_table_shows_the_target_each_commune_was_ranked_against(reg, communes, values):
+    from geo.analysis.ranking import rank_lagging
+
+    meta, target = reg.indicator("underweight_u5"), reg.target(FW, "underweight_u5", 2025)
+    frame, _ = join_indicator(communes, values, "underweight_u5", 2025)
+    for given in (assess_communes(frame, meta, target), frame):  # assessed by the page, or by rank_lagging
+        ranked = rank_lagging(given, meta, target).set_index("code")
+        assert sorted(ranked.index) == ["em2", "low1", "unk"]  # em1 (13 %) meets its EM target of 15 %
+        assert ranked.loc["em2", "target"] == 15.0 and ranked.loc["em2", "gap"] == pytest.approx(1.0)
+        assert ranked.loc["low1", "target"] == 11.0 and ranked.loc["low1", "gap"] == pytest.approx(2.0)
+        assert ranked.loc["unk", "target"] == 11.0
+
+
+def test_map_trend_mode_judges_progress_against_the_group_target(reg, communes, history):
+    from geo.indicators.selection import add_trend
+
+    meta, target = reg.indicator("underweight_u5"), reg.target(FW, "underweight_u5", 2025)
+    frame, _ = join_indicator(communes, history, "underweight_u5", 2024)
+    out = add_trend(assess_communes(frame, meta, target), history, meta, target, 2024).set_index("code")
+    assert out.loc["em1", "trend_status"] == "target_met"  # 13 % < 15 % (EM areas)
+    assert out.loc["low1", "trend_status"] == "off_track"  # 13 % vs < 11 %: needs 1 - 11/13 = 15.38 %/yr
+    assert out.loc["low1", "required_aarr"] == pytest.approx(100 * (1 - 11 / 13))
+    assert out.loc["low1", "aarr"] == pytest.approx(100 * (1 - 13 / 14))
+
+
+def test_profile_progress_uses_the_communes_group_target(reg, communes, history):
+    from geo.analysis.profile import assess_history, profile_commune
+
+    for code, expected in (("em1", "target_met"), ("low1", "off_track")):
+        profile = profile_commune(code, communes, history, reg, FW, year=2024)
+        trend = assess_history(profile["history"], reg, FW, 2025, profile["commune"]).set_index("indicator")
+        assert trend.loc["underweight_u5", "trend_status"] == expected, code
+    general = assess_history(profile_commune("em1", communes, history, reg, FW, year=2024)["history"], reg, FW,
+                             2025)  # without the commune's attributes: the general target (< 11 %)
+    assert general.set_index("indicator").loc["underweight_u5", "trend_status"] == "off_track"
+
+
+def test_many_indicators_at_once_match_one_at_a_time(reg, communes, values):
+    """compare_groups_many (the briefing's one pass) gives exactly compare_groups' figures, indicator by indicator."""
+    from geo.analysis.equity import compare_groups, compare_groups_many
+
+    metas = [reg.indicator(i) for i in reg.indicator_ids()]
+    targets = {m["id"]: reg.target(FW, m["id"], 2025) for m in metas}
+    for group in ("em_area", "border"):
+        many = compare_groups_many(communes, values, metas, targets, 2025, group_col=group)
+        for meta, got in zip(metas, many, strict=True):
+            one = compare_groups(communes, values, meta, targets[meta["id"]], 2025, group_col=group).iloc[0]
+            assert list(got) == list(one.index)
+            pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)
+    row = compare_groups_many(communes, values, metas, targets, 2025)[0]
+    assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET and row["n_unknown"] == 1

@@ -54,8 +54,9 @@ def test_packs_batch_the_maps_and_keep_every_area_in_order():
 
     files = packs.pack_files(results, "vi", title="Bản tin các tỉnh", headers=HEADERS, mark="Dữ liệu minh họa")
     assert len([n for n in files if n.endswith(".pdf")]) == 8 and packs.INDEX_HTML in files
-    index = pd.read_csv(io.BytesIO(files[packs.INDEX_CSV]), dtype={"Mã tỉnh": str})
-    assert index["Mã tỉnh"].tolist() == [j.code for j in jobs]
+    index = pd.read_csv(io.BytesIO(files[packs.INDEX_CSV]))  # pandas defaults: codes come back as text
+    assert index["Mã tỉnh"].tolist() == [f"VN{j.code}" for j in jobs]
+    assert index["Mã tỉnh"].str.removeprefix("VN").tolist() == [j.code for j in jobs]
     assert index.loc[7, "Lỗi"] == "Không có ranh giới." and index.loc[0, "PDF"] == "briefing_01.pdf"
     assert pd.isna(index.loc[7, "PDF"]) and index["Số trang"].dtype == "int64"
     page = files[packs.INDEX_HTML].decode("utf-8")

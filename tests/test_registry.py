@@ -84,6 +84,27 @@ TAM_DUONG_PLAN = {
 }
 
 
+# The same table's cells as text: the value column plus the wording column, as the issue quotes them.
+TAM_DUONG_WORDING = {
+    ("child_friendly_commune", 2025): "100% by 2025",
+    ("child_friendly_commune", 2030): "100% (maintain), maintained and improved in later years",
+    ("play_point", 2025): "60%", ("play_point", 2030): "95%",
+    ("school_sanitation", 2025): "100% by 2025", ("school_psych_support", 2025): "100% by 2025",
+    ("disaster_relief", 2025): "100% (standing target, no year)",
+    ("disaster_relief", 2030): "100% (standing target, no year)",
+    ("abuse_intervention", 2025): "100%, and the violations are handled (standing target, no year)",
+    ("abuse_intervention", 2030): "100%, and the violations are handled (standing target, no year)",
+    ("birth_registration_u5", 2030): "100% by 2030",
+    ("underweight_u5", 2025): "< 15%", ("underweight_u5", 2030): "< 12%",
+    ("stunting_u5", 2025): "< 20%", ("stunting_u5", 2030): "< 18%",
+    ("preschool_age5", 2025): "> 99.9%", ("preschool_age5", 2030): "> 99.9% (maintain)",
+    ("primary_completion", 2025): "99.8%", ("primary_completion", 2030): "99.8% (maintain)",
+    ("lower_secondary_graduation", 2025): "99.5%", ("lower_secondary_graduation", 2030): "99.5% (maintain)",
+    ("participation_awareness", 2025): "85%", ("participation_awareness", 2030): "90%",
+    ("child_participation_11plus", 2025): "30%", ("child_participation_11plus", 2030): "35%",
+}
+
+
 def test_tam_duong_plan_reads_back_exactly(registry: Registry) -> None:
     """All 14 targets, and nothing else: values, strict or not, years, maintain and standing flags."""
     rows = registry.targets_for("tam_duong")
@@ -96,7 +117,9 @@ def test_tam_duong_plan_reads_back_exactly(registry: Registry) -> None:
     assert len(TAM_DUONG_PLAN) == 14
     kept = registry.target("tam_duong", "preschool_age5", 2030)
     assert kept is not None and kept.maintain and kept.strict and not kept.is_met(99.9) and kept.is_met(99.95)
-    assert "duy trì" in kept.text_vi and "maintained" in kept.text_en
+    assert "duy trì" in kept.text_vi and kept.text_en == "> 99.9% (maintain)"
+    texts = {(r.indicator_id, int(r.target_year)): r.text_en for r in rows.itertuples(index=False)}
+    assert texts == TAM_DUONG_WORDING  # the issue's cells (value and wording), no value of our own
     standing = registry.target("tam_duong", "disaster_relief", 2025)
     assert standing is not None and standing.standing and "thường xuyên" in standing.text_vi
 
@@ -110,6 +133,8 @@ def test_plan_notes_say_where_values_come_from(registry: Registry) -> None:
     tam = registry.framework("tam_duong")
     assert "48-CTr/TU" in tam["source_vi"] and "17/4/2024" in tam["source_vi"]
     assert "không có trong văn bản" in tam["source_vi"] and "not in the text" in tam["source_en"]
+    # the target texts are a translation of the transcribed table, and the note says so
+    assert "không phải nguyên văn" in tam["note_vi"] and "not the plan's own text" in tam["note_en"]
     assert registry.framework_area("tam_duong") == ("old_district", "106")
     assert registry.framework_area("hanoi_138") == ("province", "01")
     assert registry.framework_area("national_qd23") is None

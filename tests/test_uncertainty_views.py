@@ -85,8 +85,9 @@ def test_lagging_table_carries_interval_precision_and_progress(layers):
     at = open_page("views/lagging.py", prov="15", ty="2030")
     table = at.dataframe[0].value
     for col in ("KTC 95% — cận dưới (%)", "Ít trẻ, kém chính xác", "Tiến độ tới mục tiêu",
-                "AARR cần để đạt mục tiêu (%/năm)"):
+                "AARR cần để đạt mục tiêu 2030 (%/năm)", "AARR hiện tại (%/năm)"):
         assert col in table.columns
+    assert table["AARR cần để đạt mục tiêu 2030 (%/năm)"].notna().all()
     assert (table["KTC 95% — cận dưới (%)"] <= table["Giá trị (%)"]).all()
     assert set(table["Tiến độ tới mục tiêu"]) <= {"Chậm tiến độ", "Đúng tiến độ", "Không đủ số liệu để đánh giá"}
 
@@ -98,3 +99,15 @@ def test_profile_and_overview_show_progress(layers):
     assert any(tr.get("line", {}).get("dash") for tr in traces)  # projection drawn dashed
     ov = open_page("views/overview.py", ty="2030")
     assert any("Tiến độ tới mục tiêu 2030" in m.value for m in ov.markdown)
+
+
+def test_lagging_aarr_needed_once_the_target_year_has_come(layers):
+    """2025 data against the 2025 target: the column is for the plan's 2030 target, said in a caption, and each
+    row's value is the rate that takes the commune's value to that target in 5 years."""
+    at = open_page("views/lagging.py", prov="12", ind="underweight_u5", fw="tam_duong")
+    table = at.dataframe[0].value
+    column = "AARR cần để đạt mục tiêu 2030 (%/năm)"
+    assert column in table.columns and table[column].notna().all()
+    assert any("Năm mục tiêu 2025 đã đến" in c.value for c in at.caption)
+    expected = (1 - (12.0 / table["Giá trị (%)"]) ** (1 / 5)) * 100  # Tam Đường: underweight < 12 % by 2030
+    assert (table[column] - expected).abs().max() < 1e-9

@@ -96,7 +96,7 @@ def commune_profile(dataset_key: str, code: str, framework: str, target_year: in
     from geo.analysis.profile import assess_history, profile_commune
 
     profile = profile_commune(code, _communes, _values, _reg, framework, lang=lang)
-    profile["trend"] = assess_history(profile["history"], _reg, framework, target_year)
+    profile["trend"] = assess_history(profile["history"], _reg, framework, target_year, profile["commune"])
     return profile
 
 

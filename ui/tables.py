@@ -72,6 +72,11 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
             continue
         label = t(_cases_key(meta)) if col == "cases_to_target" else t(key)
         series = df[col]
+        if col == "required_aarr" and "required_year" in df.columns:  # rank_lagging says which target year
+            years = df["required_year"].dropna().unique()
+            if not len(years):
+                continue  # no rate can help (the target is due now): no empty column
+            label = t("targets.col.required_aarr_year", year=int(years[0]))
         if col in ("em_area", "border", "low_precision"):
             series = series.map(lambda v: yes_no.get(v, "—") if pd.notna(v) else "—")
         elif col == "certainty":

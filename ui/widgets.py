@@ -169,6 +169,9 @@ def status_line(t, row, year: int, meta: dict, lang: str, reg=None, framework: s
     else:
         extra = " — " + t("overview.met_count", n=format_number(getattr(row, f"n_met_{year}"), lang),
                           total=format_number(row.n_reporting, lang))
+    n_zero = int(getattr(row, "n_zero", 0) or 0)
+    if n_zero:  # communes that reported 0 of 0: counted apart, never as "no data" nor as failing
+        extra += " · " + t("targets.overview.not_applicable_count", n=format_number(n_zero, lang))
     return f"**{year}**: {text} — {icon} {t(f'status.{status}')}{extra}"
 
 
@@ -209,12 +212,12 @@ def area_trend(ctx):
     values = ctx.dataset.values
     rows = values[(values["indicator"] == sel.indicator) & values["code"].isin(codes) & (values["year"] <= sel.year)]
     series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]].assign(series_name=ctx.area_name())
-    targets = [x for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
+    selected = ctx.communes[ctx.communes["code"].isin(codes)]
+    targets = [x.for_area(selected) for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
     fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
-    selected = ctx.communes[ctx.communes["code"].isin(codes)]
     target = ctx.target.for_area(selected) if ctx.target is not None else None
     res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
     if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
@@ -285,7 +288,8 @@ def history_chart(profile: dict, ctx):
         province[["year", "value"]].assign(series_name=profile["commune"]["province_name"]),
         national[["year", "value"]].assign(series_name=t("chart.series_national")),
     ], ignore_index=True)
-    targets = [x for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
+    commune = pd.DataFrame([profile["commune"]])  # its group's own targets (e.g. ethnic-minority areas)
+    targets = [x.for_area(commune) for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
     trend = profile["trend"][profile["trend"]["indicator"] == ind]
     projections = projection_series(own, trend, name, ctx.meta["direction"])
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),

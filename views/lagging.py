@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from geo.analysis.ranking import closest_to_qualifying, communes_needed_by_province, count_targets_met, rank_lagging
+from geo.analysis.ranking import (
+    closest_to_qualifying,
+    communes_needed_by_province,
+    count_targets_met,
+    progress_goal,
+    rank_lagging,
+)
 from ui.context import load_context
 from ui.export_panel import data_downloads, data_table, indicator_decimals
 from ui.tables import PRECISION_COLUMNS, display_frame, search_box
@@ -42,9 +48,15 @@ elif meta["measure"] == "yes_no":
 else:
     st.radio(t("rank.order"), ("furthest", "nearest"), key="order", horizontal=True,
              format_func=lambda o: t(f"rank.{o}"))
+    later = ctx.target_for(2030) if sel.target_year < 2030 else None
     ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.dataset.values,
-                          year=sel.year)
-    ranked = ranked.merge(ctx.frame[["code", *PRECISION_COLUMNS]], on="code", how="left", validate="one_to_one")
+                          year=sel.year, later=later)
+    extra = [c for c in PRECISION_COLUMNS if c not in ranked]  # AARR and AARR needed come from rank_lagging
+    ranked = ranked.merge(ctx.frame[["code", *extra]], on="code", how="left", validate="one_to_one")
+    goal = progress_goal(target, later, sel.year)
+    if goal is not target:
+        st.caption(t("targets.lagging.required_for_later", year=sel.target_year, later=goal.year) if goal
+                   else t("targets.lagging.required_none"))
     if ranked.empty:
         st.info(t("rank.empty"))
     else:

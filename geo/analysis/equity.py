@@ -72,3 +72,48 @@ def compare_groups(communes: pd.DataFrame, values: pd.DataFrame, meta: dict, tar
     out["difference"] = out["value_group"] - out["value_rest"]
     out["gap_between"] = -out["difference"] if meta["direction"] != LOWER_IS_BETTER else out["difference"]
     return out.reset_index(drop=not keys)
+
+
+def compare_groups_many(communes: pd.DataFrame, values: pd.DataFrame, metas: list[dict],
+                        targets: dict[str, Target | None], year: int, group_col: str = "em_area") -> list[dict]:
+    """compare_groups (whole selection, no by_province) for many indicators from one pass over the year's rows.
+
+    One dict per indicator of ``metas``, in order, with compare_groups' columns. A briefing pack compares
+    every indicator for two groups; 34 compare_groups calls were a third of its CPU time (pandas' cost per
+    call, not the rows), so the sums come from a single groupby here.
+    """
+    if group_col not in GROUP_COLUMNS or group_col not in communes:
+        raise ValueError(f"group_col must be one of {GROUP_COLUMNS} and a column of the commune table")
+    flag = communes[group_col].astype("boolean")
+    side = np.where(flag.isna(), "unknown", np.where(flag.fillna(False), "group", "rest"))
+    side_of = pd.Series(side, index=communes["code"].astype(str).to_numpy())
+    n_side = side_of.value_counts()
+    ids = [m["id"] for m in metas]
+    rows = values.loc[(values["year"] == year) & values["indicator"].isin(ids)
+                      & values["code"].isin(communes["code"]), ["code", "indicator", "numerator", "denominator"]]
+    if rows.duplicated(["code", "indicator"]).any():
+        raise ValueError("compare_groups_many expects one row per commune and indicator for the year")
+    usable = rows["numerator"].notna() & rows["denominator"].notna() & (rows["denominator"] > 0)
+    rows = rows[usable]
+    rows = rows.assign(side=side_of.reindex(rows["code"].astype(str)).to_numpy())
+    sums = rows.groupby(["indicator", "side"], observed=True).agg(
+        n_reporting=("code", "size"), numerator=("numerator", "sum"), denominator=("denominator", "sum"))
+    found = {key: rec for key, rec in zip(sums.index, sums.to_dict("records"), strict=True)}
+    out = []
+    for meta in metas:
+        target = targets.get(meta["id"])
+        rec: dict = {}
+        for part in _SIDES:
+            got = found.get((meta["id"], part), {"n_reporting": 0, "numerator": 0.0, "denominator": 0.0})
+            value = 100.0 * got["numerator"] / got["denominator"] if got["n_reporting"] > 0 else np.nan
+            side_target = target.variant(group_col) if target is not None and part == "group" else target
+            one = pd.Series([value], dtype=float)
+            rec |= {f"n_{part}": int(n_side.get(part, 0)), f"n_{part}_reporting": int(got["n_reporting"]),
+                    f"numerator_{part}": float(got["numerator"]), f"denominator_{part}": float(got["denominator"]),
+                    f"value_{part}": value, f"status_{part}": classify_against_target(one, side_target).iloc[0],
+                    f"gap_{part}": float(compute_gap(one, side_target, meta["direction"]).iloc[0])}
+        rec["n_unknown"] = int(n_side.get("unknown", 0))
+        rec["difference"] = rec["value_group"] - rec["value_rest"]
+        rec["gap_between"] = -rec["difference"] if meta["direction"] != LOWER_IS_BETTER else rec["difference"]
+        out.append(rec)
+    return out

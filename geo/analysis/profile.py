@@ -31,7 +31,7 @@ UNCHANGED_TEXTS = ("giữ nguyên",)
 #: Notes that mark an old unit as only partly included (the source marks only some such units).
 PARTIAL_MARKERS = ("phần còn lại", "một phần")
 _ATTRIBUTES = ["code", "name", "full_name", "province_code", "province_name", "commune_type", "population",
-               "under5", "em_area", "border", "lon", "lat", "before_merger"]
+               "under5", "em_area", "border", "coastal", "island", "lon", "lat", "before_merger"]
 
 
 def split_top_level(text: str, sep: str = ",") -> list[str]:
@@ -200,8 +200,12 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
     }
 
 
-def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int) -> pd.DataFrame:
+def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int,
+                   commune: dict | None = None) -> pd.DataFrame:
     """Per indicator of one commune: AARR and on track / off track / met against the chosen target year.
+
+    ``commune``: its attributes (profile_commune's "commune"), so that a commune of a priority group is
+    judged against the group's own target, as its status is.
 
     AARR for all indicators comes from one pass per direction; only indicators that have a target
     need their own pass for the status (a plan sets few), which keeps opening a profile fast.
@@ -222,6 +226,8 @@ def assess_history(history: pd.DataFrame, reg, framework: str, target_year: int)
     statuses = {}
     for ind, m in meta.items():
         target = reg.target(framework, ind, target_year)
+        if target is not None and commune is not None:
+            target = target.for_area(pd.DataFrame([commune]))
         rows = known[known["indicator"] == ind]
         if target is None or rows.empty:
             statuses[ind] = "no_target" if target is None else "no_data"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import RATE, YES_NO, Registry, Target
-from geo.indicators.selection import assess_communes
+from geo.indicators.selection import add_trend, assess_communes
 from geo.indicators.status import NO_DATA, NOT_MET, classify_against_target, communes_needed
 from geo.indicators.trends import assess_trend
 
@@ -48,16 +48,31 @@ def trend_arrows(history: pd.DataFrame, meta: dict, *, year: int | None = None) 
     return out
 
 
+def progress_goal(target: Target | None, later: Target | None, year: int | None) -> Target | None:
+    """The target the "AARR needed" column is about: the view's own while its year is still ahead, else
+    ``later`` (the plan's next one, e.g. 2030: the progress line offers it too); None when no rate can
+    help any more (the year has come, or the target is standing, due every year)."""
+    for goal in (target, later):
+        if goal is not None and not goal.standing and (year is None or goal.year > year):
+            return goal
+    return None
+
+
 def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, order: str = FURTHEST,
-                 history: pd.DataFrame | None = None, year: int | None = None, limit: int | None = None
-                 ) -> pd.DataFrame:
+                 history: pd.DataFrame | None = None, year: int | None = None, limit: int | None = None,
+                 later: Target | None = None) -> pd.DataFrame:
     """Communes that do not meet the target, ranked by gap (rates and school shares only).
 
     order="furthest": largest shortfall first (where the problem is deepest); order="nearest": smallest
     shortfall first (communes that need least to reach the target, quick wins). Ties go to the commune
     with more children to the target, then by code. Met and no-data communes are left out; without a
     target the result is empty (nothing is "lagging"). ``frame`` is join_indicator's output, assessed
-    or not. ``history`` (long values, any indicators) adds the trend (see trend_arrows, up to ``year``).
+    or not; ``target`` is the column of the target that applied to each commune (a group's own where the
+    plan sets one, as assess_communes judges it). ``history`` (long values, any indicators) adds the
+    trend (see trend_arrows, up to ``year``) and, per commune, the AARR needed (%/yr, from its latest
+    value up to ``year``) to reach by its year the target that applies to it (a group's own where the plan
+    sets one): required_aarr, for the target of year required_year (see progress_goal; ``later`` is the
+    plan's next target, used once the view's target year has come).
     cases_to_target is the number of children (schools for school shares) separating the commune from
     the target, from its counts. Yes/no indicators have no gap: use closest_to_qualifying.
     """
@@ -76,10 +91,25 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     keep = [c for c in _CONTEXT if c in lagging]
     out = lagging[keep + ["value", "numerator", "denominator", "gap", "cases_to_target"]].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out.insert(out.columns.get_loc("gap"), "target", np.nan if target is None else target.value)
+    # The target each commune was judged against (a priority group's own, e.g. ethnic-minority areas).
+    applied = lagging["target_value"].to_numpy(dtype=float) if "target_value" in lagging else (
+        np.full(len(lagging), np.nan if target is None else target.value))
+    out.insert(out.columns.get_loc("gap"), "target", applied)
     if history is not None:
         trend = trend_arrows(history, meta, year=year)
         out = out.merge(trend, on="code", how="left", validate="one_to_one")
+        goal = progress_goal(target, later, year)
+        out["required_aarr"] = np.nan
+        out["required_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        if goal is not None and len(out):
+            rows = history[history["indicator"] == meta["id"]] if "indicator" in history else history
+            rows = rows.assign(indicator=meta["id"])
+            last = year if year is not None else int(rows["year"].max())
+            groups = [v.group for v in goal.variants if v.group in lagging]  # who gets a group's own target
+            needed = add_trend(lagging[["code", *groups]], rows, meta, goal, last)
+            out = out.drop(columns="required_aarr").merge(needed[["code", "required_aarr"]], on="code", how="left",
+                                                          validate="one_to_one")
+            out["required_year"] = pd.array([goal.year] * len(out), dtype="Int64")
     return out
 
 

@@ -182,7 +182,7 @@ class Registry:
     indicators: pd.DataFrame
     frameworks: pd.DataFrame
     targets: pd.DataFrame
-    _memo: dict = field(default_factory=dict, repr=False)  # targets_by_key per framework (read-only frames)
+    _memo: dict = field(default_factory=dict, repr=False)  # targets_by_key per framework, rows by id (read-only)
 
     def __post_init__(self) -> None:
         """Frames built by hand (tests, tools) may leave out the optional columns: fill their defaults."""
@@ -196,16 +196,23 @@ class Registry:
                 object.__setattr__(self, name, frame.assign(**missing))
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
-        """Metadata of one indicator as a plain dict; KeyError if the id is unknown."""
-        return _row_dict(self.indicators, indicator_id, "indicator")
+        """Metadata of one indicator as a plain dict (a fresh copy); KeyError if the id is unknown."""
+        return dict(self._row("indicators", indicator_id, "indicator"))
 
     def indicator_ids(self) -> list[str]:
         """Indicator ids in display order."""
         return self.indicators.sort_values("order")["id"].tolist()
 
     def framework(self, framework_id: str) -> dict[str, Any]:
-        """Metadata of one framework (plan) as a plain dict; KeyError if the id is unknown."""
-        return _row_dict(self.frameworks, framework_id, "framework")
+        """Metadata of one framework (plan) as a plain dict (a fresh copy); KeyError if the id is unknown."""
+        return dict(self._row("frameworks", framework_id, "framework"))
+
+    def _row(self, table: str, row_id: str, kind: str) -> dict[str, Any]:
+        """Rows looked up once (a pack asks ~150 times; each lookup filtered the frame)."""
+        key = (table, row_id)
+        if key not in self._memo:
+            self._memo[key] = _row_dict(getattr(self, table), row_id, kind)
+        return self._memo[key]
 
     def framework_ids(self) -> list[str]:
         """Framework ids in file order (the default one is not moved)."""

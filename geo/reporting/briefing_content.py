@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from geo.geometry.boundaries import BOUNDARY_SOURCE, Layers, dissolve_provinces
 from geo.indicators.registry import Registry
+from geo.indicators.selection import in_codes
 from geo.reporting import briefing as gb
 from geo.reporting import packs
 from geo.reporting.export_map import build_export_map
@@ -63,8 +64,10 @@ def status_table(view: ExportView) -> tuple[pd.DataFrame, list[str]]:
     from geo.analysis.overview import summarise_targets
 
     reg, lang = view.reg, view.lang
-    args = (view.selected_communes(), view.values, reg)  # already inside the filters
-    table = summarise_targets(*args, view.framework, view.year, lang=lang).set_index("indicator")
+    selected = view.selected_communes()  # already inside the filters
+    # the year's rows of the area, filtered once
+    values = view.values[(view.values["year"] == view.year) & in_codes(view.values["code"], selected["code"])]
+    table = summarise_targets(selected, values, reg, view.framework, view.year, lang=lang).set_index("indicator")
     others = {}
     out = []
     for ind, row in table.iterrows():
@@ -76,7 +79,8 @@ def status_table(view: ExportView) -> tuple[pd.DataFrame, list[str]]:
                     if reg.target(fw, ind, ty) is None:
                         continue
                     if fw not in others:
-                        others[fw] = summarise_targets(*args, fw, view.year, lang=lang).set_index("indicator")
+                        others[fw] = summarise_targets(selected, values, reg, fw, view.year,
+                                                       lang=lang).set_index("indicator")
                     alt = others[fw].loc[ind]
                     mark = _MARKS[list(others).index(fw) % len(_MARKS)]
                     text = f"{alt[f'target_text_{ty}']} {mark}"
@@ -95,17 +99,15 @@ def status_table(view: ExportView) -> tuple[pd.DataFrame, list[str]]:
 
 def equity_rows(view: ExportView) -> list[dict]:
     """Group-vs-rest for every indicator and priority group (the equity page's national table)."""
-    from geo.analysis.equity import compare_groups
+    from geo.analysis.equity import compare_groups_many
 
     communes = view.selected_communes()
-    rows = []
-    for ind in view.reg.indicator_ids():
-        meta = view.reg.indicator(ind)
-        target = view.reg.target(view.framework, ind, view.target_year)
-        for group in ("em_area", "border"):
-            res = compare_groups(communes, view.values, meta, target, view.year, group_col=group).iloc[0]
-            rows.append({"indicator": ind, "group": group, **res.to_dict()})
-    return rows
+    metas = [view.reg.indicator(ind) for ind in view.reg.indicator_ids()]
+    targets = {m["id"]: view.reg.target(view.framework, m["id"], view.target_year) for m in metas}
+    by_group = {group: compare_groups_many(communes, view.values, metas, targets, view.year, group_col=group)
+                for group in ("em_area", "border")}
+    return [{"indicator": m["id"], "group": group, **by_group[group][k]}
+            for k, m in enumerate(metas) for group in ("em_area", "border")]
 
 
 def equity_table(view: ExportView, rows: list[dict] | None = None) -> pd.DataFrame:
@@ -307,7 +309,7 @@ def load_view(*, year: int, lang: str, framework: str = "", indicator: str = "",
     else:
         from geo.synthetic import illustrative as ill
 
-        data = ill.illustrative_for(ref, layers.communes)
+        data = ill.illustrative_for(ref, layers.communes, reg)
         values, attributes, illustrative, name, ds_version = data.values, data.attributes, True, "", ""
     return ExportView(reg=reg, layers=layers, communes=attach_attributes(layers.communes, attributes), values=values,
                      dataset_name=name, dataset_version=ds_version, illustrative=illustrative,

@@ -3,8 +3,9 @@
 data.csv is plain data, one header row then the rows, so ``pandas.read_csv`` and Excel open it with
 their defaults; everything about the data (title, source, illustrative mark, filters, framework,
 data date, method notes, column dictionary) is in metadata.json for programs and README.txt for
-people, where it can never break a parser. CSV carries no types: codes are written with their
-leading zeros, and README.txt and metadata.json say to read those columns as text.
+people, where it can never break a parser. CSV carries no types, and its readers take "01001" for the
+number 1001: codes are written as "VN01001" (geo.reporting.tabular.CSV_CODE_PREFIX), text under every
+reader's defaults, and README.txt and metadata.json say how to get the bare code back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from geo.reporting.filenames import slug
-from geo.reporting.tabular import DataTable, FileMeta, code_columns, column_dictionary, csv_text, plain_frame
+from geo.reporting.tabular import (
+    CSV_CODE_PREFIX,
+    DataTable,
+    FileMeta,
+    code_columns,
+    column_dictionary,
+    csv_frame,
+    csv_text,
+)
 from geo.text.catalogue import say
 from geo.text.fold import nfc
 
@@ -53,7 +62,8 @@ def metadata_document(tables: Sequence[DataTable] | DataTable, meta: FileMeta, *
         doc.setdefault("created", created.isoformat(timespec="seconds"))
     doc["labels"] = {entry.key: entry.label for entry in meta.entries}
     doc["resources"] = [{"path": name, "name": table.name, "format": "csv", "encoding": "utf-8-sig",
-                         "rows": len(table.frame), "schema": {"fields": column_dictionary(table, meta.column_notes)}}
+                         "rows": len(table.frame),
+                         "schema": {"fields": column_dictionary(table, meta.column_notes, csv=True)}}
                         for name, table in zip(_csv_names(tables), tables, strict=True)]
     return doc
 
@@ -78,20 +88,22 @@ def readme_text(tables: Sequence[DataTable] | DataTable, meta: FileMeta) -> str:
     lines += [f"- {META_NAME}: " + say("bundle.file_meta", lang)]
     for name, table in zip(names, tables, strict=True):
         lines += ["", say("bundle.columns", lang) + f" ({name}):"]
-        for record in column_dictionary(table, meta.column_notes):
+        for record in column_dictionary(table, meta.column_notes, csv=True):
             extra = ", " + say("bundle.decimals", lang, n=record["decimals"]) if "decimals" in record else ""
             desc = f" — {record['description']}" if record["description"] else ""
             lines.append(f"- {record['name']} ({record['type']}{extra}){desc}")
     codes = sorted({c for table in tables for c in code_columns(table)})
     if codes:
         dtype = "{" + ", ".join(f'"{c}": str' for c in codes) + "}"
-        lines += ["", say("bundle.read_codes", lang, columns=", ".join(codes), dtype=dtype)]
+        lines += ["", say("targets.bundle.code_form", lang, columns=", ".join(codes), prefix=CSV_CODE_PREFIX,
+                          example=f"{CSV_CODE_PREFIX}01001"),
+                  say("bundle.read_codes", lang, columns=", ".join(codes), dtype=dtype)]
     return nfc("\r\n".join(lines) + "\r\n")
 
 
 def data_csv(table: DataTable) -> bytes:
     """One CSV alone: UTF-8 with a byte-order mark (Excel then reads Vietnamese right; pandas skips it)."""
-    return ("\ufeff" + nfc(csv_text(plain_frame(table)))).encode("utf-8")
+    return ("\ufeff" + nfc(csv_text(csv_frame(table)))).encode("utf-8")
 
 
 def csv_bundle(tables: Sequence[DataTable] | DataTable, meta: FileMeta, *, created: datetime | None = None) -> bytes:

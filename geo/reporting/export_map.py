@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_MET
+from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET
 from geo.reporting.choropleth import NO_DATA_LINE, SEQUENTIAL, STATUS_COLOURS, YES_NO_COLOURS
 from geo.reporting.render import FONT_FAMILY
 from geo.text.numbers import format_number
@@ -93,7 +93,8 @@ def build_export_map(
     geometry: GeoDataFrame(code, geometry) in EPSG:4326; communes of `frame` without geometry are not
     drawn. mode "status" colours met / not met (/ no target), "value" a continuous scale (yes/no for
     yes_no indicators). "No data" is always its own grey category with a darker outline and a legend
-    entry, even when empty. Legend entries carry the commune count. outlines: optional polygons
+    entry, even when empty; "not applicable" (status, 0 of 0) is white with the same outline, in the
+    legend when present. Legend entries carry the commune count. outlines: optional polygons
     (e.g. boundaries.dissolve_provinces) drawn as dark lines on top. simplify: optional coverage
     simplification tolerance in degrees (keeps neighbours glued).
     """
@@ -131,8 +132,14 @@ def build_export_map(
                       "ticksuffix": unit if unit == "%" else "", "len": 0.7, "thickness": 18,
                       "x": 1.0, "xanchor": "left", "y": 0.5, "yanchor": "middle", "outlinewidth": 0},
         ), _feature_collection(part["code"], np.asarray(part["geometry"].values), decimals)))
-    traces.append(_category(data[~has_data], STATUS_COLOURS[NO_DATA], labels[f"status.{NO_DATA}"], lang,
-                            decimals, NO_DATA_LINE, 0.8))
+    # Nobody to count (0 of 0, e.g. no child hit by a disaster): its own fill and legend entry, never "no data".
+    not_applicable = ~has_data & (data["status"].eq(NOT_APPLICABLE).fillna(False).astype(bool)
+                                  if "status" in data else False)
+    if not_applicable.any():
+        traces.append(_category(data[not_applicable], STATUS_COLOURS[NOT_APPLICABLE],
+                                labels[f"status.{NOT_APPLICABLE}"], lang, decimals, NO_DATA_LINE, 0.8))
+    traces.append(_category(data[~has_data & ~not_applicable], STATUS_COLOURS[NO_DATA], labels[f"status.{NO_DATA}"],
+                            lang, decimals, NO_DATA_LINE, 0.8))
     if outlines is not None and len(outlines):
         code_col = "code" if "code" in outlines.columns else outlines.columns[0]
         lines = outlines.to_crs(4326) if outlines.crs is not None and outlines.crs.to_epsg() != 4326 else outlines

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from geo.errors import DataError
 from geo.reporting import briefing as gb
+from geo.reporting.tabular import csv_code
 from geo.text import catalogue
 
 Progress = Callable[[float, str], None]
@@ -143,14 +144,15 @@ def index_rows(results: Sequence[PackResult], lang: str) -> list[dict]:
 
 
 def index_csv(results: Sequence[PackResult], lang: str, headers: Mapping[str, str]) -> bytes:
-    """index.csv: plain data (one header row), UTF-8 with BOM; headers are the translated column names."""
+    """index.csv: plain data (one header row), UTF-8 with BOM; headers are the translated column names; the
+    province code in its CSV form ("VN12", text under every reader's defaults: see tabular.CSV_CODE_PREFIX)."""
     rows = index_rows(results, lang)
     buf = io.StringIO(newline="")
     keys = list(rows[0]) if rows else ["code", "name", "pdf", "pptx", "pages", "slides", "seconds", "error"]
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([headers.get(k, k) for k in keys])
     for row in rows:
-        writer.writerow([row[k] for k in keys])
+        writer.writerow([csv_code(row[k]) if k == "code" else row[k] for k in keys])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

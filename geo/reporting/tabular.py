@@ -23,6 +23,11 @@ from geo.reporting.downloads import neutralise_formula
 NUMBER_KINDS = ("int", "num1", "pct", "pp")
 TEXT_KINDS = ("text", "code")
 KINDS = NUMBER_KINDS + TEXT_KINDS
+#: CSV carries no types, and pandas.read_csv and Excel read "01001" as the number 1001 by default. So a CSV
+#: writes each code as this prefix plus the code's digits ("VN01001" is commune 01001; not an ISO 3166-2 code),
+#: a form every reader keeps as text with its zeros; str.removeprefix("VN") gives the code back. XLSX cells
+#: are typed text and keep the bare code.
+CSV_CODE_PREFIX = "VN"
 #: Frictionless Table Schema field types (metadata.json), so other tools read the column dictionary.
 SCHEMA_TYPES = {"int": "integer", "num1": "number", "pct": "number", "pp": "number", "text": "string",
                 "code": "string"}
@@ -108,8 +113,10 @@ def plain_frame(table: DataTable, *, neutralise: bool = True) -> pd.DataFrame:
     return out
 
 
-def column_dictionary(table: DataTable, notes: Mapping[str, str]) -> list[dict]:
-    """One record per column: name, Frictionless type, decimals, description (metadata.json / the about sheet)."""
+def column_dictionary(table: DataTable, notes: Mapping[str, str], *, csv: bool = False) -> list[dict]:
+    """One record per column: name, Frictionless type, decimals, description (metadata.json / the about sheet).
+
+    ``csv``: the columns as a CSV writes them (codes in their CSV_CODE_PREFIX form)."""
     records = []
     for col in table.columns():
         kind = table.kind(col)
@@ -117,7 +124,7 @@ def column_dictionary(table: DataTable, notes: Mapping[str, str]) -> list[dict]:
         if kind in NUMBER_KINDS:
             record["decimals"] = 0 if kind == "int" else table.decimals
         if kind == "code":
-            record["constraints"] = {"pattern": "^[0-9]+$"}
+            record["constraints"] = {"pattern": f"^{CSV_CODE_PREFIX}[0-9]+$" if csv else "^[0-9]+$"}
         record["description"] = notes.get(col, "")
         records.append(record)
     return records
@@ -130,6 +137,21 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 def code_columns(table: DataTable) -> list[str]:
     return [c for c in table.columns() if table.kind(c) == "code"]
+
+
+def csv_code(code: object) -> object:
+    """A code as a CSV writes it (see CSV_CODE_PREFIX); missing stays missing."""
+    if code is None or code is pd.NA or (isinstance(code, float) and math.isnan(code)) or code == "":
+        return code
+    return f"{CSV_CODE_PREFIX}{code}"
+
+
+def csv_frame(table: DataTable) -> pd.DataFrame:
+    """plain_frame with the code columns in their CSV form: what data.csv holds."""
+    out = plain_frame(table)
+    for col in code_columns(table):
+        out[col] = out[col].map(csv_code)
+    return out
 
 
 def width_of(values: Sequence[object], header: str, *, lo: int = 6, hi: int = 60) -> float:

@@ -559,9 +559,11 @@ def generate_illustrative(
     return IllustrativeDataset(values=values, attributes=attributes, meta=meta)
 
 
-def illustrative_for(reference_dir, communes: pd.DataFrame) -> IllustrativeDataset:
-    """The built-in dataset for the app's commune layer (its border flags and unit types): pages and CLI alike."""
+def illustrative_for(reference_dir, communes: pd.DataFrame, registry: Registry | None = None) -> IllustrativeDataset:
+    """The built-in dataset for the app's commune layer (its border flags and unit types): pages and CLI alike.
+
+    ``registry``: the caller's, when it has one (reading and validating the files again costs seconds)."""
     frame = load_generator_input(reference_dir)
     flags = communes.set_index("code")[["border", "commune_type"]]
     frame = frame.drop(columns=["border", "commune_type"], errors="ignore").join(flags, on="code")
-    return generate_illustrative(frame)
+    return generate_illustrative(frame, kinds=indicator_kinds(registry))
