@@ -55,10 +55,12 @@ else:
                            value_column="smoothed" if smooth else "value", outside=outside)
 
     key = view_key(ctx.layers, ctx.dataset, sel, precision=True)
-    data = payload() if key is None else per_view((*key, repr(sel.filters), mode, sel.lang, smooth, outside), _compute=payload)
+    data = payload() if key is None else per_view((*key, repr(sel.filters), mode, sel.lang, smooth, outside),
+                                                  _compute=payload)
     st.caption(t("map.click_hint"))
     commune_map(data, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
-                ctx.layers.national_url, outline_url=ctx.layers.outline_url, bounds=area_bounds(ctx.layers.provinces, prov),
+                ctx.layers.national_url, outline_url=ctx.layers.outline_url,
+                bounds=area_bounds(ctx.layers.provinces, prov),
                 view_key=f"map-{prov or 'vn'}", aria_label=t("nav.map"), labels_for=prov or "",
                 fill_viewport=PRESENT_MAP_FRACTION if presenting() else None)
 # The tiles under the map, so the map starts within the first screen (1280×720).
