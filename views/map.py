@@ -21,9 +21,9 @@ ctx = load_context(precision=True)
 t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
 colour_control(t)
 
-st.title(meta[f"name_{sel.lang}"])
+# A compact header (a subheader and one caption line) so the map starts within the first screen at 1280×720.
+st.subheader(meta[f"name_{sel.lang}"])
 illustrative_badge(t, ctx.illustrative)
-st.caption(t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang)))
 if ctx.report.unknown_codes:
     st.warning(t("map.unmatched", n=len(ctx.report.unknown_codes), codes=", ".join(ctx.report.unknown_codes[:10])))
 
@@ -57,7 +57,8 @@ else:
     key = view_key(ctx.layers, ctx.dataset, sel, precision=True)
     data = payload() if key is None else per_view((*key, repr(sel.filters), mode, sel.lang, smooth, outside),
                                                   _compute=payload)
-    st.caption(t("map.click_hint"))
+    st.caption(f'{t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang))} · '
+               f'{t("map.click_hint")}')
     commune_map(data, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
                 ctx.layers.national_url, outline_url=ctx.layers.outline_url,
                 bounds=area_bounds(ctx.layers.provinces, prov),

@@ -25,7 +25,7 @@ NEIGHBOURS = "neighbours.geojson"
 ALWAYS_LABELLED = ("Hoàng Sa", "Trường Sa")
 # The strip along the land border where Natural Earth's coarse neighbours are widened to meet the
 # app's own (finer) outline of Vietnam, so no sliver of "sea" shows between them. Degrees.
-BORDER_BAND = 0.2
+BORDER_BAND = 0.35  # Natural Earth is up to ~25 km off in the northern mountains
 
 
 def labels_file(province: str | None) -> str:
@@ -70,15 +70,15 @@ def neighbour_land(national: gpd.GeoDataFrame, neighbours_path: Path) -> shapely
     """China, Laos and Cambodia (Natural Earth 1:110m) fitted to the app's outline of Vietnam.
 
     Natural Earth's border is several km off the real one. Natural Earth's own Vietnam and its
-    neighbours tile the land, so the neighbours are widened into Natural Earth's Vietnam along the
-    border (a strip of BORDER_BAND) and the app's outline of Vietnam is cut out: land meets land
-    without a sliver of "sea" between them.
+    neighbours (nearly) tile the land, so the neighbours are widened into and just beyond Natural
+    Earth's Vietnam along the border (a strip of BORDER_BAND) and the app's outline of Vietnam is cut
+    out: land meets land without a sliver of "sea" between them.
     """
     world = load_neighbours(neighbours_path)
     land = shapely.union_all(np.asarray(world[world["iso_a3"] != HOME_ISO].geometry.values))
     ne_vietnam = shapely.union_all(np.asarray(world[world["iso_a3"] == HOME_ISO].geometry.values))
     vietnam = shapely.union_all(np.asarray(dissolve_provinces(national).geometry.values))
-    band = shapely.intersection(land.buffer(BORDER_BAND), ne_vietnam)
+    band = shapely.intersection(land.buffer(BORDER_BAND), ne_vietnam.buffer(0.1))
     return shapely.difference(shapely.union(land, band), vietnam).simplify(0.005)
 
 
