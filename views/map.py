@@ -15,7 +15,7 @@ from ui.state import colour_control, presenting
 from ui.webmap import commune_map
 from ui.widgets import illustrative_badge, kpi_cards, map_labels
 
-PRESENT_MAP_FRACTION = 0.8  # of the window's height, in presentation mode
+PRESENT_MAP_FRACTION = 0.9  # of the window's height, in presentation mode
 
 ctx = load_context(precision=True)
 t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
