@@ -168,11 +168,11 @@ def test_presentation_mode_gives_the_map_most_of_the_screen(server, browser, siz
             "aria-expanded") != "false":  # until presentation mode collapses it itself (another branch)
         page.locator("[data-testid='stSidebarCollapseButton'] button").first.click(force=True)
         page.wait_for_function("() => { const s = document.querySelector(\"[data-testid='stSidebar']\");"
-                               " return s.getBoundingClientRect().right < 50 || s.getAttribute('aria-expanded') === 'false'; }",
-                               timeout=30_000)
+                               " return s.getBoundingClientRect().right < 50 ||"
+                               " s.getAttribute('aria-expanded') === 'false'; }", timeout=30_000)
     page.evaluate("() => document.querySelector('.vnmap').scrollIntoView({block: 'end'})")
-    page.wait_for_function(f"""() => {{ const r = document.querySelector('.vnmap canvas').getBoundingClientRect();
-        return r.height >= 0.85 * innerHeight && r.bottom <= innerHeight + 1 && r.top >= -1; }}""", timeout=30_000)
+    page.wait_for_function("""() => { const r = document.querySelector('.vnmap canvas').getBoundingClientRect();
+        return r.height >= 0.85 * innerHeight && r.bottom <= innerHeight + 1 && r.top >= -1; }""", timeout=30_000)
     share = page.evaluate("""() => { const r = document.querySelector('.vnmap canvas').getBoundingClientRect();
       const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
       const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
