@@ -114,7 +114,11 @@ def test_a_province_click_on_the_national_status_map_drills_down(server, browser
 
 
 def _hover_commune(page, lon: float, lat: float) -> str:
+    page.evaluate("() => document.querySelector('.vnmap').scrollIntoView({block: 'start'})")
+    page.wait_for_function("() => Math.abs(document.querySelector('.vnmap').getBoundingClientRect().top) < 2",
+                           timeout=10_000)
     x, y = _screen_point(page, lon, lat)
+    assert 0 <= y < page.viewport_size["height"], (lon, lat, y)
     page.mouse.move(x, y)
     tip = page.locator(".vnmap-tooltip").filter(has_text="Giá trị").filter(has_not_text="…")
     tip.first.wait_for(timeout=30_000)
@@ -166,7 +170,8 @@ def test_presentation_mode_gives_the_map_most_of_the_screen(server, browser, siz
     sidebar = page.locator("[data-testid='stSidebar']")
     if sidebar.bounding_box() and sidebar.bounding_box()["width"] > 100 and sidebar.get_attribute(
             "aria-expanded") != "false":  # until presentation mode collapses it itself (another branch)
-        page.locator("[data-testid='stSidebarCollapseButton'] button").first.click(force=True)
+        sidebar.hover()  # the collapse control shows on hover
+        page.locator("[data-testid='stSidebarCollapseButton'] button").first.click()
         page.wait_for_function("() => { const s = document.querySelector(\"[data-testid='stSidebar']\");"
                                " return s.getBoundingClientRect().right < 50 ||"
                                " s.getAttribute('aria-expanded') === 'false'; }", timeout=30_000)

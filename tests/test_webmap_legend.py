@@ -15,14 +15,14 @@ LABELS = {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có s�
           "off_track": "Chậm tiến độ", "not_assessable": "Không đánh giá được", "yes": "Có", "no": "Không",
           "value": "Giá trị", "target": "Mục tiêu", "gap": "Khoảng cách", "status": "Tình trạng",
           "legend_title": "", "lang": "vi", "low_precision": "ít trẻ", "interval": "KTC 95%",
-          "sea": "Biển", "neighbours": "Nước láng giềng", "outside": "Ngoài vùng chọn"}
+          "sea": "Biển", "neighbours": "Nước láng giềng", "outside": "Ngoài vùng chọn", "partial": "thiếu một phần"}
 RATE = {"measure": "rate", "direction": "lower_is_better", "short": "Thấp còi", "unit": "%"}
 YES_NO = {"measure": "yes_no", "direction": "higher_is_better", "short": "Điểm vui chơi", "unit": "%"}
 MODES = ("status", "certainty", "trend", "value", "classed")
 
 
 def frame() -> pd.DataFrame:
-    """Every kind of commune: met/not met, precise and imprecise, no data, not applicable."""
+    """Every kind of commune: met/not met, precise and imprecise, partial coverage, no data, not applicable."""
     n = 12
     value = [5.0, 12.0, 30.0, 45.0, 8.0, 25.0, 18.0, 60.0, 33.0, 14.0, np.nan, np.nan]
     return pd.DataFrame({
@@ -34,6 +34,8 @@ def frame() -> pd.DataFrame:
         "status": ["met", "met", "not_met", "not_met", "met", "not_met", "met", "not_met", "not_met", "met",
                    "no_data", "not_applicable"],
         "low_precision": [False, True, False, True, False, False, True, False, True, False, False, False],
+        "coverage": ["complete", "complete", "partial", "partial", "allocated", "complete", "partial", "complete",
+                     "complete", "complete", None, None],
         "certainty": ["clearly_met", "not_clearly_different", "clearly_not_met", "not_clearly_different",
                       "clearly_met", "clearly_not_met", "not_clearly_different", "clearly_not_met",
                       "clearly_not_met", "clearly_met", None, None],
@@ -89,6 +91,15 @@ def test_imprecise_communes_have_their_own_paler_entries_and_text_cues():
     assert p["colour"][i_na] != p["colour"][i_nd]
 
 
+def test_partial_coverage_is_outlined_with_its_own_entry():
+    p = payload("status")
+    labels = {e["label"]: e for e in p["legend"]}
+    part, full = labels["✘ Chưa đạt — thiếu một phần"], labels["✘ Chưa đạt"]
+    assert part["colour"] == full["colour"] and part["line"] and "line" not in full
+    assert len(p["palette"][part["fill"]]) == 7 and p["colour"][2] == part["fill"]  # fill + outline colour
+    assert "✘ Chưa đạt — ít trẻ — thiếu một phần" in labels and "✔ Đạt — ít trẻ — thiếu một phần" in labels
+
+
 def test_a_category_nobody_is_in_has_no_legend_entry():
     data = frame()
     data = data[data["status"] != "met"].reset_index(drop=True)
@@ -99,6 +110,7 @@ def test_a_category_nobody_is_in_has_no_legend_entry():
 def test_value_mode_draws_scale_bars_with_the_fills_opacity():
     p = payload("value")
     bars = [e for e in p["legend"] if "fills" in e]
-    assert sorted(e["opacity"] for e in bars) == [LOW_PRECISION_OPACITY, 1.0]
+    assert sorted({e["opacity"] for e in bars}) == [LOW_PRECISION_OPACITY, 1.0]
+    assert any(e.get("line") for e in bars)  # partial coverage: the same scale, outlined
     for e in bars:
         assert all(p["palette"][i][3] == round(255 * e["opacity"]) for i in legend_fills(e))

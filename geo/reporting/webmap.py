@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE, NOT_MET
+from geo.ingest.carry import PARTIAL_COVERAGE
 from geo.reporting.choropleth import (
     CATEGORY_COLOURS,
     CATEGORY_ICONS,
@@ -39,6 +40,9 @@ from geo.text.numbers import format_number, format_percent
 SEA_COLOUR = "#D9E8F3"
 NEIGHBOUR_COLOUR = "#E3E0D8"
 OUTSIDE_COLOUR = "#FFFFFF"
+# A value carried from the pre-2025 communes of which only some reported (geo/ingest/carry.py "partial"):
+# the fill of its class with a dark outline, and its own legend entry.
+PARTIAL_LINE = "#1A1A1A"
 HOVER_FILES_KEPT = 256  # hover files of recent views kept in the static folder (a few MB at most)
 GRADIENT_STEPS = 48  # a continuous scale drawn in 48 steps: finer than the eye tells apart on a map
 NAMES_FILE = "commune_names.json"
@@ -87,13 +91,14 @@ class _Palette:
                             **({"line": line} if line else {}), **extra})
         return k
 
-    def add_scale(self, scale: list[str], label: str, opacity: float = 1.0) -> int:
+    def add_scale(self, scale: list[str], label: str, opacity: float = 1.0, line: str | None = None) -> int:
         """GRADIENT_STEPS fills of a continuous scale with one legend bar; returns the first index."""
         base = len(self.colours)
         for s in range(GRADIENT_STEPS):
-            self.colours.append(_rgba(_interpolate(scale, s / (GRADIENT_STEPS - 1)), opacity))
+            self.colours.append(_rgba(_interpolate(scale, s / (GRADIENT_STEPS - 1)), opacity)
+                                + (_rgba(line)[:3] if line else []))
         self.legend.append({"fills": [base, base + GRADIENT_STEPS], "colours": scale, "opacity": opacity,
-                            "label": label})
+                            "label": label, **({"line": line} if line else {})})
         return base
 
     def drop_unused(self, used: set[int]) -> None:
@@ -114,16 +119,35 @@ def _low(frame: pd.DataFrame) -> np.ndarray:
     return frame["low_precision"].fillna(False).astype(bool).to_numpy()
 
 
+def _partial(frame: pd.DataFrame) -> np.ndarray:
+    if "coverage" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["coverage"].eq(PARTIAL_COVERAGE).fillna(False).to_numpy(dtype=bool)
+
+
+def _variants(low: np.ndarray, partial: np.ndarray, labels: dict):
+    """(rows, opacity, outline, label suffix) of the four ways one class is drawn: precise or not (paler),
+    complete or partial coverage (dark outline)."""
+    for pale in (False, True):
+        for part in (False, True):
+            rows = (low if pale else ~low) & (partial if part else ~partial)
+            suffix = "".join((f" — {labels['low_precision']}" if pale else "",
+                              f" — {labels['partial']}" if part else ""))
+            yield rows, LOW_PRECISION_OPACITY if pale else 1.0, PARTIAL_LINE if part else None, suffix
+
+
+def _add_class(pal: _Palette, idx: np.ndarray, here: np.ndarray, colour: str, label: str, low: np.ndarray,
+               partial: np.ndarray, labels: dict) -> None:
+    for rows, opacity, line, suffix in _variants(low, partial, labels):
+        if (here & rows).any():
+            idx[here & rows] = pal.add(colour, label + suffix, opacity, line)
+
+
 def _categorical(frame, column, order, colours, names, labels, pal: _Palette, idx: np.ndarray,
-                 low: np.ndarray) -> None:
+                 low: np.ndarray, partial: np.ndarray) -> None:
     values = frame[column].to_numpy()
     for key in order:
-        here = values == key
-        if (here & ~low).any():
-            idx[here & ~low] = pal.add(colours[key], names[key])
-        if (here & low).any():
-            idx[here & low] = pal.add(colours[key], f"{names[key]} — {labels['low_precision']}",
-                                      LOW_PRECISION_OPACITY)
+        _add_class(pal, idx, values == key, colours[key], names[key], low, partial, labels)
 
 
 def classify(frame: pd.DataFrame, *, mode: str, meta: dict, labels: dict, value_column: str = "value"
@@ -133,21 +157,23 @@ def classify(frame: pd.DataFrame, *, mode: str, meta: dict, labels: dict, value_
     idx = np.full(len(frame), -1, dtype=int)
     has_data = frame["value"].notna().to_numpy()
     low = _low(frame)
+    partial = _partial(frame) & has_data
     values = frame[value_column].to_numpy(dtype=float)
     bar = None
     if mode == "status":
         names = {k: f"{STATUS_ICONS[k]} {labels[k]}" for k in (MET, NOT_MET, NO_TARGET)}
-        _categorical(frame, "status", (MET, NOT_MET, NO_TARGET), STATUS_COLOURS, names, labels, pal, idx, low)
+        _categorical(frame, "status", (MET, NOT_MET, NO_TARGET), STATUS_COLOURS, names, labels, pal, idx, low,
+                     partial)
     elif mode in ("certainty", "trend"):
         column, order = ("certainty", CERTAINTY_ORDER) if mode == "certainty" else ("trend_status", TREND_ORDER)
         names = {k: f"{CATEGORY_ICONS[k]} {labels[k]}" for k in order}
         _categorical(frame, column, order, CATEGORY_COLOURS, names, labels, pal, idx,
-                     np.zeros(len(frame), dtype=bool) if mode == "trend" else low)
+                     np.zeros(len(frame), dtype=bool) if mode == "trend" else low, partial)
     elif meta["measure"] == "yes_no":
         for flag in (1, 0):
             here = has_data & ((values >= 50) == bool(flag))
-            if here.any():
-                idx[here] = pal.add(YES_NO_COLOURS[flag], labels["yes"] if flag else labels["no"])
+            _add_class(pal, idx, here, YES_NO_COLOURS[flag], labels["yes"] if flag else labels["no"],
+                       np.zeros(len(frame), dtype=bool), partial, labels)
     elif mode == "classed":
         edges = class_breaks(pd.Series(values[has_data]))
         palette = SEQUENTIAL if meta["direction"] == "lower_is_better" else SEQUENTIAL[::-1]
@@ -156,11 +182,7 @@ def classify(frame: pd.DataFrame, *, mode: str, meta: dict, labels: dict, value_
         for k in range(n):
             colour = palette[round(k * (len(palette) - 1) / max(n - 1, 1))]
             label = f"{format_number(edges[k], labels['lang'], 1)}–{format_percent(edges[k + 1], labels['lang'])}"
-            here = has_data & (cls == k)
-            if (here & ~low).any():
-                idx[here & ~low] = pal.add(colour, label)
-            if (here & low).any():
-                idx[here & low] = pal.add(colour, f"{label} — {labels['low_precision']}", LOW_PRECISION_OPACITY)
+            _add_class(pal, idx, has_data & (cls == k), colour, label, low, partial, labels)
     else:
         scale = SEQUENTIAL if meta["direction"] == "lower_is_better" else SEQUENTIAL[::-1]
         zmin, zmax = (float(np.nanmin(values[has_data])), float(np.nanmax(values[has_data]))) \
@@ -168,11 +190,10 @@ def classify(frame: pd.DataFrame, *, mode: str, meta: dict, labels: dict, value_
         step = np.clip(((values - zmin) / max(zmax - zmin, 1e-9) * (GRADIENT_STEPS - 1)).round(), 0,
                        GRADIENT_STEPS - 1)
         title = f"{meta['short']} ({meta['unit']})"
-        if (has_data & ~low).any():
-            idx[has_data & ~low] = pal.add_scale(scale, title) + step[has_data & ~low].astype(int)
-        if (has_data & low).any():
-            idx[has_data & low] = pal.add_scale(scale, f"{title} — {labels['low_precision']}",
-                                                LOW_PRECISION_OPACITY) + step[has_data & low].astype(int)
+        for rows, opacity, line, suffix in _variants(low, partial, labels):
+            if (has_data & rows).any():
+                at = has_data & rows
+                idx[at] = pal.add_scale(scale, title + suffix, opacity, line) + step[at].astype(int)
         bar = {"title": f"{meta['short']} ({meta['unit']})", "colours": scale,
                "min": format_percent(zmin, labels["lang"]), "max": format_percent(zmax, labels["lang"])}
     # Nobody to count (0 of 0, e.g. no child hit by a disaster): white with a grey outline, not "no data".

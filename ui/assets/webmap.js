@@ -45,7 +45,8 @@ function legendHtml(d) {
     if (e.fills) {  // a colour scale: the bar drawn with the same colours and opacity as the fills
       out += `<div class="vnmap-entry vnmap-scale" data-fills="${e.fills[0]}-${e.fills[1]}">` +
         `<div class="vnmap-bar-title">${esc(e.label)}</div>` +
-        `<div class="vnmap-bar" style="background:linear-gradient(to right,${e.colours.join(",")});opacity:${e.opacity}"></div>` +
+        `<div class="vnmap-bar" style="background:linear-gradient(to right,${e.colours.join(",")});opacity:${e.opacity};` +
+        `${e.line ? "outline:1.5px solid " + e.line : ""}"></div>` +
         (d.bar ? `<div class="vnmap-bar-ticks"><span>${esc(d.bar.min)}</span><span>${esc(d.bar.max)}</span></div>` : "") +
         `</div>`;
       continue;
