@@ -22,19 +22,47 @@ def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
     # 17 indicators: 14 with targets get a line per target year, the 3 context ones a context caption
     assert body.count("2025**:") == 14 and body.count("2030**:") == 14
     assert "✔ Đạt" in body and "✘ Chưa đạt" in body
-    fig = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the province map comes after the trend chart
-    provinces = {c for tr in fig["data"] for c in tr.get("locations", [])}
-    assert len(provinces) == 34
+    data = overview_map(at)  # the province status map is the browser map, one shape per province
+    assert data["code_width"] == 2 and len(set(codes(data))) == 34
+    assert data["geo"].endswith("provinces_national.geojson") and data["labels"].endswith("labels_national.json")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == "1"
     assert any("presentation mode" in m.value for m in at.markdown)
 
 
+def overview_map(at) -> dict:
+    """The data the overview's browser map (deck.gl component) receives on this rerun."""
+    return json.loads(at.get("bidi_component")[-1].proto.json)
+
+
+def codes(data: dict) -> list[str]:
+    w = data["code_width"]
+    return [data["codes"][i:i + w] for i in range(0, len(data["codes"]), w)]
+
+
 def test_overview_follows_the_province_filter(layers):
+    """A province's overview map shows its communes (not one province shape), named, with the province's bounds."""
     at = open_page("views/overview.py", prov="12")
     assert "Lai Châu" in at.title[0].value
-    fig = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    assert {c for tr in fig["data"] for c in tr.get("locations", [])} == {"12"}
+    data = overview_map(at)
+    shown = codes(data)
+    communes = layers.communes
+    assert data["code_width"] == 5 and set(shown) == set(communes.loc[communes["province_code"] == "12", "code"])
+    assert data["geo"].endswith("communes_12.geojson") and data["labels"].endswith("labels_12.json")
+    assert not at.get("plotly_chart") or all("provinces_national" not in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_a_province_clicked_on_the_national_status_map_opens_that_province(layers):
+    """The click arrives as the pending province (what ui/webmap.py sets): the filter and the URL follow."""
+    from ui.state import PENDING_PROVINCE_KEY
+
+    at = open_page("views/overview.py")
+    assert overview_map(at)["code_width"] == 2
+    at.session_state[PENDING_PROVINCE_KEY] = "12"
+    at.run()
+    assert not at.exception
+    assert at.query_params["prov"] == "12" and "Lai Châu" in at.title[0].value
+    assert overview_map(at)["code_width"] == 5
 
 
 def test_lagging_ranks_searches_and_offers_downloads(layers):
@@ -89,7 +117,7 @@ def test_equity_compares_groups_per_indicator_and_province(layers):
 
 def test_english_switch_and_number_format(layers):
     at = open_page("views/map.py", lang="en")
-    assert "Stunting" in at.title[0].value
+    assert "Stunting" in at.subheader[0].value
     assert re.fullmatch(r"\d+\.\d%", at.metric[1].value)
     at.radio(key="lang").set_value("vi").run()
     assert re.fullmatch(r"\d+,\d%", at.metric[1].value)

@@ -193,13 +193,16 @@ DECK_FILE = "deckgl-9.1.15.min.js"
 
 @st.cache_resource(show_spinner=False)
 def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[str, str]:
-    """Static files of the browser map (deck.gl and the commune names), published once per boundary version.
+    """Static files of the browser map (deck.gl, the commune names, the place-name points and the
+    neighbouring countries), published once per boundary version.
 
     They sit in the static folder so the browser fetches them once and the deployment's proxy serves
     them compressed (see deploy/nginx.conf).
     """
     import shutil
 
+    from geo.geometry.boundaries import NEIGHBOURS_FILE
+    from geo.geometry.context import NEIGHBOURS, write_context
     from geo.reporting.webmap import NAMES_FILE, write_names
 
     vendor = Path(static_dir) / "vendor"
@@ -210,7 +213,12 @@ def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[st
     names = Path(static_dir) / _layers.static_subdir / NAMES_FILE
     if not names.exists():
         write_names(_layers.communes, names)
-    return {"lib": f"app/static/vendor/{DECK_FILE}", "names": _layers.url(NAMES_FILE)}
+    folder = Path(static_dir) / _layers.static_subdir
+    if not (folder / NEIGHBOURS).exists():
+        write_context(folder, _layers.national_geometry(), _layers.communes, _layers.provinces,
+                      config.reference_dir() / NEIGHBOURS_FILE)
+    return {"lib": f"app/static/vendor/{DECK_FILE}", "names": _layers.url(NAMES_FILE),
+            "neighbours": _layers.url(NEIGHBOURS), "land": _layers.outline_url}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -6,6 +6,7 @@ first run and written back to it after each change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -32,6 +33,11 @@ PREVIEW = "__preview__"  # the sidebar's dataset name for this session's unsaved
 GOTO_MAP_KEY = "_goto_map"  # set by the upload page to switch to the map on the next run
 SEEDED_KEY = "_seeded"  # the URL has been read into the widgets once
 MAP_NONCE_KEY = "_map_nonce"  # bumped to reset the map's click selection
+PENDING_PROVINCE_KEY = "_goto_province"  # a province clicked on the national status map, applied next run
+MAP_VIEW_KEY = "view"  # the map view the user moved to: <area>_<lon>_<lat>_<zoom> (URL key too)
+# e.g. map-vn_105.8412_16.1234_5.62 or ov-12_103.2_22.3_8.1: the area names the page and province, so a
+# view is only ever applied to the map it was taken on.
+_VIEW_RE = re.compile(r"^(map|ov)-(vn|\d{2})_(-?\d{1,3}(?:\.\d+)?)_(-?\d{1,2}(?:\.\d+)?)_(\d{1,2}(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ def _defaults(reg: Registry) -> dict[str, str]:
         "colour": "status", "prov": "", "em": "all", "border": "all", "coast": "all", "island": "all",
         "types": ",".join(COMMUNE_TYPES),
         "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
+        MAP_VIEW_KEY: "",
     }
 
 
@@ -89,9 +96,37 @@ def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
         if key == "types":
             picked = [t for t in raw.split(",") if t in COMMUNE_TYPES]
             st.session_state[key] = picked or list(COMMUNE_TYPES)
+        elif key == MAP_VIEW_KEY:
+            st.session_state[key] = raw if _parse_view(raw) else default
         else:
             st.session_state[key] = raw if raw in choices[key] else default
     st.session_state[SEEDED_KEY] = True
+
+
+def _parse_view(raw: str) -> tuple[str, dict] | None:
+    match = _VIEW_RE.match(raw or "")
+    if not match:
+        return None
+    lon, lat, zoom = (float(match.group(k)) for k in (3, 4, 5))
+    if not (-180 <= lon <= 180 and -85 <= lat <= 85 and 0 <= zoom <= 20):
+        return None
+    return f"{match.group(1)}-{match.group(2)}", {"lon": lon, "lat": lat, "zoom": zoom}
+
+
+def map_view(view_key: str) -> dict | None:
+    """The view (lon, lat, zoom) the link or the user set for this map, or None (the map fits its area)."""
+    parsed = _parse_view(st.session_state.get(MAP_VIEW_KEY, ""))
+    return parsed[1] if parsed and parsed[0] == view_key else None
+
+
+def set_map_view(view_key: str, view: dict) -> None:
+    """Keep the user's view of this map for the share link (rounded: ~1 m and 1/100 zoom step)."""
+    try:
+        raw = f"{view_key}_{float(view['lon']):.5f}_{float(view['lat']):.5f}_{float(view['zoom']):.2f}"
+    except (KeyError, TypeError, ValueError):
+        return
+    if _parse_view(raw):
+        st.session_state[MAP_VIEW_KEY] = raw
 
 
 def write_to_url(reg: Registry) -> dict[str, str]:
@@ -116,6 +151,11 @@ def share_link(t, page_path: str, params: dict[str, str]) -> None:
         # Inline code in markdown, not st.code: that one loads a 1.6 MB syntax highlighter on every page.
         st.markdown(f"`{link}`")
         st.caption(t("link.help"))
+
+
+def presenting() -> bool:
+    """Presentation mode (?present=1) is on."""
+    return st.session_state.get("present") == "1"
 
 
 def _forget_version() -> None:
@@ -146,6 +186,9 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     """
     datasets = datasets or []
     seed_from_url(reg, layers, datasets)
+    pending = st.session_state.pop(PENDING_PROVINCE_KEY, None)
+    if pending in set(layers.provinces["code"]):  # a click on the national status map: open that province
+        st.session_state["prov"] = pending
     lang = st.session_state["lang"]
     side = st.sidebar
     side.radio(t("sidebar.language"), LANGS, key="lang", horizontal=True,

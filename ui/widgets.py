@@ -77,7 +77,9 @@ def map_labels(t, lang: str) -> dict:
         k: t(f"trend.status.{k}") for k in ("target_met", "on_track", "off_track", "not_assessable")} | {
         "yes": t("yes"), "no": t("no"), "value": t("hover.value"), "target": t("hover.target"),
         "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang,
-        "low_precision": t("uncertainty.low_precision"), "interval": t("uncertainty.interval_short")}
+        "low_precision": t("uncertainty.low_precision"), "interval": t("uncertainty.interval_short"),
+        "sea": t("webmap.sea"), "neighbours": t("webmap.neighbours"), "outside": t("webmap.outside"),
+        "partial": t("webmap.partial")}
 
 
 def keep_map_view() -> None:

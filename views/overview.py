@@ -1,13 +1,16 @@
-"""Overview for meetings: one tile per target for the country or a province, and a province status map."""
+"""Overview for meetings: one tile per target for the country or a province, and a status map (provinces of
+the country, a click opens one; or the communes of a province)."""
 
 import streamlit as st
 
 from geo.analysis.overview import summarise_provinces, summarise_targets
-from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
+from geo.reporting.choropleth import hover_fields
+from geo.reporting.webmap import area_bounds, map_payload
 from geo.text.numbers import format_number, format_percent
 from ui.context import load_context
 from ui.export_panel import briefing_panel, chart_export_buttons, data_table, province_export_figure
 from ui.tables import display_frame
+from ui.webmap import commune_map
 from ui.widgets import area_trend, illustrative_badge, map_labels, plan_comparison, province_hover, status_line
 
 ctx = load_context()
@@ -49,24 +52,31 @@ st.plotly_chart(chart, width="stretch", key="area_trend", config={"displaylogo":
 chart_export_buttons(chart, ctx, name="area_trend",
                      title=t("overview.trend_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name()))
 
-st.subheader(t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
+prov = sel.filters.province
+st.subheader(t("webmap.province_communes", province=ctx.area_name(), year=sel.target_year) if prov else
+             t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
 provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,
                                 sel.target_year, filters=sel.filters)
 if ctx.target is None:
     st.info(t("kpi.no_target", target_year=sel.target_year))
 else:
     labels = map_labels(t, lang)
-    frame = provinces.rename(columns={"province_code": "code"})
-    frame["hover"] = province_hover(frame, t, lang)
-    bounds = ctx.layers.provinces.set_index("code").loc[sel.filters.province, ["min_lon", "min_lat", "max_lon",
-                                                                               "max_lat"]] \
-        if sel.filters.province else VIETNAM_BOUNDS
-    center, zoom = view_for_bounds(*bounds)
-    fig = build_commune_map(frame, geojson_url=ctx.layers.outline_url, outline_url=None, outline_codes=None,
-                            mode="status", meta=ctx.meta, labels=labels, target_text=ctx.target.text(lang),
-                            center=center, zoom=zoom, uirevision="overview", height=640)
-    fig.update_traces(marker_line_color="#333333", marker_line_width=1.0)
-    st.plotly_chart(fig, width="stretch", key="province_map", config={"displaylogo": False})
+    if prov:  # a province: its communes, each against the target that applies to it
+        frame = ctx.frame
+        hover = hover_fields(frame, ctx.meta, labels, lang, target=ctx.target)
+        payload = map_payload(frame, hover, mode="status", meta=ctx.meta, labels=labels,
+                              target_text=ctx.target.text(lang), outside=True)
+        st.caption(t("map.click_hint"))
+    else:  # the country: one shape per province; a click opens that province
+        frame = provinces.rename(columns={"province_code": "code"})
+        payload = map_payload(frame, province_hover(frame, t, lang), mode="status", meta=ctx.meta, labels=labels,
+                              target_text=ctx.target.text(lang), with_names=True)
+        st.caption(t("webmap.province_click_hint"))
+    commune_map(payload, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
+                ctx.layers.outline_url, outline_url=ctx.layers.outline_url,
+                bounds=area_bounds(ctx.layers.provinces, prov), view_key=f"ov-{prov or 'vn'}",
+                aria_label=t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year),
+                labels_for=prov or "", click="profile" if prov else "province", key="overview_map")
     chart_export_buttons(lambda: province_export_figure(ctx, provinces), ctx, name="province_map",
                          title=t("overview.by_province_map", indicator=ctx.meta[f"name_{lang}"], year=sel.target_year),
                          data=(len(provinces), lambda: [data_table(display_frame(provinces, t, lang),

@@ -107,8 +107,12 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def join_indicator(communes: pd.DataFrame, values: pd.DataFrame, indicator: str, year: int
                    ) -> tuple[pd.DataFrame, JoinReport]:
     """Left-join one indicator-year onto the communes; report codes in the data with no commune."""
+    # coverage of values carried from the pre-2025 communes (an upload's "coverage", stored as "flags")
+    extra = [c for c in ("coverage", "flags") if c in values.columns][:1]
     subset = values.loc[(values["indicator"] == indicator) & (values["year"] == year),
-                        ["code", "numerator", "denominator", "value"]]
+                        ["code", "numerator", "denominator", "value", *extra]]
+    if extra == ["flags"]:
+        subset = subset.rename(columns={"flags": "coverage"})
     merged = communes.merge(subset, on="code", how="outer", validate="one_to_one", indicator=True)
     unknown = sorted(merged.loc[merged["_merge"] == "right_only", "code"].astype(str))
     merged = merged[merged["_merge"] != "right_only"]

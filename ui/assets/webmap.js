@@ -1,11 +1,18 @@
-// The commune map in the browser: deck.gl (vendored, served from the app's static folder), one
-// GeoJSON layer whose colours come by commune code from each rerun. Geometry and names are fetched once
-// per page and kept; a rerun only recolours (no new layer data, no refetch) and keeps the view the user
-// moved to (per area, in sessionStorage, so it also survives leaving the page and coming back).
-// Hover shows the commune's values; a click sends its code to Python (open the profile).
+// The commune (or province) map in the browser: deck.gl (vendored, served from the app's static folder).
+// Layers, bottom to top: the sea (the canvas background), the neighbouring countries, Vietnam's land
+// (white: land outside the selection), the units coloured by code from each rerun, province outlines,
+// place names. Geometry, names and label points are static files fetched once per page and kept; a rerun
+// only recolours and keeps the view the user moved to (per area, in sessionStorage, and in the share link
+// through the "view" state). Until the user moves it, the view fits the area's bounds to the canvas's real
+// size (with a margin) and refits when the canvas is resized. The legend is a column beside the canvas
+// (under it when narrow), never over it; its swatches are drawn from the same palette entries as the map.
+// Hover shows the unit's values and the target that applied to it; a click sends its code to Python.
 const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, hover: {}, lib: null });
+const MARGIN = 16;  // px between the area's bounds and the canvas edge
+const LABEL_FONT = '"Noto Sans", "DejaVu Sans", Arial, sans-serif';
 
 function fetchJson(url) {
+  if (!url) return Promise.resolve(null);
   if (!cache.json[url]) {
     cache.json[url] = fetch(url).then((r) => {
       if (!r.ok) throw new Error(url + ": " + r.status);
@@ -30,39 +37,85 @@ function loadDeck(url) {
 }
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const rgba = (p) => `rgba(${p[0]},${p[1]},${p[2]},${(p[3] / 255).toFixed(3)})`;
 
 function legendHtml(d) {
   let out = d.legend_title ? `<div class="vnmap-title">${esc(d.legend_title)}</div>` : "";
-  if (d.bar) {
-    out += `<div class="vnmap-bar-title">${esc(d.bar.title)}</div>` +
-      `<div class="vnmap-bar" style="background:linear-gradient(to right,${d.bar.colours.join(",")})"></div>` +
-      `<div class="vnmap-bar-ticks"><span>${esc(d.bar.min)}</span><span>${esc(d.bar.max)}</span></div>`;
-  }
   for (const e of d.legend) {
-    const border = e.line ? `border:1.5px solid ${e.line}` : "border:1px solid #999";
-    out += `<div class="vnmap-entry"><span class="vnmap-swatch" style="background:${e.colour};opacity:${e.opacity};${border}"></span>${esc(e.label)}</div>`;
+    if (e.fills) {  // a colour scale: the bar drawn with the same colours and opacity as the fills
+      out += `<div class="vnmap-entry vnmap-scale" data-fills="${e.fills[0]}-${e.fills[1]}">` +
+        `<div class="vnmap-bar-title">${esc(e.label)}</div>` +
+        `<div class="vnmap-bar" style="background:linear-gradient(to right,${e.colours.join(",")});opacity:${e.opacity};` +
+        `${e.line ? "outline:1.5px solid " + e.line : ""}"></div>` +
+        (d.bar ? `<div class="vnmap-bar-ticks"><span>${esc(d.bar.min)}</span><span>${esc(d.bar.max)}</span></div>` : "") +
+        `</div>`;
+      continue;
+    }
+    const p = d.palette[e.fill];
+    const border = p.length > 4 ? `border:1.5px solid rgb(${p[4]},${p[5]},${p[6]})` :
+      `border:1px ${e.frame || "solid"} #8a8a8a`;
+    out += `<div class="vnmap-entry" data-fill="${e.fill}"><span class="vnmap-swatch" style="background:${rgba(p)};${border}"></span>${esc(e.label)}</div>`;
   }
   return out;
 }
 
 function viewKey(d) { return "vnchild-view-" + d.view_key; }
 
-function initialView(d) {
-  const saved = window.sessionStorage.getItem(viewKey(d));
-  if (saved) {
-    try { return JSON.parse(saved); } catch (e) { /* ignore a damaged entry */ }
-  }
-  return { longitude: d.view.lon, latitude: d.view.lat, zoom: d.view.zoom };
+function fitted(state) {
+  const d = state.data, lib = state.lib;
+  const w = Math.max(state.root.clientWidth, 50), h = Math.max(state.root.clientHeight, 50);
+  const [x0, y0, x1, y1] = d.bounds;
+  const margin = Math.min(MARGIN, w / 4, h / 4);
+  const vp = new lib.WebMercatorViewport({ width: w, height: h })
+    .fitBounds([[x0, y0], [x1, y1]], { padding: margin, maxZoom: 14 });
+  return { longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom };
 }
 
-function render(state) {
+function initialView(state) {
   const d = state.data;
-  const lib = state.lib;
-  if (!lib || !state.geo) return;
-  // code → row of this rerun; features not in the view are not drawn and not picked.
-  const rows = new Map();
-  for (let i = 0; i < d.codes.length / 5; i++) rows.set(d.codes.substr(i * 5, 5), i);
-  state.rows = rows;
+  if (d.url_view && !state.urlViewUsed) {  // a shared link's view (once: then the user's moves win)
+    state.urlViewUsed = true;
+    state.moved = true;
+    return { longitude: d.url_view.lon, latitude: d.url_view.lat, zoom: d.url_view.zoom };
+  }
+  const saved = window.sessionStorage.getItem(viewKey(d));
+  if (saved) {
+    try { state.moved = true; return JSON.parse(saved); } catch (e) { /* ignore a damaged entry */ }
+  }
+  state.moved = false;
+  return fitted(state);
+}
+
+function setView(state, view) {
+  state.view = view;
+  state.deck.setProps({ initialViewState: { ...view } });
+  state.root.setAttribute("data-view", JSON.stringify(view));
+}
+
+function frameHeight(d) {
+  if (d.fill_viewport) return Math.max(320, Math.round(window.top.innerHeight * d.fill_viewport));
+  return d.height;
+}
+
+function labelData(state) {
+  // Names that fit inside their unit at this zoom (width and height on screen), plus the always-labelled.
+  if (!state.labels || !state.view) return [];
+  const z = state.view.zoom, size = state.data.label_size || 13;
+  const pxPerDeg = 512 * Math.pow(2, z) / 360;
+  const out = [];
+  for (const l of state.labels) {
+    const [name, lon, lat, w, h, always] = l;
+    const k = 1 / Math.cos(lat * Math.PI / 180);  // mercator stretches latitude
+    if (always || (w * pxPerDeg >= name.length * size * 0.56 + 4 && h * pxPerDeg * k >= size * 1.3)) {
+      out.push(l);
+    }
+  }
+  return out;
+}
+
+function buildLayers(state) {
+  const d = state.data, lib = state.lib;
+  const rows = state.rows;
   const none = [0, 0, 0, 0];
   const fill = (f) => { const i = rows.get(f.id); return i === undefined ? none : d.palette[d.colour[i]]; };
   const line = (f) => {
@@ -72,61 +125,100 @@ function render(state) {
     return p.length > 4 ? [p[4], p[5], p[6], 255] : [255, 255, 255, 255];
   };
   const width = (f) => { const i = rows.get(f.id); return i !== undefined && d.palette[d.colour[i]].length > 4 ? 0.8 : 0.3; };
-  state.version += 1;
-  const layers = [
-    new lib.GeoJsonLayer({
-      id: "communes", data: state.geo, filled: true, stroked: true, pickable: true, autoHighlight: true,
-      highlightColor: [0, 0, 0, 60], lineWidthUnits: "pixels", getFillColor: fill, getLineColor: line,
-      getLineWidth: width, updateTriggers: { getFillColor: state.version, getLineColor: state.version, getLineWidth: state.version },
-    }),
-  ];
+  const ctx = d.context || {};
+  const layers = [];
+  if (state.neighbours && ctx.neighbours !== undefined) {
+    layers.push(new lib.GeoJsonLayer({
+      id: "neighbours", data: state.neighbours, filled: true, stroked: false, pickable: false,
+      getFillColor: d.palette[ctx.neighbours].slice(0, 4),
+    }));
+  }
+  if (state.land) {  // Vietnam's land: white under the units (what "outside the selection" looks like)
+    const landColour = ctx.outside !== undefined ? d.palette[ctx.outside].slice(0, 4) : [255, 255, 255, 255];
+    layers.push(new lib.GeoJsonLayer({
+      id: "land", data: state.land, filled: true, stroked: false, pickable: false, getFillColor: landColour,
+    }));
+  }
+  layers.push(new lib.GeoJsonLayer({
+    id: "communes", data: state.geo, filled: true, stroked: true, pickable: true, autoHighlight: true,
+    highlightColor: [0, 0, 0, 60], lineWidthUnits: "pixels", getFillColor: fill, getLineColor: line,
+    getLineWidth: width, updateTriggers: { getFillColor: state.version, getLineColor: state.version, getLineWidth: state.version },
+  }));
   if (state.outline) {
     layers.push(new lib.GeoJsonLayer({
       id: "provinces", data: state.outline, filled: false, stroked: true, pickable: false,
-      lineWidthUnits: "pixels", getLineColor: [34, 34, 34, 255], getLineWidth: 1.2,
+      lineWidthUnits: "pixels", getLineColor: [34, 34, 34, 255], getLineWidth: d.outline_width || 1.2,
     }));
   }
-  state.legend.innerHTML = legendHtml(d);
-  if (state.shownKey !== d.view_key) {  // another area: its own remembered or default view
-    state.shownKey = d.view_key;
-    const view = initialView(d);
-    state.deck.setProps({ initialViewState: view });
-    state.root.setAttribute("data-view", JSON.stringify(view));
+  const shown = labelData(state);
+  state.root.setAttribute("data-labels", String(shown.length));
+  if (shown.length) {
+    layers.push(new lib.TextLayer({
+      id: "labels", data: shown, pickable: false, getPosition: (l) => [l[1], l[2]], getText: (l) => l[0],
+      getSize: d.label_size || 13, sizeUnits: "pixels", getColor: [20, 20, 20, 255], fontFamily: LABEL_FONT,
+      fontWeight: 600, characterSet: state.charset, outlineWidth: 3, outlineColor: [255, 255, 255, 230],
+      fontSettings: { sdf: true }, getTextAnchor: "middle", getAlignmentBaseline: "center",
+      updateTriggers: { getPosition: state.labelsUrl },
+    }));
   }
-  state.deck.setProps({ layers });
+  return layers;
+}
+
+function render(state) {
+  const d = state.data;
+  if (!state.lib || !state.geo) return;
+  // code → row of this rerun; features not in the view are not drawn and not picked.
+  const rows = new Map();
+  const w = d.code_width || 5;
+  for (let i = 0; i < d.codes.length / w; i++) rows.set(d.codes.substr(i * w, w), i);
+  state.rows = rows;
+  state.version += 1;
+  state.legend.innerHTML = legendHtml(d);
+  const height = frameHeight(d);
+  if (state.root.clientHeight !== height) state.root.style.height = height + "px";
+  if (state.shownKey !== d.view_key) {  // another area: its own remembered or fitted view
+    state.shownKey = d.view_key;
+    setView(state, initialView(state));
+  }
+  state.deck.setProps({ layers: buildLayers(state) });
   state.root.setAttribute("data-version", String(state.version));
+}
+
+function hoverValues(state, code) {
+  // The values of this view come from a static file, fetched on the first hover after a rerun.
+  const url = state.data.hover;
+  if (!cache.hover[url]) {
+    cache.hover[url] = { rows: null };
+    fetchJson(url).then((h) => {
+      const at = new Map();
+      const w = state.data.code_width || 5;
+      for (let k = 0; k < h.codes.length / w; k++) at.set(h.codes.substr(k * w, w), k);
+      cache.hover[url] = { ...h, rows: h.rows.split("\n"), at };
+      if (state.lastHover) showTooltip(state, state.lastHover);  // now with the values
+    });
+  }
+  const h = cache.hover[url];
+  if (!h.rows) return null;
+  const k = h.at.get(code);
+  if (k === undefined) return null;
+  const parts = h.rows[k].split("\t");
+  const out = {};
+  (h.fields || ["value", "gap", "status"]).forEach((f, j) => { out[f] = parts[j]; });
+  out.status = h.statuses[+out.status] || "";
+  if (out.target !== undefined) out.target = h.targets[+out.target];
+  return out;
 }
 
 function tooltip(state, info) {
   const f = info && info.object;
   if (!f || !state.rows) return null;
-  const i = state.rows.get(f.id);
-  if (i === undefined) return null;
-  const d = state.data;
-  const [name, province] = (state.names && state.names[f.id]) || [f.id, ""];
-  const l = d.hover_labels;
-  // The values of this view come from a static file, fetched on the first hover after a rerun.
-  const url = d.hover;
-  if (!cache.hover[url]) {
-    cache.hover[url] = { rows: null };
-    fetchJson(url).then((h) => {
-      const at = new Map();
-      for (let k = 0; k < h.codes.length / 5; k++) at.set(h.codes.substr(k * 5, 5), k);
-      cache.hover[url] = { rows: h.rows.split("\n"), at, statuses: h.statuses };
-      if (state.lastHover) showTooltip(state, state.lastHover);  // now with the values
-    });
-  }
-  const h = cache.hover[url];
-  let value = "…", gap = "…", status = "…";
-  if (h.rows) {
-    const k = h.at.get(f.id);
-    if (k !== undefined) {
-      const parts = h.rows[k].split("\t");
-      value = parts[0]; gap = parts[1]; status = h.statuses[+parts[2]] || "";
-    }
-  }
-  return `<b>${esc(name)}</b> — ${esc(province)}<br>${esc(l.value)}: ${esc(value)}<br>${esc(l.target)}: ` +
-    `${esc(d.target_text)}<br>${esc(l.gap)}: ${esc(gap)}<br>${esc(l.status)}: ${esc(status)}`;
+  if (!state.rows.has(f.id)) return null;
+  const d = state.data, l = d.hover_labels;
+  const v = hoverValues(state, f.id) || { value: "…", gap: "…", status: "…" };
+  const [name, sub] = v.name !== undefined ? [v.name, v.sub] : ((state.names && state.names[f.id]) || [f.id, ""]);
+  return `<b>${esc(name)}</b>${sub ? " — " + esc(sub) : ""}<br>${esc(l.value)}: ${esc(v.value)}<br>${esc(l.target)}: ` +
+    `<span class="vnmap-target">${esc(v.target || d.target_text)}</span><br>${esc(l.gap)}: ${esc(v.gap)}` +
+    `<br>${esc(l.status)}: ${esc(v.status)}`;
 }
 
 function showTooltip(state, info) {
@@ -138,31 +230,55 @@ function showTooltip(state, info) {
   tip.style.display = "block";
   const w = state.root.clientWidth;
   tip.style.left = Math.min(info.x + 14, Math.max(w - tip.offsetWidth - 4, 0)) + "px";
-  tip.style.top = (info.y + 14) + "px";
+  tip.style.top = Math.min(info.y + 14, Math.max(state.root.clientHeight - tip.offsetHeight - 4, 0)) + "px";
+}
+
+function charsetOf(labels) {
+  const set = new Set();
+  for (let c = 32; c < 127; c++) set.add(String.fromCharCode(c));
+  for (const l of labels || []) for (const ch of l[0]) set.add(ch);
+  return Array.from(set);
+}
+
+function loadLabels(state) {
+  const url = state.data.labels;
+  if (state.labelsUrl === url) return;
+  state.labelsUrl = url;
+  fetchJson(url).then((labels) => {
+    if (state.data.labels !== url) return;
+    state.labels = labels || [];
+    state.charset = charsetOf(state.labels);
+    if (state.deck) state.deck.setProps({ layers: buildLayers(state) });
+  });
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   let state = parentElement.__vnmap;
   if (!state) {
+    const frame = document.createElement("div");
+    frame.className = "vnmap-frame";
     const root = document.createElement("div");
     root.className = "vnmap";
-    root.style.height = data.height + "px";
+    root.style.height = frameHeight(data) + "px";
     root.tabIndex = 0;
     root.setAttribute("role", "application");
     root.setAttribute("aria-label", data.aria_label || "map");
     const legend = document.createElement("div");
     legend.className = "vnmap-legend";
-    parentElement.appendChild(root);
-    parentElement.appendChild(legend);
-    state = parentElement.__vnmap = { root, legend, version: 0, data, shownKey: null, setTrigger: setTriggerValue };
+    legend.setAttribute("role", "list");
+    frame.appendChild(root);
+    frame.appendChild(legend);
+    parentElement.appendChild(frame);
+    state = parentElement.__vnmap = { root, legend, version: 0, data, shownKey: null, setTrigger: setTriggerValue,
+                                      setState: setStateValue, moved: false };
     const tip = document.createElement("div");
     tip.className = "vnmap-tooltip";
     tip.setAttribute("role", "tooltip");
     root.appendChild(tip);
     state.tip = tip;
     root.addEventListener("pointerleave", () => showTooltip(state, null));
-    // A click on a commune of this view sends its code to Python (the page opens its profile).
+    // A click on a unit of this view sends its code to Python (a commune's profile, or a province's map).
     root.addEventListener("click", (e) => {
       if (!state.deck || !state.rows) return;
       const r = root.getBoundingClientRect();
@@ -170,33 +286,59 @@ export default function (component) {
       const f = picked && picked.object;
       if (f && state.rows.has(f.id)) state.setTrigger("clicked", f.id);
     });
-    Promise.all([loadDeck(data.lib), fetchJson(data.geo), data.outline ? fetchJson(data.outline) : null,
-                 fetchJson(data.names)]).then(([lib, geo, outline, names]) => {
-      state.lib = lib; state.geo = geo; state.outline = outline; state.names = names; state.geoUrl = state.data.geo;
+    // Fill the viewport (presentation mode) and refit the area while the user has not moved the view.
+    const onResize = () => {
+      if (!state.deck) return;
+      const height = frameHeight(state.data);
+      if (root.clientHeight !== height) root.style.height = height + "px";
+      if (!state.moved) setView(state, fitted(state));
+    };
+    window.top.addEventListener("resize", onResize);
+    new ResizeObserver(onResize).observe(root);
+    loadLabels(state);
+    Promise.all([loadDeck(data.lib), fetchJson(data.geo), fetchJson(data.outline), fetchJson(data.names),
+                 fetchJson(data.land), fetchJson(data.neighbours)]).then(([lib, geo, outline, names, land, neighbours]) => {
+      Object.assign(state, { lib, geo, outline, names, land, neighbours, geoUrl: state.data.geo });
+      const view = initialView(state);
+      state.view = view;
       state.deck = new lib.Deck({
-        parent: root, initialViewState: initialView(state.data), controller: { keyboard: true, doubleClickZoom: true },
+        parent: root, initialViewState: view, controller: { keyboard: true, doubleClickZoom: true },
         onHover: (info) => showTooltip(state, info && info.object ? info : null),
         getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
         onViewStateChange: ({ viewState }) => {
-          const view = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
-          window.sessionStorage.setItem(viewKey(state.data), JSON.stringify(view));
-          root.setAttribute("data-view", JSON.stringify(view));
+          const v = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
+          const zoomed = !state.view || Math.abs(v.zoom - state.view.zoom) > 0.05;
+          state.view = v;
+          root.setAttribute("data-view", JSON.stringify(v));
+          // Only the user's moves come here (a new initialViewState does not): from now on the view is theirs.
+          state.moved = true;
+          window.sessionStorage.setItem(viewKey(state.data), JSON.stringify(v));
+          // The share link keeps the view: sent to Python once the user has stopped moving.
+          clearTimeout(state.sendTimer);
+          state.sendTimer = setTimeout(() => {
+            if (state.setState) {
+              state.setState("view", { key: state.data.view_key, lon: v.longitude, lat: v.latitude, zoom: v.zoom });
+            }
+          }, 800);
+          if (zoomed) state.deck.setProps({ layers: buildLayers(state) });  // which names fit
         },
         // data-rendered = the rerun whose colours are on screen (what tests and the bench wait for).
         onAfterRender: () => root.setAttribute("data-rendered", root.getAttribute("data-version") || ""),
       });
       state.shownKey = state.data.view_key;
-      root.setAttribute("data-view", JSON.stringify(initialView(state.data)));
+      root.setAttribute("data-view", JSON.stringify(view));
       render(state);
     }).catch((err) => { root.textContent = String(err); });
     return;
   }
   state.data = data;
   state.setTrigger = setTriggerValue;
+  state.setState = setStateValue;
+  loadLabels(state);
   if (state.geoUrl && data.geo !== state.geoUrl) {  // another area's geometry (fetched once, then kept)
-    fetchJson(data.geo).then((geo) => {
+    Promise.all([fetchJson(data.geo), fetchJson(data.outline)]).then(([geo, outline]) => {
       if (state.data.geo !== data.geo) return;
-      state.geo = geo; state.geoUrl = data.geo;
+      state.geo = geo; state.outline = outline; state.geoUrl = data.geo;
       render(state);
     });
     return;
