@@ -56,13 +56,14 @@ def _defaults(reg: Registry) -> dict[str, str]:
         "colour": "status", "prov": "", "em": "all", "border": "all", "coast": "all", "island": "all",
         "types": ",".join(COMMUNE_TYPES),
         "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
+        "partial": "0",
     }
 
 
 def _choices(reg: Registry, layers: Layers, datasets: list[str]) -> dict[str, list[str]]:
     return {
         "ds": [""] + list(datasets), "dsv": [""] + [str(v) for v in range(1, 10_000)],
-        "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"],
+        "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"], "partial": ["0", "1"],
         "lang": list(LANGS), "fw": [""] + reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
@@ -185,5 +186,5 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
         colour=s.get("colour", "status"), min_n=int(s.get("minn", "50")), smooth=s.get("smooth") == "1",
         filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
                         commune_types=tuple(s["types"]), coastal=_tristate(s["coast"]),
-                        island=_tristate(s["island"])),
+                        island=_tristate(s["island"]), include_partial=s.get("partial") == "1"),
     )

@@ -13,7 +13,6 @@ from geo.indicators.selection import Summary
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
-from geo.store.keys import dataset_key
 from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
 from ui.state import MAP_NONCE_KEY
@@ -276,7 +275,7 @@ def history_chart(profile: dict, ctx):
     prov = profile["commune"]["province_code"]
     own = profile["history"][profile["history"]["indicator"] == ind]
     lo, hi = wilson_interval(own["numerator"], own["denominator"])
-    key = dataset_key(ctx.dataset.name, ctx.dataset.version)
+    key = ctx.data_key
     province = yearly_rates(key, ind, prov, _values=ctx.dataset.values, _communes=ctx.communes)
     national = yearly_rates(key, ind, "", _values=ctx.dataset.values, _communes=ctx.communes)
     name = profile["commune"]["full_name"]

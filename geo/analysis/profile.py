@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.coverage import marks_of
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.status import (
     MET,
@@ -153,7 +154,7 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
             similar &= flags.isna() if pd.isna(mine) else flags.eq(bool(mine)).fillna(False)
     groups = pd.DataFrame({"code": communes["code"], "similar": similar,
                            "in_province": communes["province_code"] == row["province_code"]})
-    rows = values.loc[values["year"] == latest, ["code", "indicator", "numerator", "denominator"]]
+    rows = values.loc[values["year"] == latest, ["code", "indicator", "numerator", "denominator", *marks_of(values)]]
     rows = groups.merge(rows, on="code", how="inner", validate="one_to_many")
     peers = {
         "province": aggregate_by_indicator(rows[rows["in_province"]]),

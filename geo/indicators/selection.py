@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.coverage import marks_of
 from geo.indicators.status import (
     MET,
     NO_DATA,
@@ -30,6 +31,7 @@ class Filters:
     commune_types: tuple[str, ...] = COMMUNE_TYPES
     coastal: bool | None = None
     island: bool | None = None
+    include_partial: bool = False  # partial 2025 communes in aggregates and "communes meeting" (shown anyway)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def join_indicator(communes: pd.DataFrame, values: pd.DataFrame, indicator: str,
                    ) -> tuple[pd.DataFrame, JoinReport]:
     """Left-join one indicator-year onto the communes; report codes in the data with no commune."""
     subset = values.loc[(values["indicator"] == indicator) & (values["year"] == year),
-                        ["code", "numerator", "denominator", "value"]]
+                        ["code", "numerator", "denominator", "value", *marks_of(values)]]
     merged = communes.merge(subset, on="code", how="outer", validate="one_to_one", indicator=True)
     unknown = sorted(merged.loc[merged["_merge"] == "right_only", "code"].astype(str))
     merged = merged[merged["_merge"] != "right_only"]
@@ -156,12 +158,19 @@ def summarise(frame: pd.DataFrame, meta: dict, target) -> Summary:
     needed = None
     if meta["aggregation"] == "share_of_communes" and area_target is not None and status != NO_DATA:
         needed = communes_needed(int(agg["numerator"]), int(agg["n_reported"]), area_target.value)
-    n_met = int((frame["status"] == MET).sum()) if "status" in frame else 0
+    n_met = int(((frame["status"] == MET) & counted_rows(frame)).sum()) if "status" in frame else 0
     return Summary(
         n_communes=int(agg["n_units"]), n_reported=int(agg["n_reported"]), n_met=n_met,
         numerator=float(agg["numerator"]), denominator=float(agg["denominator"]), rate=rate,
         status=status, gap=gap, communes_needed=needed,
     )
+
+
+def counted_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows that may count as "communes meeting the target" (partial communes only by the user's choice)."""
+    if "counted" not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame["counted"].astype("boolean").fillna(True).astype(bool)
 
 
 def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.DataFrame:

@@ -119,9 +119,18 @@ def stored_frames(checked: CheckedUpload) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     values = checked.values
     out = values[list(VALUE_COLUMNS)].copy()
-    out["flags"] = values["coverage"].astype(str) if "coverage" in values else None
+    out["flags"] = store_flags(values)
     attributes = pd.DataFrame({"code": sorted(values["code"].astype(str).unique())})
     return out.reset_index(drop=True), attributes
+
+
+def store_flags(values: pd.DataFrame) -> pd.Series:
+    """The stored flags text: the coverage level, then ``|mark`` (e.g. ``complete|rate_weighted``)."""
+    if "coverage" not in values:
+        return pd.Series(pd.NA, index=values.index, dtype=object)
+    level = values["coverage"].astype(str)
+    marks = values["marks"].fillna("").astype(str) if "marks" in values else pd.Series("", index=values.index)
+    return level.where(marks == "", level + "|" + marks)
 
 
 def require_password(given: str, configured: str | None) -> None:
