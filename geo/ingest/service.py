@@ -20,6 +20,14 @@ from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_u
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.headers import HeaderAliases
 from geo.ingest.match import CommuneMatcher
+from geo.ingest.summary import (
+    MODE_ADD,
+    ImportSummary,
+    check_mode,
+    combine_attributes,
+    combine_versions,
+    summarise_import,
+)
 from geo.ingest.validate import ValidationResult, validate_upload
 from geo.ingest.vocab import BASES, PRE2025_BASES
 from geo.store.access import check_editor_password
@@ -175,12 +183,47 @@ def _audit(editor: Editor, action: str, name: str, version: int | None = None, *
 
 def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
                 password: str = "", configured: str | None = None, original: bytes | None, loaded: str,
-                editor: Editor | None = None) -> tuple[str, int]:
+                editor: Editor | None = None, mode: str = MODE_ADD, confirm_replace: bool = False) -> tuple[str, int]:
     """Save the checked upload as a new version of ``name``; returns (canonical name, version).
 
-    An editor limited to some provinces may save only when every commune of the file is in them.
+    See :func:`save_with_summary` (adding to the stored dataset is the default).
+    """
+    saved = save_with_summary(store, checked, name=name, uploader=uploader, password=password,
+                              configured=configured, original=original, loaded=loaded, editor=editor, mode=mode,
+                              confirm_replace=confirm_replace)
+    return saved.name, saved.version
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved version and its import summary against the version it was compared with."""
+
+    name: str
+    version: int
+    summary: ImportSummary
+
+
+def dry_run(store: DatasetStore, checked: CheckedUpload | None, name: str, *,
+            mode: str = MODE_ADD) -> ImportSummary:
+    """The import summary of saving ``checked`` as ``name`` now (nothing is stored)."""
+    values = stored_frames(checked)[0] if checked is not None else pd.DataFrame(columns=[*VALUE_COLUMNS, "flags"])
+    previous = store.find_latest(normalize_dataset_name(name)) if name.strip() else None
+    skipped = checked.carried.skipped if checked is not None and checked.carried is not None else None
+    return summarise_import(values, None if previous is None else previous.values, mode=mode,
+                            against=None if previous is None else previous.version, skipped=skipped)
+
+
+def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
+                      password: str = "", configured: str | None = None, original: bytes | None, loaded: str,
+                      editor: Editor | None = None, mode: str = MODE_ADD, confirm_replace: bool = False) -> Saved:
+    """Save the checked upload as a new version of ``name``, adding to or replacing the latest version.
+
+    Adding keeps the stored values (and attributes) the file does not mention; replacing keeps only the
+    file's and must be confirmed. The version's meta records the import summary. An editor limited to
+    some provinces may save only when every commune of the file is in them.
     """
     editor = _authorise(editor, password, configured)
+    check_mode(mode, confirm_replace)
     if checked is None or checked.values.empty:
         raise error("store.nothing_to_save")
     if checked.result.errors and loaded != LOAD_VALID:
@@ -190,11 +233,18 @@ def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str
     name = normalize_dataset_name(name)
     values, attributes = stored_frames(checked)
     _refuse_outside(editor, values["code"])
+    previous = store.find_latest(name)
+    summary = summarise_import(values, None if previous is None else previous.values, mode=mode,
+                               against=None if previous is None else previous.version,
+                               skipped=checked.carried.skipped if checked.carried is not None else None)
+    if previous is not None:
+        values = combine_versions(values, previous.values, mode)
+        attributes = combine_attributes(attributes, previous.attributes, mode)
     version = store.save_version(name, values=values, attributes=attributes, original_bytes=original,
                                  original_filename=checked.filename, uploader=uploader,
-                                 meta=build_meta(checked, loaded))
-    _audit(editor, "save", name, version, file=checked.filename, rows=len(values))
-    return name, version
+                                 meta=build_meta(checked, loaded) | {"import": summary.to_meta()})
+    _audit(editor, "save", name, version, file=checked.filename, rows=len(values), mode=mode)
+    return Saved(name=name, version=version, summary=summary)
 
 
 def restore_dataset(store: DatasetStore, name: str, version: int, *, uploader: str, password: str = "",
