@@ -21,6 +21,7 @@ from geo.indicators.selection import (
     add_uncertainty,
     assess_communes,
     attach_attributes,
+    attribute_sources,
     filter_communes,
     join_indicator,
 )
@@ -39,7 +40,7 @@ from ui.cache import (
     plan_areas,
 )
 from ui.i18n import translator
-from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
+from ui.state import PREVIEW, UPLOAD_KEY, Selection, attribute_filters, render_sidebar
 
 _log = logging.getLogger("vnchild")
 
@@ -127,6 +128,9 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     ds = mark_dataset(t, layers, ds, sel)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
+    sources = attribute_sources(ds.attributes, illustrative=ds.illustrative)
+    sel = attribute_filters(t, sel, sources)
+    attribute_note(t, sources)
     communes = attach_attributes(layers.communes, ds.attributes)
     selected = filter_communes(communes, sel.filters)
 
@@ -223,6 +227,17 @@ def mark_dataset(t, layers: Layers, ds: DatasetView, sel: Selection) -> DatasetV
                           on_change=lambda: st.session_state.update(
                               partial="1" if st.session_state.partial_toggle else "0"))
     return dataclasses.replace(ds, values=values)
+
+
+def attribute_note(t, sources: dict[str, tuple[str, int]]) -> None:
+    """Under the filters: where each filter's attribute comes from (uploaded, derived, illustrative, unknown)."""
+    parts = []
+    for col in ("em_area", "em_class", "border", "coastal", "island", "especially_difficult"):
+        source, n = sources[col]
+        if source == "unknown" and col in ("em_class", "especially_difficult"):
+            continue  # no filter is drawn for these
+        parts.append(t("attr.source_line", name=t(f"attr.name.{col}"), source=t(f"attr.source.{source}", n=n)))
+    st.sidebar.caption("ⓘ " + "; ".join(parts))
 
 
 def coverage_notes(t, frame: pd.DataFrame, meta: dict, sel: Selection) -> None:

@@ -6,7 +6,7 @@ first run and written back to it after each change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -24,6 +24,7 @@ MIN_N_CHOICES = ("20", "30", "50", "100", "200")
 TRISTATE = ("all", "yes", "no")
 LANGS = ("vi", "en")
 ORDERS = ("furthest", "nearest")
+EM_CLASSES = ("I", "II", "III")  # khu vực of an ethnic-minority area (geo/ingest/attributes.py)
 
 # session_state keys shared by several modules (one name each; widget keys are the URL keys above)
 UPLOAD_KEY = "upload"  # the one CheckedUpload of this session
@@ -56,7 +57,7 @@ def _defaults(reg: Registry) -> dict[str, str]:
         "colour": "status", "prov": "", "em": "all", "border": "all", "coast": "all", "island": "all",
         "types": ",".join(COMMUNE_TYPES),
         "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
-        "partial": "0",
+        "partial": "0", "dbkk": "all", "emclass": "",
     }
 
 
@@ -64,6 +65,7 @@ def _choices(reg: Registry, layers: Layers, datasets: list[str]) -> dict[str, li
     return {
         "ds": [""] + list(datasets), "dsv": [""] + [str(v) for v in range(1, 10_000)],
         "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"], "partial": ["0", "1"],
+        "dbkk": list(TRISTATE), "emclass": ["", *EM_CLASSES],
         "lang": list(LANGS), "fw": [""] + reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
@@ -132,6 +134,23 @@ def colour_control(t) -> str:
                       help=t("uncertainty.smoothed_help"), disabled=mode not in ("value", "classed"),
                       on_change=lambda: st.session_state.update(smooth="1" if st.session_state.smooth_toggle else "0"))
     return mode
+
+
+def attribute_filters(t, sel: Selection, sources: dict[str, tuple[str, int]]) -> Selection:
+    """Filters on attributes only an upload states (especially difficult commune, area class), where stated."""
+    side, s = st.sidebar, st.session_state
+    labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
+    extra = {}
+    if sources["especially_difficult"][0] == "uploaded":
+        side.radio(t("attr.filter_difficult"), TRISTATE, key="dbkk", horizontal=True, format_func=labels.get)
+        extra["especially_difficult"] = _tristate(s.get("dbkk", "all"))
+    if sources["em_class"][0] == "uploaded":
+        side.selectbox(t("attr.filter_em_class"), ["", *EM_CLASSES], key="emclass",
+                       format_func=lambda c: t("attr.em_class_value", cls=c) if c else t("opt.all"))
+        extra["em_class"] = s.get("emclass") or None
+    if not extra:
+        return sel
+    return replace(sel, filters=replace(sel.filters, **extra))
 
 
 def _tristate(value: str) -> bool | None:

@@ -31,6 +31,7 @@ from geo.ingest.service import (
     LOAD_VALID,
     CheckedUpload,
     Editor,
+    check_attributes_file,
     check_upload,
     coverage_counts,
     delete_dataset,
@@ -39,6 +40,7 @@ from geo.ingest.service import (
     restore_dataset,
     save_with_summary,
     undelete_dataset,
+    with_attributes,
 )
 from geo.ingest.summary import MODE_ADD, MODE_REPLACE, MODES, ImportSummary
 from geo.ingest.vocab import ERAS
@@ -337,6 +339,47 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
         show_import_summary(ctx, saved, saved=True)
     if flash and flash["error"] is None and st.session_state.get("ds"):
         st.page_link("views/map.py", label=t("store.view_on_map"), icon="🗺️")
+
+
+# --- Attributes (in the data file, or a separate attributes file) ------------------------------------------
+
+ATTR_FILE_KEY = "attr_file"
+
+
+def attributes_form(ctx, checked: CheckedUpload) -> CheckedUpload:
+    """What the data file says about its communes, and an optional attributes file; returns the upload."""
+    t, lang = ctx.t, ctx.lang
+    st.subheader(t("attr.title"))
+    file = st.file_uploader(t("attr.file_label"), key=ATTR_FILE_KEY, help=t("attr.file_help"))
+    if file is not None:
+        data = file.getvalue()
+        digest = file_digest(data)
+        if st.session_state.get("attr_sha") != (digest, checked.sha256):
+            try:
+                ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
+                found = run_bounded(check_attributes_file, data, file.name, aliases=load_aliases(reg_dir),
+                                    crosswalk=load_crosswalk(ref, reg_dir), timeout_s=CHECK_TIMEOUT_S,
+                                    max_growth_mb=CHECK_MAX_GROWTH_MB)
+            except DataError as err:
+                st.error(err.message(lang))
+                return checked
+            checked = with_attributes(checked, found)
+            st.session_state[UPLOAD_KEY] = checked
+            st.session_state["attr_sha"] = (digest, checked.sha256)
+    found = checked.attributes
+    if found is None or not found.found:
+        st.caption(t("attr.none"))
+        return checked
+    names = ", ".join(t(f"attr.name.{c}") for c in found.columns)
+    st.success(t("attr.found", n=format_number(len(found.frame), lang), names=names))
+    if found.old_code_rows:
+        st.warning(t("attr.old_codes", n=format_number(found.old_code_rows, lang)))
+    if found.problems:
+        problems = pd.DataFrame(found.problems)
+        st.dataframe(problems[["row", "column", "value", f"reason_{lang}"]].rename(columns={
+            "row": t("upload.col_row"), "column": t("attr.col_column"), "value": t("attr.col_value"),
+            f"reason_{lang}": t("upload.col_reason")}), hide_index=True, width="stretch")
+    return checked
 
 
 # --- The import summary (dry run before saving, the same after) --------------------------------------------

@@ -32,6 +32,8 @@ class Filters:
     coastal: bool | None = None
     island: bool | None = None
     include_partial: bool = False  # partial 2025 communes in aggregates and "communes meeting" (shown anyway)
+    especially_difficult: bool | None = None  # only from an upload's attributes
+    em_class: str | None = None  # khu vực I / II / III of an ethnic-minority area, from an upload's attributes
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,36 @@ def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame | None) -
     for col in [c[:-4] for c in out.columns if c.endswith("__ds")]:
         given = out.pop(f"{col}__ds")
         out[col] = given.combine_first(out[col]) if col in out else given
-    for col in ("em_area", "border", "coastal", "island"):
+    for col in YES_NO_ATTRIBUTES:
         out[col] = out[col].astype("boolean") if col in out else pd.array([pd.NA] * len(out), dtype="boolean")
+    out["em_class"] = out["em_class"].astype("string") if "em_class" in out else pd.array(
+        [pd.NA] * len(out), dtype="string")
+    return out
+
+
+YES_NO_ATTRIBUTES = ("em_area", "border", "coastal", "island", "especially_difficult")
+UPLOADED, DERIVED, ILLUSTRATIVE, UNKNOWN = "uploaded", "derived", "illustrative", "unknown"
+_DERIVED = ("border", "coastal", "island")  # from the boundaries (geo/geometry/border.py, coast.py)
+
+
+def attribute_sources(attributes: pd.DataFrame | None, *, illustrative: bool) -> dict[str, tuple[str, int]]:
+    """Where each filterable attribute comes from, and for how many communes the dataset states it.
+
+    uploaded: the dataset states it for some communes (the others keep the derived value, or stay
+    unknown); derived: computed from the boundaries; illustrative: generated with the illustrative data;
+    unknown: nobody states it.
+    """
+    out = {}
+    for col in (*YES_NO_ATTRIBUTES, "em_class"):
+        given = 0 if attributes is None or col not in attributes else int(attributes[col].notna().sum())
+        if given and not illustrative:
+            out[col] = (UPLOADED, given)
+        elif col in _DERIVED:
+            out[col] = (DERIVED, 0)
+        elif illustrative and col == "em_area":
+            out[col] = (ILLUSTRATIVE, given)
+        else:
+            out[col] = (UNKNOWN, 0)
     return out
 
 
@@ -84,10 +114,12 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= communes["province_code"] == filters.province
     if filters.em_area is not None and "em_area" in communes:
         mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
-    for col in ("border", "coastal", "island"):
+    for col in ("border", "coastal", "island", "especially_difficult"):
         wanted = getattr(filters, col)
         if wanted is not None and col in communes:
             mask &= communes[col].fillna(not wanted) == wanted
+    if filters.em_class is not None:
+        mask &= (communes["em_class"] == filters.em_class).fillna(False) if "em_class" in communes else False
     return communes[mask]
 
 
