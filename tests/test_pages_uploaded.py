@@ -151,8 +151,14 @@ def test_lagging_table_marks_coverage_and_basis(stored, upload):
 @pytest.mark.parametrize("which", ["partial", "rates"])
 def test_profile_of_a_partial_and_of_a_rates_only_commune(stored, upload, which):
     picked, _, _ = upload
-    at = _run("views/profile.py", ds=NAME, commune=picked[which][0])
+    at = _run("views/profile.py", ds=NAME, commune=picked[which][0], lang="en")
     assert at.header, "the commune's name is shown"
+    table = at.dataframe[0].value
+    stunting = table[table["Indicator"].str.contains("tunting")].iloc[0]
+    if which == "partial":
+        assert stunting["Coverage"] == "Some old parts missing"
+    else:
+        assert stunting["Basis of the value"] == "Rate combined by the crosswalk's weights"
 
 
 def test_overview_says_why_no_aggregate_for_rates_only_communes(stored, upload, refs):

@@ -259,6 +259,12 @@ def indicator_table(profile: dict, ctx) -> TableView:
             lambda s: t(f"status.{s}") if isinstance(s, str) else "—")
     out[t("col.trend_status_year", year=ctx.sel.target_year)] = indicators["trend_status"].map(
         lambda s: t(f"trend.status.{s}") if s in TREND_STATES else t(f"status.{s}"))
+    if "coverage" in indicators and indicators["coverage"].dropna().ne("complete").any():
+        out[t("cover.col_coverage")] = indicators["coverage"].map(
+            lambda v: t(f"coverage.{v}") if isinstance(v, str) else "—")
+    if "basis" in indicators and indicators["basis"].dropna().ne("counts").any():
+        out[t("cover.col_basis")] = indicators["basis"].map(
+            lambda v: t(f"cover.basis.{v}") if isinstance(v, str) else "—")
     out[t("col.aarr")] = indicators["aarr"]
     out[t("col.province_value")] = indicators["province_value"]
     out[t("col.similar_value")] = indicators["similar_value"]

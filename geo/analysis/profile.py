@@ -142,7 +142,8 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
     latest = int(values["year"].max()) if year is None else int(year)
     ids = reg.indicator_ids()
 
-    own = values.loc[values["code"] == code, ["indicator", "year", "numerator", "denominator", "value"]]
+    own = values.loc[values["code"] == code, ["indicator", "year", "numerator", "denominator", "value",
+                                              *[c for c in marks_of(values) if c != "counted"]]]
     years = sorted(int(y) for y in values["year"].unique())
     grid = pd.MultiIndex.from_product([ids, years], names=["indicator", "year"]).to_frame(index=False)
     history = grid.merge(own, on=["indicator", "year"], how="left", validate="one_to_one")
