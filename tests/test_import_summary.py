@@ -106,3 +106,9 @@ def test_store_find_latest(tmp_path) -> None:
                            uploader="Lan")
         found = store.find_latest("  Có rồi ")
         assert found is not None and found.version == 1 and len(found.values) == 4
+
+
+def test_rows_with_errors_are_counted_and_recorded() -> None:
+    got = summarise_import(FILE, None, rows_not_loaded=3)
+    assert got.rows_not_loaded == 3 and got.to_meta()["rows_not_loaded"] == 3
+    assert got.to_meta()["totals"]["new"] == 4

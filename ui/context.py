@@ -192,9 +192,9 @@ def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) 
     """
     name = st.session_state.get("ds") or ""
     if name == PREVIEW and PREVIEW in names:
-        values, _ = stored_frames(st.session_state[UPLOAD_KEY])
+        values, attributes = stored_frames(st.session_state[UPLOAD_KEY])
         return DatasetView(name=PREVIEW, version=None, label=t("dataset.preview"), values=values,
-                           attributes=pd.DataFrame({"code": pd.Series(dtype="string")}), illustrative=False)
+                           attributes=attributes, illustrative=False)
     if name in names and available:
         try:
             store_url = config.store_url()

@@ -421,6 +421,8 @@ def show_import_summary(ctx, summary: ImportSummary, *, saved: bool) -> None:
     labels = {c: t(f"summary.col_{c}") for c in columns}
     shown = table[columns].rename(columns=labels)
     show_table(shown, lang, {labels[c]: "int" for c in columns[2:]})
+    if summary.rows_not_loaded:
+        st.caption(t("summary.rows_not_loaded", n=format_number(summary.rows_not_loaded, lang)))
     if len(summary.conflicts):
         with st.expander(t("summary.conflicts", n=format_number(len(summary.conflicts), lang))):
             conflicts = summary.conflicts.assign(reason=summary.conflicts["reason"].map(

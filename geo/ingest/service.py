@@ -260,7 +260,12 @@ def dry_run(store: DatasetStore, checked: CheckedUpload | None, name: str, *,
     previous = store.find_latest(normalize_dataset_name(name)) if name.strip() else None
     skipped = checked.carried.skipped if checked is not None and checked.carried is not None else None
     return summarise_import(values, None if previous is None else previous.values, mode=mode,
-                            against=None if previous is None else previous.version, skipped=skipped)
+                            against=None if previous is None else previous.version, skipped=skipped,
+                            rows_not_loaded=_rows_not_loaded(checked))
+
+
+def _rows_not_loaded(checked: CheckedUpload | None) -> int:
+    return 0 if checked is None else int(checked.counts.get("rows_with_errors", 0))
 
 
 def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
@@ -286,7 +291,8 @@ def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, nam
     previous = store.find_latest(name)
     summary = summarise_import(values, None if previous is None else previous.values, mode=mode,
                                against=None if previous is None else previous.version,
-                               skipped=checked.carried.skipped if checked.carried is not None else None)
+                               skipped=checked.carried.skipped if checked.carried is not None else None,
+                               rows_not_loaded=_rows_not_loaded(checked))
     if previous is not None:
         values = combine_versions(values, previous.values, mode)
         attributes = combine_attributes(attributes, previous.attributes, mode)

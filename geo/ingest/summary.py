@@ -37,6 +37,7 @@ class ImportSummary:
     against: int | None  # the stored version compared with; None for a new dataset
     table: pd.DataFrame
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
+    rows_not_loaded: int = 0  # file rows with errors (loading only the valid rows): listed by the check
 
     @property
     def totals(self) -> dict[str, int]:
@@ -46,7 +47,7 @@ class ImportSummary:
         """What a stored version records about the import (plain JSON)."""
         rows = self.table.astype({"year": int, **dict.fromkeys(COUNTS, int)}).to_dict("records")
         return {"mode": self.mode, "against": self.against, "totals": self.totals, "by_indicator_year": rows,
-                "conflicts": len(self.conflicts)}
+                "conflicts": len(self.conflicts), "rows_not_loaded": self.rows_not_loaded}
 
 
 CONFLICT_COLUMNS = ["code", "new_code", "year", "indicator", "source_row", "reason"]
@@ -79,7 +80,8 @@ def _plain(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise_import(new: pd.DataFrame, previous: pd.DataFrame | None, *, mode: str = MODE_ADD,
-                     against: int | None = None, skipped: pd.DataFrame | None = None) -> ImportSummary:
+                     against: int | None = None, skipped: pd.DataFrame | None = None,
+                     rows_not_loaded: int = 0) -> ImportSummary:
     """Count new / changed / unchanged / ignored values per indicator and year; see the module docstring.
 
     ``new``: the values the file carries (store format: KEY, counts, value, flags); ``previous``: the
@@ -108,7 +110,8 @@ def summarise_import(new: pd.DataFrame, previous: pd.DataFrame | None, *, mode: 
     table = table.sort_values(["indicator", "year"], ignore_index=True)
     table.columns.name = None
     conflicts = skipped.rename(columns={"old_code": "code"}).reindex(columns=CONFLICT_COLUMNS)
-    return ImportSummary(mode=mode, against=against, table=table, conflicts=conflicts.reset_index(drop=True))
+    return ImportSummary(mode=mode, against=against, table=table, conflicts=conflicts.reset_index(drop=True),
+                         rows_not_loaded=int(rows_not_loaded))
 
 
 def combine_versions(new: pd.DataFrame, previous: pd.DataFrame | None, mode: str) -> pd.DataFrame:
