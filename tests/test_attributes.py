@@ -177,3 +177,14 @@ def test_upload_page_takes_a_separate_attributes_file(tmp_path, monkeypatch, lay
     frame = app.session_state["upload"].attributes.frame.set_index("code")
     assert frame.loc["00004", "em_class"] == "II"
     assert any("must be I, II or III" in str(v) for d in app.dataframe for v in d.value.to_numpy().ravel())
+
+
+def test_attribute_vocabulary_is_checked(tmp_path):
+    bad = tmp_path / "a.csv"
+    bad.write_text("field,lang,alias\nborder,fr,frontière\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        at.load_attribute_aliases(bad)
+    bad.write_text("field,lang,alias\nflood_zone,vi,vùng lũ\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        at.load_attribute_aliases(bad)
+    assert "flood_zone" in caught.value.en

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pandera.pandas as pa
 
 from geo.config import registry_dir
 from geo.ingest.cells import parse_yes_no
@@ -30,6 +31,8 @@ from geo.text.catalogue import error, say
 from geo.text.fold import fold
 
 ATTRIBUTES_FILE = "attribute_columns.csv"
+_SCHEMA = pa.DataFrameSchema({"field": pa.Column(str), "lang": pa.Column(str, pa.Check.isin(["vi", "en"])),
+                              "alias": pa.Column(str, pa.Check.str_length(min_value=1))}, strict=True)
 FLAGS = ("em_area", "border", "coastal", "island", "especially_difficult")
 EM_CLASS = "em_class"
 FIELDS = (*FLAGS, EM_CLASS)
@@ -41,9 +44,13 @@ HEADER_SEARCH_ROWS = 12
 def load_attribute_aliases(path: str | Path | None = None) -> dict[str, str]:
     """Header key → attribute field, from data/attribute_columns.csv (an unknown field is refused)."""
     table = pd.read_csv(path or Path(registry_dir()) / ATTRIBUTES_FILE, dtype=str, keep_default_na=False)
-    unknown = sorted(set(table["field"]) - set(FIELDS))
+    unknown = sorted(set(table.get("field", pd.Series(dtype=str))) - set(FIELDS))
     if unknown:
         raise error("err.attributes.unknown_field", fields=", ".join(unknown))
+    try:
+        _SCHEMA.validate(table, lazy=True)
+    except pa.errors.SchemaErrors:
+        raise error("err.attributes.file_invalid") from None
     return {normalize_header(alias): f for f, alias in zip(table["field"], table["alias"], strict=True)}
 
 
