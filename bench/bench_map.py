@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import resource
 import statistics
 import sys
@@ -166,6 +167,29 @@ def _national_csv(values, codes_column: str, codes=None, years=(2021, 2022, 2023
     return wide.to_csv(index=False).encode("utf-8")
 
 
+def _national_form_rows(cw, k: int):
+    """The commune rows of year number ``k`` of the national form: (TT, code, name, measured, uw, uw %, st, st %)."""
+    old = cw.old_units.sort_values("old_code")
+    for i, (code, name) in enumerate(zip(old["old_code"], old["full_name"], strict=True), start=1):
+        n, u, st = 100 + i % 300, 10 + (i + k) % 20, 20 + (i * 7 + k) % 30
+        yield [i, code, name, n, u, round(100 * u / n, 1), st, round(100 * st / n, 1)]
+
+
+def _national_form_csv(cw, years=(2021, 2022, 2023, 2024)) -> bytes:
+    """Exactly the workbook's commune rows as one flat CSV (year column, the template's headers)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ma_xa_cu", "ten_xa", "nam", "underweight_u5__mau_so", "underweight_u5__tu_so",
+                     "underweight_u5__gia_tri", "stunting_u5__mau_so", "stunting_u5__tu_so", "stunting_u5__gia_tri"])
+    for k, year in enumerate(years):
+        for _, code, name, n, u, pu, st, ps in _national_form_rows(cw, k):
+            writer.writerow([code, name, year, n, u, pu, n, st, ps])
+    return out.getvalue().encode("utf-8")
+
+
 def _national_workbook(cw, years=(2021, 2022, 2023, 2024)) -> bytes:
     """All old communes x 4 years as official report sheets: one sheet per year ("Năm 2021"), title rows, a
     two-level header (group cell over "Số trẻ" / "Tỷ lệ (%)"), a total row and a signature block."""
@@ -173,7 +197,6 @@ def _national_workbook(cw, years=(2021, 2022, 2023, 2024)) -> bytes:
 
     from openpyxl import Workbook
 
-    old = cw.old_units.sort_values("old_code")
     book = Workbook(write_only=True)
     for k, year in enumerate(years):
         ws = book.create_sheet(f"Năm {year}")
@@ -183,10 +206,10 @@ def _national_workbook(cw, years=(2021, 2022, 2023, 2024)) -> bytes:
                    "Suy dinh dưỡng thể thấp còi", None])
         ws.append([None, None, None, None, "Số trẻ", "Tỷ lệ (%)", "Số trẻ", "Tỷ lệ (%)"])
         tot = [0, 0, 0]
-        for i, (code, name) in enumerate(zip(old["old_code"], old["full_name"], strict=True), start=1):
-            n, u, st = 100 + i % 300, 10 + (i + k) % 20, 20 + (i * 7 + k) % 30
+        for row in _national_form_rows(cw, k):
+            n, u, st = row[3], row[4], row[6]
             tot = [tot[0] + n, tot[1] + u, tot[2] + st]
-            ws.append([i, code, name, n, u, round(100 * u / n, 1), st, round(100 * st / n, 1)])
+            ws.append(row)
         ws.append([None, None, "Tổng cộng", *tot[:2], None, tot[2], None])
         ws.append([])
         ws.append([None, "NGƯỜI LẬP BIỂU", None, None, None, "GIÁM ĐỐC"])
@@ -214,14 +237,8 @@ def bench_upload() -> dict:
     old_file = _national_csv(values, "ma_xa_cu", codes=old_codes, years=(2021, 2022, 2023, 2024))
     out = {}
     from geo.ingest.headers import load_column_aliases
-    from geo.ingest.service import check_upload
 
-    book = _national_workbook(cw)
-    t = time.perf_counter()
-    checked = check_upload(book, "national_old.xlsx", sheet="", era="pre2025", registry=reg, crosswalk=cw,
-                           matcher=matcher, aliases=load_column_aliases(reg))
-    out["book"] = {"rows": int(checked.counts.get("rows", 0)), "seconds": time.perf_counter() - t,
-                   "errors": len(checked.result.errors), "values": len(checked.values), "mb": len(book) / 1e6}
+    out |= bench_national_form(reg, cw, matcher, load_column_aliases(reg))
     for name, data in (("new", new_file), ("old", old_file)):
         t = time.perf_counter()
         result = validate_upload(data, f"{name}.csv", reg, matcher)
@@ -232,6 +249,43 @@ def bench_upload() -> dict:
                      "crosswalk": time.perf_counter() - t, "errors": len(result.errors),
                      "values": len(carried.values)}
     return out
+
+
+def bench_national_form(reg, cw, matcher, aliases) -> dict:
+    """The page's check + carry (check_upload) of the national official-form workbook and of its same rows as CSV."""
+    from geo.ingest.service import check_upload
+
+    out = {}
+    for key, name, data in (("book", "national_old.xlsx", _national_workbook(cw)),
+                            ("book_csv", "national_old.csv", _national_form_csv(cw))):
+        t = time.perf_counter()
+        checked = check_upload(data, name, sheet="", era="pre2025", registry=reg, crosswalk=cw, matcher=matcher,
+                               aliases=aliases)
+        out[key] = {"rows": int(checked.counts.get("rows", 0)), "seconds": time.perf_counter() - t,
+                    "errors": len(checked.result.errors), "values": len(checked.values), "mb": len(data) / 1e6}
+    return out
+
+
+def main_upload_only() -> None:
+    """``--upload-only``: the national official-form workbook against its same rows as CSV, with the load."""
+    from geo.indicators.registry import load_registry
+    from geo.ingest.crosswalk import load_crosswalk
+    from geo.ingest.headers import load_column_aliases
+    from geo.ingest.match import build_matcher
+
+    reg = load_registry()
+    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == "yes_no"]
+    cw = load_crosswalk(config.reference_dir(), yes_no_indicators=yes_no)
+    matcher = build_matcher(cw.new_units, cw)
+    before = os.getloadavg()
+    got = bench_national_form(reg, cw, matcher, load_column_aliases(reg))
+    after = os.getloadavg()
+    for key, label in (("book", "official-form workbook (.xlsx, 4 sheets)"), ("book_csv", "same rows as CSV")):
+        r = got[key]
+        print(f"{label:<42} {r['rows']:>7,} rows  {r['mb']:5.1f} MB  check + carry {r['seconds']:6.1f} s  "
+              f"{r['values']:,} values, {r['errors']} errors")
+    print(f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
+          f"after {after[0]:.2f} {after[1]:.2f} {after[2]:.2f} (2 cores)")
 
 
 def bench_exports() -> dict:
@@ -264,7 +318,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=16, help="warm reruns to time (ours)")
     parser.add_argument("--baseline-runs", type=int, default=1)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--upload-only", action="store_true",
+                        help="only the national official-form workbook against the same rows as CSV")
     args = parser.parse_args()
+    if args.upload_only:
+        main_upload_only()
+        return
 
     print("Building layers from scratch (cold cache)…", flush=True)
     build_s, info = bench_build()
@@ -298,7 +357,8 @@ def main() -> None:
          f"+ crosswalk {up['old']['crosswalk']:.2f} s", "—"),
         (f"upload: official-form workbook, 4 sheets, {up['book']['rows']:,} old-commune rows "
          f"({up['book']['mb']:.1f} MB .xlsx), check + carry", f"{up['book']['seconds']:.2f} s "
-         f"({up['book']['values']:,} values, {up['book']['errors']} errors)", "— (same run: the CSV rows above)"),
+         f"({up['book']['values']:,} values, {up['book']['errors']} errors)",
+         f"same rows as CSV: {up['book_csv']['seconds']:.2f} s ({up['book_csv']['values']:,} values)"),
         ("export map PNG+SVG+PDF 1600x1200, country / Lai Châu (click to files)",
          f"{ex['map_country']:.1f} s / {ex['map_province']:.1f} s", "—"),
         ("briefing pack PDF+PPTX, country / Lai Châu (click to files)",

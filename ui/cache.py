@@ -73,6 +73,22 @@ def load_stored(url: str, name: str, version: int):
     return get_store(url).load_version(name, version)
 
 
+def marked_values(dataset_key: str, layers_key: str, include_partial: bool, *, _values, _cache: bool = True):
+    """The dataset's values marked with coverage and basis (geo.indicators.coverage), once per version and choice."""
+    from geo.indicators.coverage import mark_values
+
+    if not _cache:  # this session's unsaved upload: small, and not shared
+        return mark_values(_values, include_partial=include_partial)
+    return _marked(dataset_key, layers_key, include_partial, _values=_values)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _marked(dataset_key: str, layers_key: str, include_partial: bool, *, _values):
+    from geo.indicators.coverage import mark_values
+
+    return mark_values(_values, include_partial=include_partial)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
                         *, _communes, _values, _reg) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import streamlit as st
 from geo import config
 from geo.errors import DataError
 from geo.geometry.boundaries import Layers
+from geo.indicators.coverage import PARTIAL_COVERAGE, left_out
 from geo.indicators.plans import OUTSIDE, PARTLY, coverage
 from geo.indicators.registry import Registry, Target
 from geo.indicators.selection import (
@@ -19,23 +21,27 @@ from geo.indicators.selection import (
     add_uncertainty,
     assess_communes,
     attach_attributes,
+    attribute_sources,
     filter_communes,
     in_codes,
     join_indicator,
 )
+from geo.ingest.service import stored_frames
 from geo.store.engine import StoreUnavailable
+from geo.store.keys import dataset_key
 from ui.cache import (
     ensure_layers,
     get_store,
     load_illustrative,
     load_registry,
     load_stored,
+    marked_values,
     per_view,
     plan_area_names,
     plan_areas,
 )
 from ui.i18n import translator
-from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
+from ui.state import PREVIEW, UPLOAD_KEY, Selection, attribute_filters, render_sidebar
 
 _log = logging.getLogger("vnchild")
 
@@ -60,7 +66,7 @@ class DatasetView:
     name: str  # "" for the illustrative dataset
     version: int | None
     label: str
-    values: pd.DataFrame
+    values: pd.DataFrame  # marked (geo.indicators.coverage): coverage, basis, counted
     attributes: pd.DataFrame
     illustrative: bool
 
@@ -95,6 +101,11 @@ class Context:
             return self.t("filter.all_country")
         return str(self.layers.provinces.set_index("code").loc[code, "name"])
 
+    @property
+    def data_key(self) -> str:
+        """Cache key of the values as marked for this view (dataset version and the partial choice)."""
+        return f"{dataset_key(self.dataset.name, self.dataset.version)}|{int(self.sel.filters.include_partial)}"
+
     def target_for(self, year: int) -> Target | None:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)
 
@@ -115,8 +126,12 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     areas = plan_areas(str(config.reference_dir()), str(config.registry_dir()), layers.key)
     sel = render_sidebar(reg, layers, t, names, areas, commune_page=commune_page)
     ds = choose_dataset(t, layers, names, available)
+    ds = mark_dataset(t, layers, ds, sel)
     meta = reg.indicator(sel.indicator) | {"short": reg.indicator(sel.indicator)[f"short_{sel.lang}"]}
     target = reg.target(sel.framework, sel.indicator, sel.target_year)
+    sources = attribute_sources(ds.attributes, illustrative=ds.illustrative)
+    sel = attribute_filters(t, sel, sources)
+    attribute_note(t, sources)
     communes = attach_attributes(layers.communes, ds.attributes)
     selected = filter_communes(communes, sel.filters)
 
@@ -134,6 +149,7 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     if st.session_state.get("present") == "1":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     plan_notes(t, reg, sel, areas, selected["code"])
+    coverage_notes(t, frame, meta, sel)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report)
 
@@ -143,7 +159,7 @@ def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = 
     if ds.name == PREVIEW:
         return None
     return (layers.key, ds.name, ds.version, sel.framework, sel.indicator, sel.year, sel.target_year, sel.min_n,
-            precision)
+            precision, sel.filters.include_partial)
 
 
 def explain_store_error(t, err: DataError) -> str:
@@ -177,10 +193,9 @@ def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) 
     """
     name = st.session_state.get("ds") or ""
     if name == PREVIEW and PREVIEW in names:
-        carried = st.session_state[UPLOAD_KEY].carried.values
-        values = carried[["code", "year", "indicator", "numerator", "denominator", "value"]]
+        values, attributes = stored_frames(st.session_state[UPLOAD_KEY])
         return DatasetView(name=PREVIEW, version=None, label=t("dataset.preview"), values=values,
-                           attributes=pd.DataFrame({"code": pd.Series(dtype="string")}), illustrative=False)
+                           attributes=attributes, illustrative=False)
     if name in names and available:
         try:
             store_url = config.store_url()
@@ -195,6 +210,51 @@ def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) 
     ill = load_illustrative(str(config.reference_dir()), layers.key)
     return DatasetView(name="", version=None, label=t("illustrative.badge"), values=ill.values,
                        attributes=ill.attributes, illustrative=True)
+
+
+def mark_dataset(t, layers: Layers, ds: DatasetView, sel: Selection) -> DatasetView:
+    """The dataset with each value's coverage and basis, and whether it counts (the user's partial choice).
+
+    The choice is offered only when the dataset has partial communes; it is part of the selection (URL).
+    """
+    include = sel.filters.include_partial
+    if ds.name == PREVIEW:
+        values = marked_values("", "", include, _values=ds.values, _cache=False)
+    else:
+        values = marked_values(dataset_key(ds.name, ds.version), layers.key, include, _values=ds.values)
+    if (values["coverage"] == PARTIAL_COVERAGE).any():
+        st.sidebar.toggle(t("cover.include_partial"), value=include, key="partial_toggle",
+                          help=t("cover.include_partial_help"),
+                          on_change=lambda: st.session_state.update(
+                              partial="1" if st.session_state.partial_toggle else "0"))
+    return dataclasses.replace(ds, values=values)
+
+
+def attribute_note(t, sources: dict[str, tuple[str, int]]) -> None:
+    """Under the filters: where each filter's attribute comes from (uploaded, derived, illustrative, unknown)."""
+    parts = []
+    for col in ("em_area", "em_class", "border", "coastal", "island", "especially_difficult"):
+        source, n = sources[col]
+        if source == "unknown" and col in ("em_class", "especially_difficult"):
+            continue  # no filter is drawn for these
+        parts.append(t("attr.source_line", name=t(f"attr.name.{col}"), source=t(f"attr.source.{source}", n=n)))
+    st.sidebar.caption("ⓘ " + "; ".join(parts))
+
+
+def coverage_notes(t, frame: pd.DataFrame, meta: dict, sel: Selection) -> None:
+    """Say on screen which shown values the area figures leave out, and exactly why."""
+    counts = left_out(frame)
+    if counts["partial"]:
+        st.caption("◐ " + t("cover.partial_left_out", n=counts["partial"]))
+    if counts["partial_counted"]:
+        st.caption("◐ " + t("cover.partial_included", n=counts["partial_counted"]))
+    bare = counts["rate_only"] + counts["rate_weighted"]
+    if bare and not counts["with_counts"]:
+        st.info(t("cover.no_aggregate_rates_only", n=bare, indicator=meta[f"short_{sel.lang}"]), icon="ℹ️")
+    elif bare:
+        st.caption("ⓘ " + t("cover.rates_only_left_out", n=bare, k=counts["with_counts"]))
+    if counts["rate_weighted"]:
+        st.caption("ⓘ " + t("cover.rate_weighted_note", n=counts["rate_weighted"]))
 
 
 def plan_notes(t, reg: Registry, sel: Selection, areas: dict, codes: pd.Series) -> None:

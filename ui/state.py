@@ -7,7 +7,7 @@ first run and written back to it after each change.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -25,6 +25,7 @@ MIN_N_CHOICES = ("20", "30", "50", "100", "200")
 TRISTATE = ("all", "yes", "no")
 LANGS = ("vi", "en")
 ORDERS = ("furthest", "nearest")
+EM_CLASSES = ("I", "II", "III")  # khu vực of an ethnic-minority area (geo/ingest/attributes.py)
 
 # session_state keys shared by several modules (one name each; widget keys are the URL keys above)
 UPLOAD_KEY = "upload"  # the one CheckedUpload of this session
@@ -63,13 +64,15 @@ def _defaults(reg: Registry) -> dict[str, str]:
         "types": ",".join(COMMUNE_TYPES),
         "commune": "", "order": "furthest", "present": "0", "ds": "", "dsv": "", "minn": "50", "smooth": "0",
         MAP_VIEW_KEY: "",
+        "partial": "0", "dbkk": "all", "emclass": "",
     }
 
 
 def _choices(reg: Registry, layers: Layers, datasets: list[str]) -> dict[str, list[str]]:
     return {
         "ds": [""] + list(datasets), "dsv": [""] + [str(v) for v in range(1, 10_000)],
-        "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"],
+        "minn": list(MIN_N_CHOICES), "smooth": ["0", "1"], "partial": ["0", "1"],
+        "dbkk": list(TRISTATE), "emclass": ["", *EM_CLASSES],
         "lang": list(LANGS), "fw": [""] + reg.frameworks["id"].tolist(), "ind": reg.indicator_ids(),
         "year": [str(y) for y in YEARS], "ty": [str(y) for y in TARGET_YEARS], "colour": list(COLOUR_MODES),
         "prov": [""] + layers.provinces["code"].tolist(), "em": list(TRISTATE), "border": list(TRISTATE),
@@ -173,6 +176,23 @@ def colour_control(t) -> str:
     return mode
 
 
+def attribute_filters(t, sel: Selection, sources: dict[str, tuple[str, int]]) -> Selection:
+    """Filters on attributes only an upload states (especially difficult commune, area class), where stated."""
+    side, s = st.sidebar, st.session_state
+    labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
+    extra = {}
+    if sources["especially_difficult"][0] == "uploaded":
+        side.radio(t("attr.filter_difficult"), TRISTATE, key="dbkk", horizontal=True, format_func=labels.get)
+        extra["especially_difficult"] = _tristate(s.get("dbkk", "all"))
+    if sources["em_class"][0] == "uploaded":
+        side.selectbox(t("attr.filter_em_class"), ["", *EM_CLASSES], key="emclass",
+                       format_func=lambda c: t("attr.em_class_value", cls=c) if c else t("opt.all"))
+        extra["em_class"] = s.get("emclass") or None
+    if not extra:
+        return sel
+    return replace(sel, filters=replace(sel.filters, **extra))
+
+
 def _tristate(value: str) -> bool | None:
     return None if value == "all" else value == "yes"
 
@@ -228,5 +248,5 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
         colour=s.get("colour", "status"), min_n=int(s.get("minn", "50")), smooth=s.get("smooth") == "1",
         filters=Filters(province=s["prov"] or None, em_area=_tristate(s["em"]), border=_tristate(s["border"]),
                         commune_types=tuple(s["types"]), coastal=_tristate(s["coast"]),
-                        island=_tristate(s["island"])),
+                        island=_tristate(s["island"]), include_partial=s.get("partial") == "1"),
     )

@@ -41,9 +41,12 @@ COLUMNS = {
     "under5": ("col.under5", "int"),
     "em_area": ("col.em_area", "text"),
     "border": ("col.border", "text"),
+    "coverage": ("cover.col_coverage", "text"),
+    "basis": ("cover.col_basis", "text"),
 }
 
 
+_MARKS = {"coverage": "complete", "basis": "counts"}  # the plain value of each mark column
 PRECISION_COLUMNS = ["lo", "hi", "certainty", "low_precision", "aarr", "required_aarr", "trend_status"]
 UNCERTAIN = ("clearly_met", "clearly_not_met", "not_clearly_different")
 TREND_STATES = ("target_met", "on_track", "off_track", "not_assessable")
@@ -68,8 +71,8 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
     kinds: dict[str, str] = {}
     yes_no = {True: t("yes"), False: t("no")}
     for col, (key, kind) in COLUMNS.items():
-        if col not in df.columns:
-            continue
+        if col not in df.columns or (col in _MARKS and df[col].dropna().isin([_MARKS[col]]).all()):
+            continue  # a coverage or basis column only where some row is not the plain case
         label = t(_cases_key(meta)) if col == "cases_to_target" else t(key)
         series = df[col]
         if col == "required_aarr" and "required_year" in df.columns:  # rank_lagging says which target year
@@ -87,6 +90,10 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
             series = series.map(lambda v: t(f"trend.{v}") if pd.notna(v) else t("trend.unknown"))
         elif col == "status":
             series = series.map(lambda v: t(f"status.{v}"))
+        elif col == "coverage":
+            series = series.map(lambda v: t(f"coverage.{v}") if isinstance(v, str) else "—")
+        elif col == "basis":
+            series = series.map(lambda v: t(f"cover.basis.{v}") if isinstance(v, str) else "—")
         elif col == "readiness":
             series = series * 100
         out[label] = series.to_numpy()

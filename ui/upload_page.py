@@ -31,14 +31,18 @@ from geo.ingest.service import (
     LOAD_VALID,
     CheckedUpload,
     Editor,
+    check_attributes_file,
     check_upload,
     coverage_counts,
     delete_dataset,
+    dry_run,
     file_digest,
     restore_dataset,
-    save_upload,
+    save_with_summary,
     undelete_dataset,
+    with_attributes,
 )
+from geo.ingest.summary import MODE_ADD, MODE_REPLACE, MODES, ImportSummary
 from geo.ingest.vocab import ERAS
 from geo.reporting.downloads import to_csv_bytes
 from geo.store.accounts import BOOTSTRAP_NAME
@@ -293,12 +297,15 @@ def _on_save(loaded: str) -> None:
     file = s.get(FILE_KEY)
     try:
         editor = sign_in("upload")
-        name, version = save_upload(get_store(config.store_url()), s.get(UPLOAD_KEY), name=s.get("upload_name", ""),
-                                    uploader=s.get("upload_by", ""), editor=editor,
-                                    original=file.getvalue() if file is not None else None, loaded=loaded)
+        saved = save_with_summary(get_store(config.store_url()), s.get(UPLOAD_KEY), name=s.get("upload_name", ""),
+                                  uploader=s.get("upload_by", ""), editor=editor,
+                                  original=file.getvalue() if file is not None else None, loaded=loaded,
+                                  mode=s.get(MODE_KEY, MODE_ADD), confirm_replace=bool(s.get(CONFIRM_KEY)))
     except DataError as err:
         _flash("save", error=err)
         return
+    name, version = saved.name, saved.version
+    s[SAVED_SUMMARY_KEY] = saved.summary
     s["ds"], s["dsv"] = name, ""  # the sidebar shows the new dataset at its latest version
     _focus_year(s[UPLOAD_KEY].values["year"].unique())
     _flash("save", key="store.saved", name=name, version=version)
@@ -318,6 +325,8 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     existing = _latest_versions(ctx.lang)
     if name.strip() and name.strip() in existing:
         st.caption(t("store.name_exists", name=name.strip(), version=existing[name.strip()] + 1))
+    ready = import_summary_panel(ctx, checked, name, exists=name.strip() in existing)
+    disabled = disabled or not ready
     c0, c1, c2 = st.columns(3)
     c0.text_input(t("store.user_label"), key="upload_user", max_chars=40, disabled=disabled)
     c1.text_input(t("store.uploader_label"), key="upload_by", max_chars=200, disabled=disabled)
@@ -325,8 +334,103 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     st.button(t("store.save_button"), key="upload_save", type="primary", disabled=disabled, on_click=_on_save,
               args=(loaded,), icon="💾")
     flash = show_flash(t, ctx.lang, "save")
+    saved = st.session_state.pop(SAVED_SUMMARY_KEY, None)
+    if flash and flash["error"] is None and saved is not None:
+        show_import_summary(ctx, saved, saved=True)
     if flash and flash["error"] is None and st.session_state.get("ds"):
         st.page_link("views/map.py", label=t("store.view_on_map"), icon="🗺️")
+
+
+# --- Attributes (in the data file, or a separate attributes file) ------------------------------------------
+
+ATTR_FILE_KEY = "attr_file"
+
+
+def attributes_form(ctx, checked: CheckedUpload) -> CheckedUpload:
+    """What the data file says about its communes, and an optional attributes file; returns the upload."""
+    t, lang = ctx.t, ctx.lang
+    st.subheader(t("attr.title"))
+    file = st.file_uploader(t("attr.file_label"), key=ATTR_FILE_KEY, help=t("attr.file_help"))
+    if file is not None:
+        data = file.getvalue()
+        digest = file_digest(data)
+        if st.session_state.get("attr_sha") != (digest, checked.sha256):
+            try:
+                ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
+                found = run_bounded(check_attributes_file, data, file.name, aliases=load_aliases(reg_dir),
+                                    crosswalk=load_crosswalk(ref, reg_dir), timeout_s=CHECK_TIMEOUT_S,
+                                    max_growth_mb=CHECK_MAX_GROWTH_MB)
+            except DataError as err:
+                st.error(err.message(lang))
+                return checked
+            checked = with_attributes(checked, found)
+            st.session_state[UPLOAD_KEY] = checked
+            st.session_state["attr_sha"] = (digest, checked.sha256)
+    found = checked.attributes
+    if found is None or not found.found:
+        st.caption(t("attr.none"))
+        return checked
+    names = ", ".join(t(f"attr.name.{c}") for c in found.columns)
+    st.success(t("attr.found", n=format_number(len(found.frame), lang), names=names))
+    if found.old_code_rows:
+        st.warning(t("attr.old_codes", n=format_number(found.old_code_rows, lang)))
+    if found.problems:
+        problems = pd.DataFrame(found.problems)
+        st.dataframe(problems[["row", "column", "value", f"reason_{lang}"]].rename(columns={
+            "row": t("upload.col_row"), "column": t("attr.col_column"), "value": t("attr.col_value"),
+            f"reason_{lang}": t("upload.col_reason")}), hide_index=True, width="stretch")
+    return checked
+
+
+# --- The import summary (dry run before saving, the same after) --------------------------------------------
+
+MODE_KEY, CONFIRM_KEY = "upload_mode", "upload_replace_ok"
+SAVED_SUMMARY_KEY = "upload_saved_summary"  # the last save's ImportSummary, shown once
+
+
+def import_summary_panel(ctx, checked: CheckedUpload, name: str, *, exists: bool) -> bool:
+    """Add or replace, and what saving would do (dry run); False while a replacement is not confirmed."""
+    t = ctx.t
+    if not name.strip():
+        return True
+    if exists:
+        st.radio(t("summary.mode_label"), MODES, key=MODE_KEY, horizontal=True,
+                 format_func=lambda m: t(f"summary.mode_{m}"))
+    mode = st.session_state.get(MODE_KEY, MODE_ADD) if exists else MODE_ADD
+    try:
+        summary = dry_run(get_store(config.store_url()), checked, name, mode=mode)
+    except DataError as err:
+        st.warning(err.message(ctx.lang))
+        return False
+    show_import_summary(ctx, summary, saved=False)
+    if mode == MODE_REPLACE:
+        return st.checkbox(t("summary.confirm_replace", n=summary.totals["removed"]), key=CONFIRM_KEY)
+    return True
+
+
+def show_import_summary(ctx, summary: ImportSummary, *, saved: bool) -> None:
+    """Per indicator and year: new / changed / unchanged / ignored (and kept or removed), then the conflicts."""
+    t, lang = ctx.t, ctx.lang
+    against = t("summary.against_none") if summary.against is None else t("summary.against", version=summary.against)
+    st.markdown(f"**{t('summary.saved_title' if saved else 'summary.dry_run_title')}** — {against}")
+    table = summary.table.copy()
+    table["indicator"] = table["indicator"].map(
+        lambda i: ctx.reg.indicator(i)[f"short_{lang}"] if i in ctx.reg.indicator_ids() else i)
+    other = "kept" if summary.mode == MODE_ADD else "removed"
+    columns = ["indicator", "year", "new", "changed", "unchanged", "ignored", other]
+    labels = {c: t(f"summary.col_{c}") for c in columns}
+    shown = table[columns].rename(columns=labels)
+    show_table(shown, lang, {labels[c]: "int" for c in columns[2:]})
+    if summary.rows_not_loaded:
+        st.caption(t("summary.rows_not_loaded", n=format_number(summary.rows_not_loaded, lang)))
+    if len(summary.conflicts):
+        with st.expander(t("summary.conflicts", n=format_number(len(summary.conflicts), lang))):
+            conflicts = summary.conflicts.assign(reason=summary.conflicts["reason"].map(
+                lambda r: t(f"upload.skip_{r}")))
+            st.dataframe(conflicts.rename(columns={
+                "code": t("upload.col_old_code"), "new_code": t("upload.col_new_code"), "year": t("upload.col_year"),
+                "indicator": t("col.indicator"), "reason": t("upload.col_reason"), "source_row": t("upload.col_row")}),
+                hide_index=True, width="stretch")
 
 
 def _latest_versions(lang: str) -> dict[str, int]:

@@ -13,7 +13,6 @@ from geo.indicators.selection import Summary
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
-from geo.store.keys import dataset_key
 from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
 from ui.state import MAP_NONCE_KEY
@@ -265,6 +264,12 @@ def indicator_table(profile: dict, ctx) -> TableView:
             lambda s: t(f"status.{s}") if isinstance(s, str) else "—")
     out[t("col.trend_status_year", year=ctx.sel.target_year)] = indicators["trend_status"].map(
         lambda s: t(f"trend.status.{s}") if s in TREND_STATES else t(f"status.{s}"))
+    if "coverage" in indicators and indicators["coverage"].dropna().ne("complete").any():
+        out[t("cover.col_coverage")] = indicators["coverage"].map(
+            lambda v: t(f"coverage.{v}") if isinstance(v, str) else "—")
+    if "basis" in indicators and indicators["basis"].dropna().ne("counts").any():
+        out[t("cover.col_basis")] = indicators["basis"].map(
+            lambda v: t(f"cover.basis.{v}") if isinstance(v, str) else "—")
     out[t("col.aarr")] = indicators["aarr"]
     out[t("col.province_value")] = indicators["province_value"]
     out[t("col.similar_value")] = indicators["similar_value"]
@@ -281,7 +286,7 @@ def history_chart(profile: dict, ctx):
     prov = profile["commune"]["province_code"]
     own = profile["history"][profile["history"]["indicator"] == ind]
     lo, hi = wilson_interval(own["numerator"], own["denominator"])
-    key = dataset_key(ctx.dataset.name, ctx.dataset.version)
+    key = ctx.data_key
     province = yearly_rates(key, ind, prov, _values=ctx.dataset.values, _communes=ctx.communes)
     national = yearly_rates(key, ind, "", _values=ctx.dataset.values, _communes=ctx.communes)
     name = profile["commune"]["full_name"]

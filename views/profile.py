@@ -3,7 +3,6 @@
 import streamlit as st
 
 from geo.analysis.profile import commune_options
-from geo.store.keys import dataset_key
 from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
@@ -22,7 +21,7 @@ if not code:
     st.info(t("profile.pick_hint"))
     st.stop()
 
-p = commune_profile(f"{dataset_key(ctx.dataset.name, ctx.dataset.version)}|{ctx.layers.key}", code, sel.framework,
+p = commune_profile(f"{ctx.data_key}|{ctx.layers.key}", code, sel.framework,
                     sel.target_year, lang, _communes=ctx.communes, _values=ctx.dataset.values, _reg=ctx.reg)
 c = p["commune"]
 st.header(c["full_name"])

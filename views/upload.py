@@ -15,6 +15,7 @@ with tab_upload:
     checked, data = up.upload_form(ctx)
     loaded = up.show_check(ctx, checked) if checked is not None else None
     if loaded and up.show_preview(ctx, checked):
+        checked = up.attributes_form(ctx, checked)
         up.show_save(ctx, checked, data, loaded)
 with tab_manage:
     up.show_manage(ctx)

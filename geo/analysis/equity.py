@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.indicators.aggregate import usable_counts
+from geo.indicators.coverage import marks_of
 from geo.indicators.registry import LOWER_IS_BETTER, Target
 from geo.indicators.status import classify_against_target, compute_gap
 
@@ -21,7 +23,7 @@ _SIDES = ("group", "rest")
 
 def sum_counts(frame: pd.DataFrame, side: pd.Series, keys: list[str]) -> pd.DataFrame:
     """Communes, reporting communes and summed counts of the rows where ``side`` is true, per key."""
-    usable = frame["numerator"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
+    usable = usable_counts(frame)
     take = side & usable
     work = pd.DataFrame({
         "n": side.astype(int),
@@ -48,7 +50,7 @@ def compare_groups(communes: pd.DataFrame, values: pd.DataFrame, meta: dict, tar
     if group_col not in GROUP_COLUMNS or group_col not in communes:
         raise ValueError(f"group_col must be one of {GROUP_COLUMNS} and a column of the commune table")
     sub = values.loc[(values["indicator"] == meta["id"]) & (values["year"] == year),
-                     ["code", "numerator", "denominator"]]
+                     ["code", "numerator", "denominator", *marks_of(values)]]
     keys = ["province_code", "province_name"] if by_province else []
     frame = communes[["code", group_col] + keys].merge(sub, on="code", how="left", validate="one_to_one")
     flag = frame[group_col].astype("boolean")

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.coverage import marks_of
 from geo.indicators.registry import GROUPS, SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
-from geo.indicators.selection import Filters, assess_communes, filter_communes, join_indicator
+from geo.indicators.selection import Filters, assess_communes, counted_rows, filter_communes, join_indicator
 from geo.indicators.status import (
     NO_DATA,
     NOT_APPLICABLE,
@@ -40,7 +41,7 @@ def list_indicators(reg: Registry) -> list[dict]:
 
 def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFrame:
     """Rows of one data year for the given communes; duplicates would double-count, so they are refused."""
-    rows = values.loc[values["year"] == year, VALUE_COLUMNS]
+    rows = values.loc[values["year"] == year, [*VALUE_COLUMNS, *marks_of(values)]]
     rows = codes.to_frame("code").merge(rows, on="code", how="inner", validate="one_to_many")
     dup = rows.duplicated(["code", "indicator"])
     if dup.any():
@@ -122,7 +123,7 @@ def summarise_targets(communes: pd.DataFrame, values: pd.DataFrame, reg: Registr
         sub = by_indicator.get(ind, empty)
         for ty in TARGET_YEARS:
             target = targets.get((ind, ty))
-            described = describe_against_target(agg, sub["value"], meta, target, sub)
+            described = describe_against_target(agg, sub["value"].where(counted_rows(sub)), meta, target, sub)
             applied = target.for_area(sub) if target is not None else None
             rec[f"target_text_{ty}"] = "" if applied is None else applied.text(lang)
             rec[f"maintain_{ty}"] = applied is not None and applied.maintain
@@ -162,7 +163,7 @@ def summarise_provinces(communes: pd.DataFrame, values: pd.DataFrame, reg: Regis
     counts["target"] = np.nan if target is None else target.value
     counts["status"] = classify_against_target(counts["value"], target).to_numpy()
     counts["gap"] = compute_gap(counts["value"], target, meta["direction"])
-    met = frame["status"].eq("met").groupby([frame[k] for k in keys], sort=True).sum()
+    met = (frame["status"].eq("met") & counted_rows(frame)).groupby([frame[k] for k in keys], sort=True).sum()
     counts = counts.merge(met.rename("n_met").reset_index(), on=keys, how="left", validate="one_to_one")
     counts["n_met"] = counts["n_met"].astype("Int64") if target is not None else pd.array(
         [pd.NA] * len(counts), dtype="Int64")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.coverage import marks_of
 from geo.indicators.registry import LOWER_IS_BETTER, TARGET_YEARS, YES_NO, Registry, Target
 from geo.indicators.status import (
     MET,
@@ -141,7 +142,8 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
     latest = int(values["year"].max()) if year is None else int(year)
     ids = reg.indicator_ids()
 
-    own = values.loc[values["code"] == code, ["indicator", "year", "numerator", "denominator", "value"]]
+    own = values.loc[values["code"] == code, ["indicator", "year", "numerator", "denominator", "value",
+                                              *[c for c in marks_of(values) if c != "counted"]]]
     years = sorted(int(y) for y in values["year"].unique())
     grid = pd.MultiIndex.from_product([ids, years], names=["indicator", "year"]).to_frame(index=False)
     history = grid.merge(own, on=["indicator", "year"], how="left", validate="one_to_one")
@@ -153,7 +155,7 @@ def profile_commune(code: str, communes: pd.DataFrame, values: pd.DataFrame, reg
             similar &= flags.isna() if pd.isna(mine) else flags.eq(bool(mine)).fillna(False)
     groups = pd.DataFrame({"code": communes["code"], "similar": similar,
                            "in_province": communes["province_code"] == row["province_code"]})
-    rows = values.loc[values["year"] == latest, ["code", "indicator", "numerator", "denominator"]]
+    rows = values.loc[values["year"] == latest, ["code", "indicator", "numerator", "denominator", *marks_of(values)]]
     rows = groups.merge(rows, on="code", how="inner", validate="one_to_many")
     peers = {
         "province": aggregate_by_indicator(rows[rows["in_province"]]),

@@ -22,7 +22,7 @@ NEAREST = "nearest"
 ORDERS = (FURTHEST, NEAREST)
 
 _CONTEXT = ["code", "name", "full_name", "province_code", "province_name", "commune_type", "em_area", "border",
-            "under5", "population"]
+            "under5", "population", "coverage", "basis"]
 
 
 def trend_arrows(history: pd.DataFrame, meta: dict, *, year: int | None = None) -> pd.DataFrame:

@@ -4,12 +4,23 @@ A rate for an area is the sum of its numerators over the sum of its denominators
 percentages would give a commune of 30 children the same weight as one of 3,000 and is never done
 here. Yes/no indicators are stored as numerator 0/1 over denominator 1, so the same formula gives
 the share of communes with "yes" among communes that reported.
+
+A row marked ``counted`` False (a partial commune left out by the user's choice, see
+geo/indicators/coverage.py) never enters the sums, wherever the aggregate is taken.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+
+def usable_counts(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose counts enter an aggregate: both counts known, a positive denominator, and counted."""
+    usable = frame["numerator"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
+    if "counted" in frame:
+        usable &= frame["counted"].astype("boolean").fillna(False).astype(bool)
+    return usable
 
 
 def aggregate_rates(frame: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -20,7 +31,7 @@ def aggregate_rates(frame: pd.DataFrame, by: str | list[str] | None = None) -> p
     n_reported (rows with usable counts) and n_zero (rows reported as 0 of 0: nobody to count, e.g.
     no child hit by a disaster; a group with only such rows is not applicable, not "no data").
     """
-    usable = frame["numerator"].notna() & frame["denominator"].notna() & (frame["denominator"] > 0)
+    usable = usable_counts(frame)
     zero = (frame["denominator"] == 0) & (frame["numerator"].fillna(0) == 0)
     work = pd.DataFrame({
         "numerator": frame["numerator"].where(usable, 0.0).astype(float),

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geo.indicators.aggregate import aggregate_rates
+from geo.indicators.coverage import marks_of, split_flags
 from geo.indicators.status import (
     MET,
     NO_DATA,
@@ -32,6 +33,9 @@ class Filters:
     commune_types: tuple[str, ...] = COMMUNE_TYPES
     coastal: bool | None = None
     island: bool | None = None
+    include_partial: bool = False  # partial 2025 communes in aggregates and "communes meeting" (shown anyway)
+    especially_difficult: bool | None = None  # only from an upload's attributes
+    em_class: str | None = None  # khu vực I / II / III of an ethnic-minority area, from an upload's attributes
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,36 @@ def attach_attributes(communes: pd.DataFrame, attributes: pd.DataFrame | None) -
     for col in [c[:-4] for c in out.columns if c.endswith("__ds")]:
         given = out.pop(f"{col}__ds")
         out[col] = given.combine_first(out[col]) if col in out else given
-    for col in ("em_area", "border", "coastal", "island"):
+    for col in YES_NO_ATTRIBUTES:
         out[col] = out[col].astype("boolean") if col in out else pd.array([pd.NA] * len(out), dtype="boolean")
+    out["em_class"] = out["em_class"].astype("string") if "em_class" in out else pd.array(
+        [pd.NA] * len(out), dtype="string")
+    return out
+
+
+YES_NO_ATTRIBUTES = ("em_area", "border", "coastal", "island", "especially_difficult")
+UPLOADED, DERIVED, ILLUSTRATIVE, UNKNOWN = "uploaded", "derived", "illustrative", "unknown"
+_DERIVED = ("border", "coastal", "island")  # from the boundaries (geo/geometry/border.py, coast.py)
+
+
+def attribute_sources(attributes: pd.DataFrame | None, *, illustrative: bool) -> dict[str, tuple[str, int]]:
+    """Where each filterable attribute comes from, and for how many communes the dataset states it.
+
+    uploaded: the dataset states it for some communes (the others keep the derived value, or stay
+    unknown); derived: computed from the boundaries; illustrative: generated with the illustrative data;
+    unknown: nobody states it.
+    """
+    out = {}
+    for col in (*YES_NO_ATTRIBUTES, "em_class"):
+        given = 0 if attributes is None or col not in attributes else int(attributes[col].notna().sum())
+        if given and not illustrative:
+            out[col] = (UPLOADED, given)
+        elif col in _DERIVED:
+            out[col] = (DERIVED, 0)
+        elif illustrative and col == "em_area":
+            out[col] = (ILLUSTRATIVE, given)
+        else:
+            out[col] = (UNKNOWN, 0)
     return out
 
 
@@ -97,22 +129,23 @@ def filter_communes(communes: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= communes["province_code"] == filters.province
     if filters.em_area is not None and "em_area" in communes:
         mask &= communes["em_area"].fillna(not filters.em_area) == filters.em_area
-    for col in ("border", "coastal", "island"):
+    for col in ("border", "coastal", "island", "especially_difficult"):
         wanted = getattr(filters, col)
         if wanted is not None and col in communes:
             mask &= communes[col].fillna(not wanted) == wanted
+    if filters.em_class is not None:
+        mask &= (communes["em_class"] == filters.em_class).fillna(False) if "em_class" in communes else False
     return communes[mask]
 
 
 def join_indicator(communes: pd.DataFrame, values: pd.DataFrame, indicator: str, year: int
                    ) -> tuple[pd.DataFrame, JoinReport]:
     """Left-join one indicator-year onto the communes; report codes in the data with no commune."""
-    # coverage of values carried from the pre-2025 communes (an upload's "coverage", stored as "flags")
-    extra = [c for c in ("coverage", "flags") if c in values.columns][:1]
-    subset = values.loc[(values["indicator"] == indicator) & (values["year"] == year),
-                        ["code", "numerator", "denominator", "value", *extra]]
-    if extra == ["flags"]:
-        subset = subset.rename(columns={"flags": "coverage"})
+    marks = marks_of(values)  # coverage / basis / counted, when the values were marked (geo.indicators.coverage)
+    rows = (values["indicator"] == indicator) & (values["year"] == year)
+    subset = values.loc[rows, ["code", "numerator", "denominator", "value", *marks]]
+    if "coverage" not in marks and "flags" in values:  # unmarked upload: its coverage level from the flags
+        subset["coverage"] = split_flags(values.loc[rows, "flags"])[0].to_numpy()
     merged = communes.merge(subset, on="code", how="outer", validate="one_to_one", indicator=True)
     unknown = sorted(merged.loc[merged["_merge"] == "right_only", "code"].astype(str))
     merged = merged[merged["_merge"] != "right_only"]
@@ -175,12 +208,19 @@ def summarise(frame: pd.DataFrame, meta: dict, target) -> Summary:
     needed = None
     if meta["aggregation"] == "share_of_communes" and area_target is not None and status != NO_DATA:
         needed = communes_needed(int(agg["numerator"]), int(agg["n_reported"]), area_target.value)
-    n_met = int((frame["status"] == MET).sum()) if "status" in frame else 0
+    n_met = int(((frame["status"] == MET) & counted_rows(frame)).sum()) if "status" in frame else 0
     return Summary(
         n_communes=int(agg["n_units"]), n_reported=int(agg["n_reported"]), n_met=n_met,
         numerator=float(agg["numerator"]), denominator=float(agg["denominator"]), rate=rate,
         status=status, gap=gap, communes_needed=needed,
     )
+
+
+def counted_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows that may count as "communes meeting the target" (partial communes only by the user's choice)."""
+    if "counted" not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame["counted"].astype("boolean").fillna(True).astype(bool)
 
 
 def add_uncertainty(frame: pd.DataFrame, meta: dict, target, min_n: int) -> pd.DataFrame:

@@ -9,6 +9,12 @@ Coverage of each result (new commune, year, indicator), worst first:
 * ``partial``: some of the new commune's old parts did not report; the value describes only those that did;
 * ``allocated``: all parts reported but at least one was split, so the value rests on allocated counts;
 * ``complete``: every old part reported and none was split.
+
+Rates given without counts: one old part alone keeps its rate. When every reporting part of a new
+commune gave only a rate, the rates are combined with the crosswalk's weights (a whole old commune
+weighs 1, a split one its population share; the old communes' own populations were never published,
+so this is the best available weighting, not a count) and the result is marked ``rate_weighted``.
+Parts mixing counts and bare rates cannot be combined and are listed in ``skipped``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from geo.text.catalogue import error
 COMPLETE, PARTIAL_COVERAGE, ALLOCATED = "complete", "partial", "allocated"
 COVERAGE_ORDER = (PARTIAL_COVERAGE, ALLOCATED, COMPLETE)  # worst first
 SOURCE_2025, SOURCE_CROSSWALK = "2025", "crosswalk"
+RATE_WEIGHTED = "rate_weighted"  # a mark: rates of several old parts combined by the crosswalk's weights
 
 # Reasons an old row did not reach a new commune (CarryResult.skipped["reason"]).
 NOT_IN_CROSSWALK = "not_in_crosswalk"
@@ -34,7 +41,7 @@ RATE_WITHOUT_COUNTS = "rate_without_counts"
 ALSO_REPORTED_2025 = "also_reported_with_2025_code"
 
 VALUE_COLUMNS = ("code", "year", "indicator", "numerator", "denominator", "value")
-RESULT_COLUMNS = (*VALUE_COLUMNS, "coverage", "parts_expected", "parts_reported", "source")
+RESULT_COLUMNS = (*VALUE_COLUMNS, "coverage", "parts_expected", "parts_reported", "source", "marks")
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,23 +109,30 @@ def carry_to_2025(old_rows: pd.DataFrame, crosswalk: Crosswalk) -> CarryResult:
         counts["num_w"] = counts["numerator"] * counts["weight"]
         counts["den_w"] = counts["denominator"] * counts["weight"]
         counts["has_counts"] = has_counts
+        counts["rate_w"] = counts["value"] * counts["weight"]
+        counts["w_rate"] = counts["weight"].where(counts["value"].notna() & ~has_counts, 0.0)
         grouped = counts.groupby(keys, sort=False)
         summary = grouped.agg(
             numerator=("num_w", "sum"), denominator=("den_w", "sum"), n=("code", "nunique"),
             n_counts=("has_counts", "sum"), split=("receivers", "max"), value_only=("value", "first"),
+            rate_w=("rate_w", "sum"), w_rate=("w_rate", "sum"),
         ).reset_index()
         lone_value = (summary["n"] == 1) & (summary["n_counts"] == 0)
-        mixed = (summary["n_counts"] < summary["n"]) & ~lone_value
-        summary.loc[lone_value, ["numerator", "denominator"]] = np.nan
-        summary["value"] = np.where(lone_value, summary["value_only"],
-                                    100.0 * summary["numerator"] / summary["denominator"].where(
-                                        summary["denominator"] > 0))
+        weighted = (summary["n"] > 1) & (summary["n_counts"] == 0) & (summary["w_rate"] > 0)
+        mixed = (summary["n_counts"] < summary["n"]) & ~lone_value & ~weighted
+        summary.loc[lone_value | weighted, ["numerator", "denominator"]] = np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            summary["value"] = np.select(
+                [lone_value, weighted],
+                [summary["value_only"], summary["rate_w"] / summary["w_rate"].where(summary["w_rate"] > 0)],
+                100.0 * summary["numerator"] / summary["denominator"].where(summary["denominator"] > 0))
+        summary["marks"] = np.where(weighted, RATE_WEIGHTED, "")
         bad = summary.loc[mixed, keys]
         if not bad.empty:
             dropped = counts.merge(bad, on=keys, how="inner", validate="many_to_one")
             skipped.append(dropped[["old_code", "new_code", "year", "indicator", "source_row"]]
                            .assign(reason=RATE_WITHOUT_COUNTS))
-        parts.append(summary.loc[~mixed, [*keys, "numerator", "denominator", "value", "n", "split"]])
+        parts.append(summary.loc[~mixed, [*keys, "numerator", "denominator", "value", "n", "split", "marks"]])
 
     flags = merged[is_yes_no].copy()
     if not flags.empty:
@@ -131,12 +145,13 @@ def carry_to_2025(old_rows: pd.DataFrame, crosswalk: Crosswalk) -> CarryResult:
         summary["numerator"] = np.where(summary["rule"] == ANY, summary["any_yes"], summary["all_yes"]).astype(float)
         summary["denominator"] = 1.0
         summary["value"] = 100.0 * summary["numerator"]
-        parts.append(summary[[*keys, "numerator", "denominator", "value", "n", "split"]])
+        summary["marks"] = ""
+        parts.append(summary[[*keys, "numerator", "denominator", "value", "n", "split", "marks"]])
 
     if parts:
         out = pd.concat(parts, ignore_index=True)
     else:
-        out = pd.DataFrame(columns=[*keys, "numerator", "denominator", "value", "n", "split"])
+        out = pd.DataFrame(columns=[*keys, "numerator", "denominator", "value", "n", "split", "marks"])
     expected = crosswalk.count_parts()
     out["parts_expected"] = out["new_code"].map(expected).astype(int)
     out["parts_reported"] = out["n"].astype(int)
@@ -150,7 +165,7 @@ def carry_to_2025(old_rows: pd.DataFrame, crosswalk: Crosswalk) -> CarryResult:
 
 def _set_types(values: pd.DataFrame) -> pd.DataFrame:
     return values.astype({"code": str, "year": int, "indicator": str, "numerator": float, "denominator": float,
-                          "value": float, "parts_expected": int, "parts_reported": int})
+                          "value": float, "parts_expected": int, "parts_reported": int, "marks": str})
 
 
 def _summarise_coverage(values: pd.DataFrame) -> pd.DataFrame:
@@ -184,6 +199,7 @@ def carry_upload(valid_rows: pd.DataFrame, crosswalk: Crosswalk) -> CarryResult:
     direct["parts_reported"] = direct["parts_expected"]
     direct["coverage"] = COMPLETE
     direct["source"] = SOURCE_2025
+    direct["marks"] = ""
     both = carried.values.merge(direct[["code", "year", "indicator"]], on=["code", "year", "indicator"],
                                 how="left", validate="one_to_one", indicator=True)
     clash = both["_merge"] == "both"

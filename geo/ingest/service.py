@@ -16,12 +16,21 @@ from typing import Any
 import pandas as pd
 
 from geo.indicators.registry import Registry
+from geo.ingest.attributes import AttributeResult, extract_attributes, load_attribute_aliases
 from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_upload
 from geo.ingest.crosswalk import Crosswalk
-from geo.ingest.headers import HeaderAliases
+from geo.ingest.headers import HeaderAliases, normalize_header
 from geo.ingest.match import CommuneMatcher
+from geo.ingest.summary import (
+    MODE_ADD,
+    ImportSummary,
+    check_mode,
+    combine_attributes,
+    combine_versions,
+    summarise_import,
+)
 from geo.ingest.validate import ValidationResult, validate_upload
-from geo.ingest.vocab import BASES, PRE2025_BASES
+from geo.ingest.vocab import BASES, PRE2025_BASES, UNKNOWN_COLUMN
 from geo.store.access import check_editor_password
 from geo.store.accounts import Account, Accounts, bootstrap_account, refuse_out_of_scope, refuse_unless_editor
 from geo.store.datasets import DatasetStore, normalize_dataset_name
@@ -41,6 +50,7 @@ class CheckedUpload:
     size: int
     result: ValidationResult  # valid_rows emptied: the carried values below are what counts
     carried: CarryResult | None  # None when no row was valid
+    attributes: AttributeResult | None = None  # per-commune attributes the file (or a second file) states
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -83,10 +93,54 @@ def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: 
     if len(result.valid_rows):
         report(0.7, "carry")
         carried = carry_upload(result.valid_rows, crosswalk)
+    attributes = file_attributes(data, filename, result, sheet=sheet, aliases=aliases, crosswalk=crosswalk)
+    if attributes is not None and attributes.found:
+        result = _attribute_columns_known(result)
     report(1.0, "done")
     slim = dataclasses.replace(result, valid_rows=result.valid_rows.iloc[0:0])
     return CheckedUpload(sha256=file_digest(data), sheet=sheet.strip(), era=era, filename=filename, size=len(data),
-                         result=slim, carried=carried)
+                         result=slim, carried=carried, attributes=attributes)
+
+
+def file_attributes(data: bytes, filename: str, result: ValidationResult, *, sheet: str, aliases: HeaderAliases,
+                    crosswalk: Crosswalk) -> AttributeResult | None:
+    """The attribute columns of the data file itself; the file is read again only when it has some."""
+    attribute_aliases = load_attribute_aliases()
+    headers = result.columns["column"] if "column" in result.columns else pd.Series(dtype=str)
+    if not any(normalize_header(h) in attribute_aliases for h in headers):
+        return None
+    return extract_attributes(data, filename, aliases, set(crosswalk.new_units["code"]), sheet=sheet.strip() or None,
+                              attribute_aliases=attribute_aliases)
+
+
+def _attribute_columns_known(result: ValidationResult) -> ValidationResult:
+    """Attribute columns are read (geo/ingest/attributes.py): no "unknown column, ignored" warning for them."""
+    attribute_aliases = load_attribute_aliases()
+    kept = [p for p in result.problems
+            if not (p.code == UNKNOWN_COLUMN and normalize_header(p.column or "") in attribute_aliases)]
+    dropped = len(result.problems) - len(kept)
+    counts = dict(result.counts) | {"warnings": int(result.counts.get("warnings", 0)) - dropped}
+    return dataclasses.replace(result, problems=kept, counts=counts)
+
+
+def check_attributes_file(data: bytes, filename: str, *, aliases: HeaderAliases, crosswalk: Crosswalk,
+                          sheet: str = "") -> AttributeResult:
+    """A separate attributes file (code + attribute columns); refused when it has no attribute column."""
+    found = extract_attributes(data, filename, aliases, set(crosswalk.new_units["code"]), sheet=sheet.strip() or None)
+    if not found.found:
+        raise error("err.attributes.none_found")
+    return found
+
+
+def with_attributes(checked: CheckedUpload, attributes: AttributeResult) -> CheckedUpload:
+    """The upload with a separate file's attributes (they win over the data file's, per commune and field)."""
+    if checked.attributes is not None and checked.attributes.found:
+        merged = combine_attributes(attributes.frame, checked.attributes.frame, MODE_ADD)
+        attributes = dataclasses.replace(attributes, frame=merged,
+                                         columns=tuple(dict.fromkeys([*checked.attributes.columns,
+                                                                      *attributes.columns])),
+                                         problems=[*checked.attributes.problems, *attributes.problems])
+    return dataclasses.replace(checked, attributes=attributes)
 
 
 def coverage_counts(checked: CheckedUpload) -> dict[str, int]:
@@ -114,14 +168,27 @@ def build_meta(checked: CheckedUpload, loaded: str) -> dict[str, Any]:
 def stored_frames(checked: CheckedUpload) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values in the store's format (coverage kept as the row's flag) and an attributes table of codes only.
 
-    Uploads carry no ethnic-minority or border columns, so the attributes only list the communes; the
-    app then keeps its derived border flag and leaves the ethnic-minority flag unknown.
+    The attributes list the file's communes plus those an attributes file names, with the attributes the
+    upload states (geo/ingest/attributes.py); where it states none the app keeps its derived flags.
     """
     values = checked.values
     out = values[list(VALUE_COLUMNS)].copy()
-    out["flags"] = values["coverage"].astype(str) if "coverage" in values else None
+    out["flags"] = store_flags(values)
     attributes = pd.DataFrame({"code": sorted(values["code"].astype(str).unique())})
+    if checked.attributes is not None and checked.attributes.found:
+        given = checked.attributes.frame
+        attributes = attributes.merge(given, on="code", how="outer", validate="one_to_one")
+        attributes = attributes.sort_values("code", ignore_index=True)
     return out.reset_index(drop=True), attributes
+
+
+def store_flags(values: pd.DataFrame) -> pd.Series:
+    """The stored flags text: the coverage level, then ``|mark`` (e.g. ``complete|rate_weighted``)."""
+    if "coverage" not in values:
+        return pd.Series(pd.NA, index=values.index, dtype=object)
+    level = values["coverage"].astype(str)
+    marks = values["marks"].fillna("").astype(str) if "marks" in values else pd.Series("", index=values.index)
+    return level.where(marks == "", level + "|" + marks)
 
 
 def require_password(given: str, configured: str | None) -> None:
@@ -166,12 +233,52 @@ def _audit(editor: Editor, action: str, name: str, version: int | None = None, *
 
 def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
                 password: str = "", configured: str | None = None, original: bytes | None, loaded: str,
-                editor: Editor | None = None) -> tuple[str, int]:
+                editor: Editor | None = None, mode: str = MODE_ADD, confirm_replace: bool = False) -> tuple[str, int]:
     """Save the checked upload as a new version of ``name``; returns (canonical name, version).
 
-    An editor limited to some provinces may save only when every commune of the file is in them.
+    See :func:`save_with_summary` (adding to the stored dataset is the default).
+    """
+    saved = save_with_summary(store, checked, name=name, uploader=uploader, password=password,
+                              configured=configured, original=original, loaded=loaded, editor=editor, mode=mode,
+                              confirm_replace=confirm_replace)
+    return saved.name, saved.version
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved version and its import summary against the version it was compared with."""
+
+    name: str
+    version: int
+    summary: ImportSummary
+
+
+def dry_run(store: DatasetStore, checked: CheckedUpload | None, name: str, *,
+            mode: str = MODE_ADD) -> ImportSummary:
+    """The import summary of saving ``checked`` as ``name`` now (nothing is stored)."""
+    values = stored_frames(checked)[0] if checked is not None else pd.DataFrame(columns=[*VALUE_COLUMNS, "flags"])
+    previous = store.find_latest(normalize_dataset_name(name)) if name.strip() else None
+    skipped = checked.carried.skipped if checked is not None and checked.carried is not None else None
+    return summarise_import(values, None if previous is None else previous.values, mode=mode,
+                            against=None if previous is None else previous.version, skipped=skipped,
+                            rows_not_loaded=_rows_not_loaded(checked))
+
+
+def _rows_not_loaded(checked: CheckedUpload | None) -> int:
+    return 0 if checked is None else int(checked.counts.get("rows_with_errors", 0))
+
+
+def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, name: str, uploader: str,
+                      password: str = "", configured: str | None = None, original: bytes | None, loaded: str,
+                      editor: Editor | None = None, mode: str = MODE_ADD, confirm_replace: bool = False) -> Saved:
+    """Save the checked upload as a new version of ``name``, adding to or replacing the latest version.
+
+    Adding keeps the stored values (and attributes) the file does not mention; replacing keeps only the
+    file's and must be confirmed. The version's meta records the import summary. An editor limited to
+    some provinces may save only when every commune of the file is in them.
     """
     editor = _authorise(editor, password, configured)
+    check_mode(mode, confirm_replace)
     if checked is None or checked.values.empty:
         raise error("store.nothing_to_save")
     if checked.result.errors and loaded != LOAD_VALID:
@@ -181,11 +288,19 @@ def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str
     name = normalize_dataset_name(name)
     values, attributes = stored_frames(checked)
     _refuse_outside(editor, values["code"])
+    previous = store.find_latest(name)
+    summary = summarise_import(values, None if previous is None else previous.values, mode=mode,
+                               against=None if previous is None else previous.version,
+                               skipped=checked.carried.skipped if checked.carried is not None else None,
+                               rows_not_loaded=_rows_not_loaded(checked))
+    if previous is not None:
+        values = combine_versions(values, previous.values, mode)
+        attributes = combine_attributes(attributes, previous.attributes, mode)
     version = store.save_version(name, values=values, attributes=attributes, original_bytes=original,
                                  original_filename=checked.filename, uploader=uploader,
-                                 meta=build_meta(checked, loaded))
-    _audit(editor, "save", name, version, file=checked.filename, rows=len(values))
-    return name, version
+                                 meta=build_meta(checked, loaded) | {"import": summary.to_meta()})
+    _audit(editor, "save", name, version, file=checked.filename, rows=len(values), mode=mode)
+    return Saved(name=name, version=version, summary=summary)
 
 
 def restore_dataset(store: DatasetStore, name: str, version: int, *, uploader: str, password: str = "",

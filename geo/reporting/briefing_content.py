@@ -311,6 +311,9 @@ def load_view(*, year: int, lang: str, framework: str = "", indicator: str = "",
 
         data = ill.illustrative_for(ref, layers.communes, reg)
         values, attributes, illustrative, name, ds_version = data.values, data.attributes, True, "", ""
+    from geo.indicators.coverage import mark_values
+
+    values = mark_values(values)  # as the pages do by default: partial communes out of the aggregates
     return ExportView(reg=reg, layers=layers, communes=attach_attributes(layers.communes, attributes), values=values,
                      dataset_name=name, dataset_version=ds_version, illustrative=illustrative,
                      framework=framework or reg.default_framework(), indicator=indicator or reg.indicator_ids()[0],

@@ -16,8 +16,10 @@ import pyarrow.parquet as pq
 
 VALUE_COLUMNS = ("code", "year", "indicator", "numerator", "denominator", "value")
 OPTIONAL_VALUE_COLUMNS = ("flags",)
-FLAG_COLUMNS = ("em_area", "border", "coastal", "island")  # a dataset's own flags override the derived ones
-ATTRIBUTE_COLUMNS = ("code", *FLAG_COLUMNS)
+FLAG_COLUMNS = ("em_area", "border", "coastal", "island", "especially_difficult")  # a dataset's own flags
+# override the derived ones; text attributes: the ethnic-minority area class (khu vực I / II / III)
+TEXT_ATTRIBUTES = ("em_class",)
+ATTRIBUTE_COLUMNS = ("code", *FLAG_COLUMNS, *TEXT_ATTRIBUTES)
 
 _VALUES_ARROW = pa.schema(
     [
@@ -30,7 +32,8 @@ _VALUES_ARROW = pa.schema(
     ]
 )
 _FLAGS_FIELD = pa.field("flags", pa.string())
-_ATTRIBUTES_ARROW = pa.schema([("code", pa.string()), *((flag, pa.bool_()) for flag in FLAG_COLUMNS)])
+_ATTRIBUTES_ARROW = pa.schema([("code", pa.string()), *((flag, pa.bool_()) for flag in FLAG_COLUMNS),
+                               *((name, pa.string()) for name in TEXT_ATTRIBUTES)])
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -66,6 +69,9 @@ def serialise_attributes(attributes: pd.DataFrame) -> tuple[bytes, int]:
             continue
         flags = attributes[column].astype("boolean")
         arrays[column] = pa.array(flags.to_numpy(dtype=object, na_value=None), type=pa.bool_())
+    for column in TEXT_ATTRIBUTES:
+        given = attributes[column] if column in attributes.columns else pd.Series(None, index=attributes.index)
+        arrays[column] = pa.array(_text(given), type=pa.string(), from_pandas=True)
     return _write_parquet(pa.table(arrays, schema=_ATTRIBUTES_ARROW)), len(attributes)
 
 
@@ -92,4 +98,7 @@ def read_attributes_blob(data: bytes) -> pd.DataFrame:
     for flag in FLAG_COLUMNS:  # versions stored before a flag existed: unknown
         if flag not in frame.columns:
             frame[flag] = pd.NA
-    return frame.astype(dict.fromkeys(FLAG_COLUMNS, "boolean"))
+    for column in TEXT_ATTRIBUTES:
+        frame[column] = frame[column].astype("string") if column in frame.columns else pd.array(
+            [pd.NA] * len(frame), dtype="string")
+    return frame.astype(dict.fromkeys(FLAG_COLUMNS, "boolean"))[list(ATTRIBUTE_COLUMNS)]

@@ -428,6 +428,13 @@ class DatasetStore(Database):
         )
         return frame[list(VERSION_LIST_COLUMNS)]
 
+    def find_latest(self, name: str) -> StoredVersion | None:
+        """The latest version of ``name``, or None when no dataset has that name (what a new save adds to)."""
+        name = normalize_dataset_name(name)
+        with self._connect_for_reading() as conn:
+            found = conn.execute(sa.select(datasets.c.name).where(datasets.c.name == name)).first()
+        return None if found is None else self.load_version(name)
+
     def load_version(self, name: str, version: int | None = None) -> StoredVersion:
         """A version's tables and metadata (the latest when ``version`` is None)."""
         name = normalize_dataset_name(name)

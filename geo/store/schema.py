@@ -13,7 +13,7 @@ import pandera.errors as pa_errors
 import pandera.pandas as pa
 
 from geo.errors import DataError
-from geo.store.codec import FLAG_COLUMNS
+from geo.store.codec import FLAG_COLUMNS, TEXT_ATTRIBUTES
 from geo.text.catalogue import LANGUAGES, error, say
 
 
@@ -70,7 +70,9 @@ VALUES_SCHEMA = pa.DataFrameSchema(
     },
     strict=True,
 )
-ATTRIBUTES_SCHEMA = pa.DataFrameSchema({"code": _text(), **{name: _flag() for name in FLAG_COLUMNS}}, strict=True)
+ATTRIBUTES_SCHEMA = pa.DataFrameSchema({"code": _text(), **{name: _flag() for name in FLAG_COLUMNS},
+                                        **{name: _text(nullable=True, required=False) for name in TEXT_ATTRIBUTES}},
+                                       strict=True)
 
 
 def validate_values(values: pd.DataFrame) -> pd.DataFrame:
