@@ -25,7 +25,7 @@ def test_vietnamese_and_english_number_formats():
     assert format_points(3.0, "en") == "+3.0 pp"
 
 
-_FILE_NAME = re.compile(r"\.(?:csv|json|geojson|parquet|py|pdf|png|svg|xlsx|html|md)$")
+_FILE_NAME = re.compile(r"\.(?:csv|json|geojson|parquet|py|pdf|png|svg|xlsx|html|md|js|css)$")
 
 
 def _keys_used_in_code(namespaces: set[str], root: Path = ROOT) -> set[str]:

@@ -431,7 +431,7 @@ class DatasetStore(Database):
     def find_latest(self, name: str) -> StoredVersion | None:
         """The latest version of ``name``, or None when no dataset has that name (what a new save adds to)."""
         name = normalize_dataset_name(name)
-        with self._connect_for_reading() as conn:
+        with self.read() as conn:
             found = conn.execute(sa.select(datasets.c.name).where(datasets.c.name == name)).first()
         return None if found is None else self.load_version(name)
 
