@@ -77,8 +77,8 @@ def map_labels(t, lang: str) -> dict:
         "yes": t("yes"), "no": t("no"), "value": t("hover.value"), "target": t("hover.target"),
         "gap": t("hover.gap"), "status": t("hover.status"), "legend_title": t("legend.title"), "lang": lang,
         "low_precision": t("uncertainty.low_precision"), "interval": t("uncertainty.interval_short"),
-        "sea": t("webmap.sea"), "neighbours": t("webmap.neighbours"), "outside": t("webmap.outside"),
-        "partial": t("webmap.partial")}
+        "sea": t("maplegend.sea"), "neighbours": t("maplegend.neighbours"), "outside": t("maplegend.outside"),
+        "partial": t("maplegend.partial")}
 
 
 def keep_map_view() -> None:

@@ -53,7 +53,7 @@ chart_export_buttons(chart, ctx, name="area_trend",
                      title=t("overview.trend_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name()))
 
 prov = sel.filters.province
-st.subheader(t("webmap.province_communes", province=ctx.area_name(), year=sel.target_year) if prov else
+st.subheader(t("maplegend.province_communes", province=ctx.area_name(), year=sel.target_year) if prov else
              t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
 provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,
                                 sel.target_year, filters=sel.filters)
@@ -71,7 +71,7 @@ else:
         frame = provinces.rename(columns={"province_code": "code"})
         payload = map_payload(frame, province_hover(frame, t, lang), mode="status", meta=ctx.meta, labels=labels,
                               target_text=ctx.target.text(lang), with_names=True)
-        st.caption(t("webmap.province_click_hint"))
+        st.caption(t("maplegend.province_click_hint"))
     commune_map(payload, layers=ctx.layers, geojson_url=ctx.layers.province_url(prov) if prov else
                 ctx.layers.outline_url, outline_url=ctx.layers.outline_url,
                 bounds=area_bounds(ctx.layers.provinces, prov), view_key=f"ov-{prov or 'vn'}",
