@@ -163,7 +163,7 @@ def list_datasets(t) -> tuple[list[str], bool]:
     try:
         listing = get_store(config.store_url()).list_datasets(include_deleted=False)
     except DataError as err:
-        st.sidebar.warning(explain_store_error(t, err), icon="⚠️")
+        st.sidebar.warning(explain_store_error(t, err), icon=":material/warning:")
         chosen = st.session_state.get("ds") or st.query_params.get("ds", "")  # first run: still only in the URL
         return ([chosen] if chosen and chosen != PREVIEW else []), False
     return listing["name"].tolist(), True
@@ -204,6 +204,6 @@ def plan_notes(t, reg: Registry, sel: Selection, areas: dict, codes: pd.Series) 
         area_name = plan_area_names(str(config.reference_dir()), str(config.registry_dir()))[sel.framework]
         area = t(f"plan.area.{kind}", name=area_name)
         outside = int((~codes.astype(str).isin(areas[sel.framework])).sum())
-        st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)), icon="⚠️")
+        st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)), icon=":material/warning:")
     if reg.from_summary(sel.framework):
         st.caption("ⓘ " + t("plan.from_summary", name=name))

@@ -377,10 +377,11 @@ def _run_safely(ctx, action: Callable[[], object]) -> object | None:
         return action()
     except DataError as err:
         _LOG.warning("export failed: %s", err.en)
-        st.error(f"**{t('export.failed')}** {err.message(ctx.lang)}", icon="⚠️")
+        st.error(f"**{t('export.failed')}** {err.message(ctx.lang)}", icon=":material/warning:")
     except Exception as exc:  # noqa: BLE001 - a failed export must not take the page down
         _LOG.exception("export failed")
-        st.error(f"**{t('export.failed')}** {t('export.failed_detail', error=type(exc).__name__)}", icon="⚠️")
+        st.error(f"**{t('export.failed')}** {t('export.failed_detail', error=type(exc).__name__)}",
+                 icon=":material/warning:")
     return None
 
 
@@ -510,7 +511,7 @@ def briefing_panel(ctx) -> None:
         stored = _current(BRIEFING_STATE, key)
         if stored is not None:
             if st.session_state.get(BRIEFING_NOTE):
-                st.warning(st.session_state[BRIEFING_NOTE], icon="🖼️")
+                st.warning(st.session_state[BRIEFING_NOTE], icon=":material/image:")
             c1, c2 = st.columns(2)
             for column, fmt in ((c1, "pdf"), (c2, "pptx")):
                 column.download_button(t(f"briefing.download_{fmt}"), stored["files"][fmt],

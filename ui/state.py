@@ -112,7 +112,7 @@ def share_link(t, page_path: str, params: dict[str, str]) -> None:
     parts = urlsplit(st.context.url or "http://localhost:8501/")
     base_path = "/".join(p for p in (st.get_option("server.baseUrlPath") or "", page_path) if p)
     link = urlunsplit((parts.scheme, parts.netloc, "/" + base_path, urlencode(params), ""))
-    with st.sidebar.expander(t("link.title"), icon="🔗"):
+    with st.sidebar.expander(t("link.title"), icon=":material/link:"):
         # Inline code in markdown, not st.code: that one loads a 1.6 MB syntax highlighter on every page.
         st.markdown(f"`{link}`")
         st.caption(t("link.help"))

@@ -30,7 +30,7 @@ def flag_state(value) -> str:
 def illustrative_badge(t, illustrative: bool) -> None:
     """Always visible when the built-in illustrative dataset is on screen."""
     if illustrative:
-        st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon="⚠️")
+        st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon=":material/warning:")
 
 
 def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int, t, lang: str) -> None:

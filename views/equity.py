@@ -31,7 +31,7 @@ groups["label"] = [t(f"equity.group_{g}") for g in groups["group"]]
 chart_title = t("equity.chart_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year)
 small = small_sides(groups, min_children=sel.min_n)
 if small.any():
-    st.warning(t("equity.small_warning", names=", ".join(groups.loc[small, "label"])), icon="⚠️")
+    st.warning(t("equity.small_warning", names=", ".join(groups.loc[small, "label"])), icon=":material/warning:")
 chart = equity_figure(ctx, groups)
 st.plotly_chart(chart, width="stretch", key="equity_chart", config={"displaylogo": False})
 chart_export_buttons(chart, ctx, name="equity_chart", title=chart_title)

@@ -35,7 +35,8 @@ for i, row in enumerate(table.itertuples(index=False)):
                      total=format_number(row.n_communes, lang)))
 
 value = float(table.set_index("indicator").loc[sel.indicator, "value"])
-with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()), icon="⚖️"):
+with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()),
+                 icon=":material/balance:"):
     comparison = plan_comparison(t, ctx.reg, sel.indicator, value, sel.year, lang)
     if comparison.empty:
         st.info(t("overview.compare_none"))
