@@ -23,6 +23,7 @@ from geo.indicators.selection import (
     join_indicator,
 )
 from geo.store.datasets import StoreUnavailable
+from ui import present
 from ui.cache import (
     ensure_layers,
     get_store,
@@ -34,22 +35,9 @@ from ui.cache import (
     plan_areas,
 )
 from ui.i18n import translator
-from ui.state import PREVIEW, UPLOAD_KEY, Selection, render_sidebar
+from ui.state import PREVIEW, UPLOAD_KEY, Selection, ignored_notice, render_sidebar
 
 _log = logging.getLogger("vnchild")
-
-PRESENT_CSS = """
-<style>
-/* presentation mode: large type for a projector, no toolbar */
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem !important; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.8rem !important; }
-[data-testid="stMainBlockContainer"] h3 { font-size: 2rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.8rem !important; }
-[data-testid="stHeader"], [data-testid="stToolbar"], footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
-</style>
-"""
 
 
 @dataclass(frozen=True)
@@ -130,8 +118,8 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     key = view_key(layers, ds, sel, precision)
     frame, report = assessed() if key is None else per_view(key, _compute=assessed)
     frame = frame[frame["code"].isin(selected["code"])].reset_index(drop=True)
-    if st.session_state.get("present") == "1":
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    present.frame(t)
+    ignored_notice(t)
     plan_notes(t, reg, sel, areas, selected["code"])
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report)

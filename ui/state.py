@@ -32,6 +32,7 @@ PREVIEW = "__preview__"  # the sidebar's dataset name for this session's unsaved
 GOTO_MAP_KEY = "_goto_map"  # set by the upload page to switch to the map on the next run
 SEEDED_KEY = "_seeded"  # the URL has been read into the widgets once
 MAP_NONCE_KEY = "_map_nonce"  # bumped to reset the map's click selection
+IGNORED_KEY = "_url_ignored"  # "key=value" parts of the opening link that were not valid (shown once)
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,28 @@ def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
         return
     defaults, choices = _defaults(reg), _choices(reg, layers, datasets)
     params = st.query_params
+    ignored: list[str] = []
     for key, default in defaults.items():
         raw = params.get(key, default)
         if key == "types":
             picked = [t for t in raw.split(",") if t in COMMUNE_TYPES]
             st.session_state[key] = picked or list(COMMUNE_TYPES)
+            bad = [t for t in raw.split(",") if t not in COMMUNE_TYPES]
         else:
             st.session_state[key] = raw if raw in choices[key] else default
+            bad = [] if raw in choices[key] else [raw]
+        if bad:
+            ignored.append(f"{key}={','.join(bad)}")
+    st.session_state[IGNORED_KEY] = ignored
     st.session_state[SEEDED_KEY] = True
+
+
+def ignored_notice(t) -> None:
+    """One line naming the parts of the opening link that were not valid; the rest of the link applied."""
+    ignored = st.session_state.pop(IGNORED_KEY, None)
+    if ignored:  # code spans: a crafted value cannot become a link or markup
+        parts = ", ".join(f"`{part[:60].replace('`', '')}`" for part in ignored[:8])
+        st.warning(t("link.ignored", parts=parts), icon=":material/link_off:")
 
 
 def write_to_url(reg: Registry) -> dict[str, str]:

@@ -16,6 +16,8 @@ from geo.reporting.charts import build_trend_chart
 from geo.store.keys import dataset_key
 from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
+from ui.present import is_present
+from ui.present import text_scale as current_scale
 from ui.state import MAP_NONCE_KEY
 from ui.tables import TREND_STATES, TableView
 
@@ -31,6 +33,16 @@ def illustrative_badge(t, illustrative: bool) -> None:
     """Always visible when the built-in illustrative dataset is on screen."""
     if illustrative:
         st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon=":material/warning:")
+
+
+def headline(ctx, title: str) -> None:
+    """The page title and the illustrative mark; in presentation mode one large line naming the indicator,
+    the area and the year, so a room reads what is shown without the sidebar."""
+    if is_present():
+        title = ctx.t("present.title", indicator=ctx.meta[f"short_{ctx.lang}"], area=ctx.area_name(),
+                      year=ctx.sel.year)
+    st.title(title)
+    illustrative_badge(ctx.t, ctx.illustrative)
 
 
 def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int, t, lang: str) -> None:
@@ -183,8 +195,9 @@ def province_hover(frame, t, lang: str):
     return pd.Series(rows, index=frame.index, dtype=object)
 
 
-def funnel_figure(ctx, p0: float):
-    """The funnel plot for the current selection, labelled in the session's language."""
+def funnel_figure(ctx, p0: float, text_scale: float | None = None):
+    """The funnel plot for the current selection, labelled in the session's language (text sized for the
+    mode unless ``text_scale`` is given: exports pass 1)."""
     from geo.reporting.charts import build_funnel_plot
 
     t = ctx.t
@@ -196,10 +209,11 @@ def funnel_figure(ctx, p0: float):
               "funnel_better": t("funnel.better"), "title": t("funnel.title")}
     frame = ctx.frame.drop(columns=["name"]).rename(columns={"full_name": "name", "province_name": "province"})
     return build_funnel_plot(frame, p0=p0, target=ctx.target, labels=labels, lang=ctx.lang,
-                             direction=ctx.meta["direction"])
+                             direction=ctx.meta["direction"],
+                             text_scale=current_scale() if text_scale is None else text_scale)
 
 
-def area_trend(ctx):
+def area_trend(ctx, text_scale: float | None = None):
     """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
     from geo.indicators.trends import aggregate_by_year, assess_area_trend
     from geo.reporting.charts import build_trend_chart
@@ -213,7 +227,8 @@ def area_trend(ctx):
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
-    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
+    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang,
+                            text_scale=current_scale() if text_scale is None else text_scale)
     selected = ctx.communes[ctx.communes["code"].isin(codes)]
     target = ctx.target.for_area(selected) if ctx.target is not None else None
     res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
@@ -270,7 +285,7 @@ def indicator_table(profile: dict, ctx) -> TableView:
     return TableView(frame=out, kinds=kinds, export=out)
 
 
-def history_chart(profile: dict, ctx):
+def history_chart(profile: dict, ctx, text_scale: float | None = None):
     """Commune (with its 95% interval), province and national lines, the targets, and the projection."""
     t, lang, ind = ctx.t, ctx.lang, ctx.sel.indicator
     prov = profile["commune"]["province_code"]
@@ -292,7 +307,7 @@ def history_chart(profile: dict, ctx):
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
     return build_trend_chart(series, targets=targets, labels=labels, title=ctx.meta[f"name_{lang}"], lang=lang,
-                             projections=projections)
+                             projections=projections, text_scale=current_scale() if text_scale is None else text_scale)
 
 
 def merger_list(profile: dict, t) -> str:
@@ -324,7 +339,7 @@ def plan_comparison(t, reg, indicator: str, value: float, year: int, lang: str) 
     return pd.DataFrame(rows)
 
 
-def equity_figure(ctx, rows: pd.DataFrame, *, title: str = ""):
+def equity_figure(ctx, rows: pd.DataFrame, *, title: str = "", text_scale: float | None = None):
     """Dots with 95% intervals, each priority group vs the rest; rows: equity.compare_groups + label."""
     from geo.reporting.equity_chart import build_equity_chart
 
@@ -333,4 +348,4 @@ def equity_figure(ctx, rows: pd.DataFrame, *, title: str = ""):
                                                    "children", "small_mark", "small_note", "interval_note",
                                                    "target")}
     return build_equity_chart(rows, labels=labels, lang=ctx.lang, target=ctx.target, min_children=ctx.sel.min_n,
-                              title=title)
+                              title=title, text_scale=current_scale() if text_scale is None else text_scale)

@@ -20,7 +20,8 @@ p0 = float(aggregate_rates(ctx.frame).iloc[0]["rate"])
 st.caption(t("funnel.help"))
 fig = funnel_figure(ctx, p0)
 open_profile_on_click(fig, key="funnel", lang=lang, location_key="customdata")
-chart_export_buttons(fig, ctx, name="funnel", title=f"{t('funnel.title')} — {meta[f'name_{lang}']}, {ctx.area_name()}",
+chart_export_buttons(lambda: funnel_figure(ctx, p0, text_scale=1.0), ctx, name="funnel",
+                     title=f"{t('funnel.title')} — {meta[f'name_{lang}']}, {ctx.area_name()}",
                      data=(len(ctx.frame), lambda: [map_data(ctx)]))
 low = ctx.frame["low_precision"].sum()
 st.caption(t("funnel.low_precision_count", n=int(low), threshold=sel.min_n))

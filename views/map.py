@@ -8,19 +8,20 @@ from geo.indicators.uncertainty import smooth_rates_eb
 from geo.reporting.choropleth import VIETNAM_BOUNDS, hover_fields, view_for_bounds
 from geo.reporting.webmap import map_payload
 from geo.text.numbers import format_number
+from ui import present
 from ui.cache import per_view
 from ui.context import load_context, view_key
 from ui.export_panel import map_export_panel
 from ui.state import colour_control
 from ui.webmap import commune_map
-from ui.widgets import illustrative_badge, kpi_cards, map_labels
+from ui.widgets import headline, kpi_cards, map_labels
 
 ctx = load_context(precision=True)
 t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
 colour_control(t)
+present.enter_toggle(t)
 
-st.title(meta[f"name_{sel.lang}"])
-illustrative_badge(t, ctx.illustrative)
+headline(ctx, meta[f"name_{sel.lang}"])
 st.caption(t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang)))
 kpi_cards(summarise(frame, meta, target), meta, target, sel.target_year, sel.year, t, sel.lang)
 if ctx.report.unknown_codes:

@@ -5,22 +5,21 @@ import streamlit as st
 from geo.analysis.overview import summarise_provinces, summarise_targets
 from geo.reporting.choropleth import VIETNAM_BOUNDS, build_commune_map, view_for_bounds
 from geo.text.numbers import format_number, format_percent
+from ui import present
 from ui.context import load_context
 from ui.export_panel import briefing_panel, chart_export_buttons, data_table, province_export_figure
 from ui.tables import display_frame
-from ui.widgets import area_trend, illustrative_badge, map_labels, plan_comparison, province_hover, status_line
+from ui.widgets import area_trend, headline, map_labels, plan_comparison, province_hover, status_line
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
-st.sidebar.toggle(t("overview.present"), key="present_toggle", value=st.session_state.get("present") == "1",
-                  on_change=lambda: st.session_state.update(present="1" if st.session_state.present_toggle else "0"))
+present.enter_toggle(t)
 
-st.title(t("overview.heading", area=ctx.area_name(), year=sel.year))
-illustrative_badge(t, ctx.illustrative)
+headline(ctx, t("overview.heading", area=ctx.area_name(), year=sel.year))
 table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang)
 st.caption(t("overview.framework", framework=ctx.reg.framework(sel.framework)[f"name_{lang}"]))
 
-columns = st.columns(3 if st.session_state.get("present") == "1" else 4)
+columns = st.columns(3 if present.is_present() else 4)
 for i, row in enumerate(table.itertuples(index=False)):
     meta = ctx.reg.indicator(row.indicator)
     with columns[i % len(columns)].container(border=True):
@@ -47,7 +46,7 @@ st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area
 chart, verdict = area_trend(ctx)
 st.markdown(verdict)
 st.plotly_chart(chart, width="stretch", key="area_trend", config={"displaylogo": False})
-chart_export_buttons(chart, ctx, name="area_trend",
+chart_export_buttons(lambda: area_trend(ctx, text_scale=1.0)[0], ctx, name="area_trend",
                      title=t("overview.trend_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name()))
 
 st.subheader(t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))

@@ -42,7 +42,7 @@ show_table(view.frame, lang, view.kinds)
 st.subheader(t("profile.history_of", indicator=ctx.meta[f"short_{lang}"]))
 history = history_chart(p, ctx)
 st.plotly_chart(history, width="stretch", key="history", config={"displaylogo": False})
-chart_export_buttons(history, ctx, name="history",
+chart_export_buttons(lambda: history_chart(p, ctx, text_scale=1.0), ctx, name="history",
                      title=f"{t('profile.history_of', indicator=ctx.meta[f'short_{lang}'])} — {c['full_name']}")
 
 st.subheader(t("profile.before_merger"))
