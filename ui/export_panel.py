@@ -31,6 +31,7 @@ from geo.reporting.tabular import DataTable, FileMeta, describe_file
 from geo.reporting.workbook import xlsx_workbook
 from geo.store.keys import dataset_key
 from geo.synthetic.illustrative import MODEL_VERSION
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 
 _LOG = logging.getLogger(__name__)
@@ -418,7 +419,7 @@ def _size_controls(t) -> tuple[int, int, float]:
         st.session_state.update(export_preset=DEFAULT_PRESET, export_width=width, export_height=height,
                                 export_scale=scale)
     st.selectbox(t("export.size"), list(SIZE_PRESETS), key="export_preset", on_change=_apply_preset,
-                 format_func=lambda p: t(f"export.preset.{p}"))
+                 format_func=lambda p: searchable(t(f"export.preset.{p}")))
     c1, c2, c3 = st.columns(3)
     width = c1.number_input(t("export.width"), min_value=400, max_value=4000, step=50, key="export_width")
     height = c2.number_input(t("export.height"), min_value=300, max_value=4000, step=50, key="export_height")
@@ -530,7 +531,7 @@ def _province_packs_panel(ctx) -> None:
     names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
     with st.expander(t("briefing.all_section"), icon=":material/library_books:"):
         chosen = st.multiselect(t("briefing.all_pick"), list(names), key="briefing_provinces",
-                                format_func=lambda c: names.get(c, c))
+                                format_func=lambda c: searchable(names.get(c, c)))
         codes = chosen or list(names)
         key = view_key(ctx, "packs", tuple(codes))
         if st.button(t("briefing.all_button"), key="briefing_all_render", icon=":material/library_books:"):

@@ -16,6 +16,7 @@ from geo.indicators.plans import default_plan
 from geo.indicators.registry import Registry
 from geo.indicators.selection import Filters
 from geo.reference.communes import COMMUNE_TYPES
+from geo.text.fold import searchable
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TARGET_YEARS = (2025, 2030)
@@ -32,6 +33,7 @@ PREVIEW = "__preview__"  # the sidebar's dataset name for this session's unsaved
 GOTO_MAP_KEY = "_goto_map"  # set by the upload page to switch to the map on the next run
 SEEDED_KEY = "_seeded"  # the URL has been read into the widgets once
 MAP_NONCE_KEY = "_map_nonce"  # bumped to reset the map's click selection
+TABLE_NONCE_KEY = "_table_nonce"  # bumped to reset a table's row selection after it opened a profile
 IGNORED_KEY = "_url_ignored"  # "key=value" parts of the opening link that were not valid (shown once)
 
 
@@ -168,15 +170,16 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     if st.session_state.get("ds") not in [""] + datasets:
         st.session_state["ds"] = ""
     side.selectbox(t("sidebar.dataset"), [""] + datasets, key="ds",
-                   format_func=lambda name: t("dataset.preview") if name == PREVIEW else
-                   (name or t("illustrative.badge")), on_change=_forget_version)
+                   format_func=lambda name: searchable(t("dataset.preview") if name == PREVIEW else
+                                                       (name or t("illustrative.badge"))), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     auto = default_plan(reg, areas or {}, province=st.session_state.get("prov") or None,
                         commune=(st.session_state.get("commune") or None) if commune_page else None,
                         indicator=st.session_state.get("ind") or None)
     side.selectbox(t("sidebar.framework"), ["", *fw_names], key="fw",
-                   format_func=lambda f: fw_names[f] if f else t("plan.auto", name=fw_names[auto]))
-    ind_names = dict(zip(reg.indicators["id"], reg.indicators[f"name_{lang}"], strict=True))  # one lookup, not 12
+                   format_func=lambda f: searchable(fw_names[f] if f else t("plan.auto", name=fw_names[auto])))
+    ind_names = {i: searchable(name) for i, name in zip(reg.indicators["id"], reg.indicators[f"name_{lang}"],
+                                                          strict=True)}  # one lookup, not 12
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind", format_func=ind_names.get)
     cols = side.columns(2)
     cols[0].selectbox(t("sidebar.year"), [str(y) for y in YEARS], key="year")
@@ -185,13 +188,14 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     side.subheader(t("filter.header"))
     prov_names = dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True))
     side.selectbox(t("filter.province"), [""] + sorted(prov_names, key=prov_names.get), key="prov",
-                   format_func=lambda c: prov_names.get(c) or t("filter.all_country"))
+                   format_func=lambda c: searchable(prov_names.get(c) or t("filter.all_country")))
     labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
     side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
     side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
     side.radio(t("filter.coastal"), TRISTATE, key="coast", horizontal=True, format_func=labels.get)
     side.radio(t("filter.island"), TRISTATE, key="island", horizontal=True, format_func=labels.get)
-    side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
+    side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types",
+                     format_func=lambda c: searchable(t(f"type.{c}")))
     side.selectbox(t("uncertainty.min_n"), MIN_N_CHOICES, key="minn", help=t("uncertainty.min_n_help"))
     s = st.session_state
     return Selection(

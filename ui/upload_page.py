@@ -43,6 +43,7 @@ from geo.ingest.vocab import ERAS
 from geo.reporting.downloads import to_csv_bytes
 from geo.store.accounts import BOOTSTRAP_NAME
 from geo.store.datasets import StoreUnavailable
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 from geo.text.plain import plain
 from ui.cache import (
@@ -58,6 +59,7 @@ from ui.cache import (
 )
 from ui.context import explain_store_error
 from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
+from ui.tables import data_grid
 from ui.widgets import show_table
 
 # --- Session keys ------------------------------------------------------------------------------------
@@ -185,11 +187,11 @@ def show_check(ctx, checked: CheckedUpload) -> str | None:
     (st.success if clean else st.warning)(summary)
     if not checked.result.columns.empty:
         with st.expander(t("upload.columns_title")):
-            st.dataframe(describe_columns(checked, t, ctx.reg, lang), hide_index=True, width="stretch")
+            data_grid(describe_columns(checked, t, ctx.reg, lang), hide_index=True, width="stretch")
     if checked.result.problems:
         st.markdown(f"**{t('upload.problems_title')}**")
         table = problem_table(checked, t, lang)
-        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
+        data_grid(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
         st.download_button(t("upload.problems_download"), to_csv_bytes(table), mime="text/csv",
                            file_name=f"{Path(checked.filename).stem or 'file'}_problems_{lang}.csv",
                            on_click="ignore", icon=":material/download:", key="upload_problems_csv")
@@ -244,7 +246,7 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
         st.warning(t("upload.skipped", n=format_number(len(skipped), lang)))
         with st.expander(t("upload.skipped_title")):
             shown = skipped.assign(reason=skipped["reason"].map(lambda r: t(f"upload.skip_{r}")))
-            st.dataframe(shown.rename(columns={
+            data_grid(shown.rename(columns={
                 "old_code": t("upload.col_old_code"), "new_code": t("upload.col_new_code"),
                 "year": t("upload.col_year"), "indicator": t("col.indicator"), "reason": t("upload.col_reason"),
                 "source_row": t("upload.col_row")}), hide_index=True, width="stretch")
@@ -458,17 +460,17 @@ def show_manage(ctx) -> None:
     if listing.empty:
         st.info(t("store.empty"))
         return
-    st.dataframe(dataset_table(listing, t), hide_index=True, width="stretch")
+    data_grid(dataset_table(listing, t), hide_index=True, width="stretch")
     deleted = dict(zip(listing["name"], listing["deleted"], strict=True))
     name = st.selectbox(t("store.pick_dataset"), listing["name"].tolist(), key="manage_ds",
-                        format_func=lambda n: f"{n} — {t('store.state_deleted')}" if deleted.get(n) else n)
+                        format_func=lambda n: searchable(f"{n} — {t('store.state_deleted')}" if deleted.get(n) else n))
     try:
         versions = store.list_versions(name)
     except DataError as err:
         st.error(err.message(lang))
         return
     st.markdown(f"**{t('store.versions_title', name=plain(name))}**")
-    st.dataframe(version_table(versions, t, lang), hide_index=True, width="stretch")
+    data_grid(version_table(versions, t, lang), hide_index=True, width="stretch")
 
     show_audit(ctx, name)
     configured = writes_enabled()
@@ -518,7 +520,7 @@ def show_audit(ctx, name: str) -> None:
         if log.empty:
             st.caption(t("store.audit_empty"))
             return
-        st.dataframe(pd.DataFrame({
+        data_grid(pd.DataFrame({
             t("store.col_at"): log["at"].map(_when), t("store.col_actor"): log["actor"],
             t("store.col_action"): log["action"], t("store.col_version"): log["version"],
         }), hide_index=True, width="stretch")

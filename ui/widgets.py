@@ -18,8 +18,8 @@ from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
 from ui.present import is_present
 from ui.present import text_scale as current_scale
-from ui.state import MAP_NONCE_KEY
-from ui.tables import TREND_STATES, TableView
+from ui.state import MAP_NONCE_KEY, TABLE_NONCE_KEY
+from ui.tables import TREND_STATES, TableView, data_grid
 
 
 def flag_state(value) -> str:
@@ -123,13 +123,14 @@ PAGE_ROWS = 200
 
 
 def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, *, t=None,
-               page_key: str | None = None) -> None:
+               page_key: str | None = None, code_column: str | None = None, key: str | None = None) -> None:
     """A sortable table whose numbers read the way the language writes them (12,5% / 12.5%).
 
     Values stay numeric underneath (a pandas Styler only changes how they are displayed), so sorting
     a column sorts by number, not by text. With page_key, long tables are shown PAGE_ROWS rows at a
     time: the Styler then formats one page instead of every row on every rerun (it was half of a
-    lagging-page rerun); downloads still hold every row.
+    lagging-page rerun); downloads still hold every row. With code_column (the labelled commune-code
+    column) and key, choosing a row opens that commune's profile.
     """
     if page_key and t is not None and len(df) > PAGE_ROWS:
         pages = -(-len(df) // PAGE_ROWS)
@@ -145,9 +146,21 @@ def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, 
         "pp": lambda v: format_points(v, lang),
         "num1": lambda v: format_number(v, lang, 1),
     }
-    styler = df.style.format({col: fmt[kind] for col, kind in kinds.items() if col in df.columns and kind in fmt},
-                             na_rep="—")
-    st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto")
+    numeric = [col for col, kind in kinds.items() if col in df.columns and kind in fmt]
+    if numeric:  # an object column of None (a yes/no indicator's AARR) is formatted like the numbers around it
+        df = df.assign(**{col: pd.to_numeric(df[col], errors="coerce") for col in numeric})
+    styler = df.style.format({col: fmt[kinds[col]] for col in numeric}, na_rep="—")
+    if code_column is None or key is None or code_column not in df.columns:
+        data_grid(styler, height=height or "auto")
+        return
+    nonce = st.session_state.get(TABLE_NONCE_KEY, 0)
+    event = data_grid(styler, height=height or "auto", key=f"{key}_{nonce}", on_select="rerun",
+                      selection_mode="single-row")
+    rows = event.selection.rows if event else []
+    if rows:
+        st.session_state["commune"] = str(df[code_column].iloc[rows[0]])
+        st.session_state[TABLE_NONCE_KEY] = nonce + 1  # a fresh table next time: the old choice does not reopen
+        st.switch_page("views/profile.py")
 
 
 _ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}

@@ -8,7 +8,7 @@ from geo.text.numbers import format_number, format_percent
 from ui import present
 from ui.context import load_context
 from ui.export_panel import briefing_panel, chart_export_buttons, data_table, province_export_figure
-from ui.tables import display_frame
+from ui.tables import data_grid, display_frame
 from ui.widgets import area_trend, headline, map_labels, plan_comparison, province_hover, status_line
 
 ctx = load_context()
@@ -40,7 +40,7 @@ with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"]
     if comparison.empty:
         st.info(t("overview.compare_none"))
     else:
-        st.dataframe(comparison, hide_index=True, width="stretch")
+        data_grid(comparison)
 
 st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()))
 chart, verdict = area_trend(ctx)

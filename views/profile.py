@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.analysis.profile import commune_options
 from geo.store.keys import dataset_key
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
@@ -16,7 +17,8 @@ t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 st.title(t("profile.title"))
 illustrative_badge(t, ctx.illustrative)
 labels = commune_options(ctx.communes)
-st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", format_func=lambda c: labels.get(c, "—"))
+st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", help=t("picker.search_help"),
+             format_func=lambda c: searchable(labels.get(c, "—")))
 code = st.session_state.get("commune") or ""
 if not code:
     st.info(t("profile.pick_hint"))
