@@ -67,6 +67,7 @@ class Context:
     target: Target | None
     frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
     report: JoinReport
+    areas: dict | None = None  # where each sub-national plan applies (for the plan notes under the title)
 
     @property
     def illustrative(self) -> bool:
@@ -120,9 +121,8 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     frame = frame[frame["code"].isin(selected["code"])].reset_index(drop=True)
     present.frame(t)
     ignored_notice(t)
-    plan_notes(t, reg, sel, areas, selected["code"])
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
-                   meta=meta, target=target, frame=frame, report=report)
+                   meta=meta, target=target, frame=frame, report=report, areas=areas)
 
 
 def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = False) -> tuple | None:

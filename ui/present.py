@@ -16,13 +16,16 @@ OPEN_KEY = "_present_controls"  # the presenter opened the sidebar
 #: How much larger chart text is in presentation mode (ticks, legends, hover labels).
 TEXT_SCALE = 1.6
 
-#: Always: KPI labels wrap instead of being cut with an ellipsis ("Số xã đạt mục tiêu …").
+#: Always: KPI labels and values wrap instead of being cut with an ellipsis ("Số xã đạt mục tiêu …",
+#: "1.931 / 3.32…"), and less empty space above the title, so the map starts higher on a laptop screen.
 BASE_CSS = """
 <style>
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"],
+[data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  overflow-wrap: anywhere; height: auto !important; max-height: none !important;
+  overflow-wrap: break-word; height: auto !important; max-height: none !important;
 }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 </style>
 """
 
@@ -30,18 +33,22 @@ PRESENT_CSS = """
 <style>
 /* presentation mode: large type for a projector, no toolbar */
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem !important; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; padding-top: 0 !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem !important; padding: 0 !important; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 2.8rem !important; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 2rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.8rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
-[data-testid="stMetricDelta"] div { font-size: 1.3rem !important; }
-[data-testid="stCaptionContainer"] p { font-size: 1.15rem !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] p { font-size: 2.4rem !important; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricDelta"] p { font-size: 1.25rem !important; }
+[data-testid="stMainBlockContainer"] h1 .stMarkdownBadge { font-size: 1.2rem !important; vertical-align: middle; }
+[data-testid="stMetric"] { padding: 0.5rem 0.9rem !important; }
+[data-testid="stCaptionContainer"] p { font-size: 1.1rem !important; }
+/* room for the pinned buttons above the title */
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem !important; max-width: 100% !important; }
 footer { display: none !important; }
 .st-key-present_bar { position: fixed; top: 0.5rem; right: 1rem; z-index: 999991; width: auto !important;
   background: rgba(255,255,255,0.92); border-radius: 0.5rem; padding: 0.25rem; }
-.st-key-present_bar button p { font-size: 1.1rem !important; }
+.st-key-present_bar button { min-height: 2.2rem; padding: 0.15rem 0.7rem; }
+.st-key-present_bar button p { font-size: 1.05rem !important; }
 </style>
 """
 HIDE_HEADER_CSS = "<style>[data-testid='stHeader'], [data-testid='stToolbar'] { display: none !important; }</style>"

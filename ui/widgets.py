@@ -16,6 +16,7 @@ from geo.reporting.charts import build_trend_chart
 from geo.store.keys import dataset_key
 from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
+from ui.context import plan_notes
 from ui.present import is_present
 from ui.present import text_scale as current_scale
 from ui.state import MAP_NONCE_KEY, TABLE_NONCE_KEY
@@ -35,14 +36,24 @@ def illustrative_badge(t, illustrative: bool) -> None:
         st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon=":material/warning:")
 
 
-def headline(ctx, title: str) -> None:
-    """The page title and the illustrative mark; in presentation mode one large line naming the indicator,
-    the area and the year, so a room reads what is shown without the sidebar."""
+def headline(ctx, title: str, *, subject: bool = False) -> None:
+    """The page title, the illustrative mark and the plan notes (summary values, plan outside its area).
+
+    In presentation mode the mark sits in the title line and, with ``subject``, the title names the
+    indicator, the area and the year, so a room reads what is shown without the sidebar and the map
+    starts on the first screen.
+    """
+    t = ctx.t
     if is_present():
-        title = ctx.t("present.title", indicator=ctx.meta[f"short_{ctx.lang}"], area=ctx.area_name(),
+        if subject:
+            title = t("present.title", indicator=ctx.meta[f"short_{ctx.lang}"], area=ctx.area_name(),
                       year=ctx.sel.year)
-    st.title(title)
-    illustrative_badge(ctx.t, ctx.illustrative)
+        mark = f" :orange-badge[:material/warning: {t('illustrative.badge')}]" if ctx.illustrative else ""
+        st.title(title + mark, help=t("illustrative.note") if ctx.illustrative else None)
+    else:
+        st.title(title)
+        illustrative_badge(t, ctx.illustrative)
+    plan_notes(t, ctx.reg, ctx.sel, ctx.areas or {}, ctx.selected["code"])
 
 
 def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int, t, lang: str) -> None:

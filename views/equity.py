@@ -10,13 +10,12 @@ from ui.cache import equity_by_indicator
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons, data_downloads, data_table
 from ui.tables import equity_view
-from ui.widgets import equity_figure, illustrative_badge, show_table
+from ui.widgets import equity_figure, headline, show_table
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
-st.title(t("equity.title"))
+headline(ctx, t("equity.title"))
 st.caption(t("equity.subtitle", area=ctx.area_name(), year=sel.year))
-illustrative_badge(t, ctx.illustrative)
 st.caption(t("equity.gap_between_help"))
 
 communes = ctx.selected

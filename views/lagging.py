@@ -6,15 +6,14 @@ from geo.analysis.ranking import closest_to_qualifying, communes_needed_by_provi
 from ui.context import load_context
 from ui.export_panel import data_downloads, data_table, indicator_decimals
 from ui.tables import PRECISION_COLUMNS, display_frame, search_box
-from ui.widgets import illustrative_badge, show_table
+from ui.widgets import headline, show_table
 
 ctx = load_context(precision=True)
 t, sel, meta, target, lang = ctx.t, ctx.sel, ctx.meta, ctx.target, ctx.sel.lang
 
-st.title(t("lagging.title"))
+headline(ctx, t("lagging.title"))
 st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,
              target_year=sel.target_year))
-illustrative_badge(t, ctx.illustrative)
 title = t("lagging.title") + " — " + t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(),
                                         year=sel.year, target_year=sel.target_year)
 search = st.session_state.get("search", "")

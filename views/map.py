@@ -21,8 +21,9 @@ t, sel, frame, meta, target = ctx.t, ctx.sel, ctx.frame, ctx.meta, ctx.target
 colour_control(t)
 present.enter_toggle(t)
 
-headline(ctx, meta[f"name_{sel.lang}"])
-st.caption(t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang)))
+headline(ctx, meta[f"name_{sel.lang}"], subject=True)
+if not present.is_present():  # the presentation title names the area; the tiles count the communes
+    st.caption(t("kpi.selection", area=ctx.area_name(), n=format_number(len(frame), sel.lang)))
 kpi_cards(summarise(frame, meta, target), meta, target, sel.target_year, sel.year, t, sel.lang)
 if ctx.report.unknown_codes:
     st.warning(t("map.unmatched", n=len(ctx.report.unknown_codes), codes=", ".join(ctx.report.unknown_codes[:10])))

@@ -15,7 +15,7 @@ ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 present.enter_toggle(t)
 
-headline(ctx, t("overview.heading", area=ctx.area_name(), year=sel.year))
+headline(ctx, t("overview.heading", area=ctx.area_name(), year=sel.year), subject=True)
 table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang)
 st.caption(t("overview.framework", framework=ctx.reg.framework(sel.framework)[f"name_{lang}"]))
 

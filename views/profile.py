@@ -9,13 +9,12 @@ from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons
-from ui.widgets import flag_state, history_chart, illustrative_badge, indicator_table, merger_list, show_table
+from ui.widgets import flag_state, headline, history_chart, indicator_table, merger_list, show_table
 
 ctx = load_context(commune_page=True)
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 
-st.title(t("profile.title"))
-illustrative_badge(t, ctx.illustrative)
+headline(ctx, t("profile.title"))
 labels = commune_options(ctx.communes)
 st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", help=t("picker.search_help"),
              format_func=lambda c: searchable(labels.get(c, "—")))
