@@ -32,6 +32,8 @@ BASE_CSS = """
 PRESENT_CSS = """
 <style>
 /* presentation mode: large type for a projector, no toolbar */
+/* the type grows with a wide screen (4K at 100 %): Streamlit sizes its text in rem */
+html { font-size: clamp(16px, calc(0.45vw + 8px), 32px) !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem !important; padding: 0 !important; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 2.8rem !important; }
