@@ -135,16 +135,18 @@ def test_a_lagging_table_row_click_opens_that_communes_profile(server, browser):
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=90_000)
     grid.scroll_into_view_if_needed()
-    # glide-data-grid keeps an accessible copy of the visible cells: read the third row's name and code
-    row = grid.locator("table [role='row'], table tr").filter(has_text=re.compile(r"\d{5}")).nth(2)
-    row.wait_for(timeout=60_000)
-    cells = [c.strip() for c in row.locator("td, [role='gridcell']").all_inner_texts()]
+    # glide-data-grid keeps an accessible (hidden) copy of the visible cells: read the third row's name and code
+    row = grid.locator("table tr").filter(has_text=re.compile(r"\d{5}")).nth(2)
+    row.wait_for(state="attached", timeout=60_000)
+    cells = [(c.text_content() or "").strip() for c in row.locator("td, th").all()]
     code = next(c for c in cells if re.fullmatch(r"\d{5}", c))
     name = next(c for c in cells if c.startswith(("Xã ", "Phường ", "Đặc khu ")))
     box = grid.bounding_box()
-    header, height = 35, 35  # Streamlit's default header and row heights (px)
-    page.mouse.click(box["x"] + 16, box["y"] + header + 2 * height + height / 2)  # the row's selection box
+    pitch = 37  # header and row height as drawn (Streamlit's 35 px rows plus the grid lines)
+    page.mouse.click(box["x"] + 16, box["y"] + pitch * 3 + pitch / 2)  # the third row's selection box
     page.wait_for_url("**/profile?*", timeout=60_000)
     _wait_url(page, f"q.get('commune') === '{code}' && q.get('prov') === '12'")
-    page.get_by_role("heading", name=name, exact=True).wait_for(timeout=60_000)
+    heading = page.locator("[data-testid='stMainBlockContainer'] h2").first
+    heading.wait_for(timeout=60_000)
+    assert heading.inner_text().strip() == name  # the profile names the commune of the clicked row
     page.close()
