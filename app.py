@@ -14,17 +14,17 @@ from ui.cache import load_registry
 from ui.i18n import translator
 from ui.state import share_link, write_to_url
 
-st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map", page_icon="🗺️",
+st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map", page_icon=":material/map:",
                    layout="wide")
 t = translator()
 page = st.navigation([
-    st.Page("views/overview.py", title=t("nav.overview"), icon="📊", url_path="overview"),
-    st.Page("views/map.py", title=t("nav.map"), icon="🗺️", default=True),
-    st.Page("views/lagging.py", title=t("nav.lagging"), icon="📋", url_path="lagging"),
-    st.Page("views/profile.py", title=t("nav.profile"), icon="🏘️", url_path="profile"),
-    st.Page("views/equity.py", title=t("nav.equity"), icon="⚖️", url_path="equity"),
-    st.Page("views/funnel.py", title=t("nav.funnel"), icon="🔻", url_path="funnel"),
-    st.Page("views/upload.py", title=t("nav.upload"), icon="📤", url_path="upload"),
+    st.Page("views/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview"),
+    st.Page("views/map.py", title=t("nav.map"), icon=":material/map:", default=True),
+    st.Page("views/lagging.py", title=t("nav.lagging"), icon=":material/table_rows:", url_path="lagging"),
+    st.Page("views/profile.py", title=t("nav.profile"), icon=":material/home_pin:", url_path="profile"),
+    st.Page("views/equity.py", title=t("nav.equity"), icon=":material/balance:", url_path="equity"),
+    st.Page("views/funnel.py", title=t("nav.funnel"), icon=":material/filter_alt:", url_path="funnel"),
+    st.Page("views/upload.py", title=t("nav.upload"), icon=":material/upload_file:", url_path="upload"),
 ])
 st.sidebar.markdown(f"### {t('app.title')}")
 st.sidebar.caption(t("app.subtitle"))

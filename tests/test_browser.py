@@ -76,7 +76,7 @@ def test_copied_link_restores_the_same_view(server, browser):
     page = _open(browser, f"{server}/lagging?ind=underweight_u5&prov=15&ty=2030&order=nearest")
     page.get_by_text("Xã chậm tiến độ", exact=True).last.wait_for(timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("🔗").first.click()  # the copy-link expander
+    sidebar.get_by_text("Sao chép liên kết", exact=True).first.click()  # the copy-link expander
     link = sidebar.locator("[data-testid='stMarkdownContainer'] code").filter(has_text="http://").first \
         .inner_text(timeout=30_000).strip()
     assert "/lagging?" in link and "prov=15" in link and "ind=underweight_u5" in link and "order=nearest" in link

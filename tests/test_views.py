@@ -27,7 +27,7 @@ def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
     assert data["geo"].endswith("provinces_national.geojson") and data["labels"].endswith("labels_national.json")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == "1"
-    assert any("presentation mode" in m.value for m in at.markdown)
+    assert any("presentation mode" in h.proto.body for h in at.get("html"))  # the page style (st.html)
 
 
 def overview_map(at) -> dict:

@@ -29,6 +29,7 @@ from geo.indicators.selection import (
 from geo.ingest.service import stored_frames
 from geo.store.engine import StoreUnavailable
 from geo.store.keys import dataset_key
+from ui import present
 from ui.cache import (
     ensure_layers,
     get_store,
@@ -41,22 +42,9 @@ from ui.cache import (
     plan_areas,
 )
 from ui.i18n import translator
-from ui.state import PREVIEW, UPLOAD_KEY, Selection, attribute_filters, render_sidebar
+from ui.state import PREVIEW, UPLOAD_KEY, Selection, attribute_filters, ignored_notice, render_sidebar
 
 _log = logging.getLogger("vnchild")
-
-PRESENT_CSS = """
-<style>
-/* presentation mode: large type for a projector, no toolbar */
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem !important; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem !important; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.8rem !important; }
-[data-testid="stMainBlockContainer"] h3 { font-size: 2rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.8rem !important; }
-[data-testid="stHeader"], [data-testid="stToolbar"], footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
-</style>
-"""
 
 
 @dataclass(frozen=True)
@@ -86,6 +74,7 @@ class Context:
     target: Target | None
     frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
     report: JoinReport
+    areas: dict | None = None  # where each sub-national plan applies (for the plan notes under the title)
 
     @property
     def illustrative(self) -> bool:
@@ -146,12 +135,11 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     key = view_key(layers, ds, sel, precision)
     frame, report = assessed() if key is None else per_view(key, _compute=assessed)
     frame = frame[in_codes(frame["code"], selected["code"])].reset_index(drop=True)
-    if st.session_state.get("present") == "1":
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    plan_notes(t, reg, sel, areas, selected["code"])
+    present.frame(t)
+    ignored_notice(t)
     coverage_notes(t, frame, meta, sel)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
-                   meta=meta, target=target, frame=frame, report=report)
+                   meta=meta, target=target, frame=frame, report=report, areas=areas)
 
 
 def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = False) -> tuple | None:
@@ -180,7 +168,7 @@ def list_datasets(t) -> tuple[list[str], bool]:
     try:
         listing = get_store(config.store_url()).list_datasets(include_deleted=False)
     except DataError as err:
-        st.sidebar.warning(explain_store_error(t, err), icon="⚠️")
+        st.sidebar.warning(explain_store_error(t, err), icon=":material/warning:")
         chosen = st.session_state.get("ds") or st.query_params.get("ds", "")  # first run: still only in the URL
         return ([chosen] if chosen and chosen != PREVIEW else []), False
     return listing["name"].tolist(), True
@@ -265,6 +253,7 @@ def plan_notes(t, reg: Registry, sel: Selection, areas: dict, codes: pd.Series) 
         area_name = plan_area_names(str(config.reference_dir()), str(config.registry_dir()))[sel.framework]
         area = t(f"plan.area.{kind}", name=area_name)
         outside = int((~in_codes(codes.astype(str), areas[sel.framework])).sum())
-        st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)), icon="⚠️")
+        st.warning(t("plan.outside_area", name=name, area=area, n=outside, total=len(codes)),
+                   icon=":material/warning:")
     if reg.from_summary(sel.framework):
         st.caption("ⓘ " + t("plan.from_summary", name=name))

@@ -26,6 +26,7 @@ from geo.reporting.bundle import csv_bundle
 from geo.reporting.filenames import file_name, file_stem
 from geo.reporting.tabular import DataTable
 from geo.reporting.workbook import xlsx_workbook
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 
 _LOG = logging.getLogger(__name__)
@@ -226,10 +227,11 @@ def _run_safely(ctx, action: Callable[[], object]) -> object | None:
         return action()
     except DataError as err:
         _LOG.warning("export failed: %s", err.en)
-        st.error(f"**{t('export.failed')}** {err.message(ctx.lang)}", icon="⚠️")
+        st.error(f"**{t('export.failed')}** {err.message(ctx.lang)}", icon=":material/warning:")
     except Exception as exc:  # noqa: BLE001 - a failed export must not take the page down
         _LOG.exception("export failed")
-        st.error(f"**{t('export.failed')}** {t('export.failed_detail', error=type(exc).__name__)}", icon="⚠️")
+        st.error(f"**{t('export.failed')}** {t('export.failed_detail', error=type(exc).__name__)}",
+                 icon=":material/warning:")
     return None
 
 
@@ -266,7 +268,7 @@ def _size_controls(t) -> tuple[int, int, float]:
         st.session_state.update(export_preset=DEFAULT_PRESET, export_width=width, export_height=height,
                                 export_scale=scale)
     st.selectbox(t("export.size"), list(SIZE_PRESETS), key="export_preset", on_change=_apply_preset,
-                 format_func=lambda p: t(f"export.preset.{p}"))
+                 format_func=lambda p: searchable(t(f"export.preset.{p}")))
     c1, c2, c3 = st.columns(3)
     width = c1.number_input(t("export.width"), min_value=400, max_value=4000, step=50, key="export_width")
     height = c2.number_input(t("export.height"), min_value=300, max_value=4000, step=50, key="export_height")
@@ -359,7 +361,7 @@ def briefing_panel(ctx) -> None:
         stored = _current(BRIEFING_STATE, key)
         if stored is not None:
             if st.session_state.get(BRIEFING_NOTE):
-                st.warning(st.session_state[BRIEFING_NOTE], icon="🖼️")
+                st.warning(st.session_state[BRIEFING_NOTE], icon=":material/image:")
             c1, c2 = st.columns(2)
             for column, fmt in ((c1, "pdf"), (c2, "pptx")):
                 column.download_button(t(f"briefing.download_{fmt}"), stored["files"][fmt],
@@ -378,7 +380,7 @@ def _province_packs_panel(ctx) -> None:
     names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
     with st.expander(t("briefing.all_section"), icon=":material/library_books:"):
         chosen = st.multiselect(t("briefing.all_pick"), list(names), key="briefing_provinces",
-                                format_func=lambda c: names.get(c, c))
+                                format_func=lambda c: searchable(names.get(c, c)))
         codes = chosen or list(names)
         key = view_key(ctx, "packs", tuple(codes))
         if st.button(t("briefing.all_button"), key="briefing_all_render", icon=":material/library_books:"):

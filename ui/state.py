@@ -17,6 +17,7 @@ from geo.indicators.plans import default_plan
 from geo.indicators.registry import Registry
 from geo.indicators.selection import Filters
 from geo.reference.communes import COMMUNE_TYPES
+from geo.text.fold import searchable
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 TARGET_YEARS = (2025, 2030)
@@ -39,6 +40,8 @@ MAP_VIEW_KEY = "view"  # the map view the user moved to: <area>_<lon>_<lat>_<zoo
 # e.g. map-vn_105.8412_16.1234_5.62 or ov-12_103.2_22.3_8.1: the area names the page and province, so a
 # view is only ever applied to the map it was taken on.
 _VIEW_RE = re.compile(r"^(map|ov)-(vn|\d{2})_(-?\d{1,3}(?:\.\d+)?)_(-?\d{1,2}(?:\.\d+)?)_(\d{1,2}(?:\.\d+)?)$")
+TABLE_NONCE_KEY = "_table_nonce"  # bumped to reset a table's row selection after it opened a profile
+IGNORED_KEY = "_url_ignored"  # "key=value" parts of the opening link that were not valid (shown once)
 
 
 @dataclass(frozen=True)
@@ -94,15 +97,22 @@ def seed_from_url(reg: Registry, layers: Layers, datasets: list[str]) -> None:
         return
     defaults, choices = _defaults(reg), _choices(reg, layers, datasets)
     params = st.query_params
+    ignored: list[str] = []
     for key, default in defaults.items():
         raw = params.get(key, default)
         if key == "types":
             picked = [t for t in raw.split(",") if t in COMMUNE_TYPES]
             st.session_state[key] = picked or list(COMMUNE_TYPES)
+            bad = [t for t in raw.split(",") if t not in COMMUNE_TYPES]
         elif key == MAP_VIEW_KEY:
             st.session_state[key] = raw if _parse_view(raw) else default
+            bad = [] if raw == default or _parse_view(raw) else [raw]
         else:
             st.session_state[key] = raw if raw in choices[key] else default
+            bad = [] if raw in choices[key] else [raw]
+        if bad:
+            ignored.append(f"{key}={','.join(bad)}")
+    st.session_state[IGNORED_KEY] = ignored
     st.session_state[SEEDED_KEY] = True
 
 
@@ -132,6 +142,14 @@ def set_map_view(view_key: str, view: dict) -> None:
         st.session_state[MAP_VIEW_KEY] = raw
 
 
+def ignored_notice(t) -> None:
+    """One line naming the parts of the opening link that were not valid; the rest of the link applied."""
+    ignored = st.session_state.pop(IGNORED_KEY, None)
+    if ignored:  # code spans: a crafted value cannot become a link or markup
+        parts = ", ".join(f"`{part[:60].replace('`', '')}`" for part in ignored[:8])
+        st.warning(t("link.ignored", parts=parts), icon=":material/link_off:")
+
+
 def write_to_url(reg: Registry) -> dict[str, str]:
     """Mirror the widget values into the query string, leaving defaults out to keep links short."""
     wanted = {}
@@ -150,15 +168,10 @@ def share_link(t, page_path: str, params: dict[str, str]) -> None:
     parts = urlsplit(st.context.url or "http://localhost:8501/")
     base_path = "/".join(p for p in (st.get_option("server.baseUrlPath") or "", page_path) if p)
     link = urlunsplit((parts.scheme, parts.netloc, "/" + base_path, urlencode(params), ""))
-    with st.sidebar.expander(t("link.title"), icon="🔗"):
+    with st.sidebar.expander(t("link.title"), icon=":material/link:"):
         # Inline code in markdown, not st.code: that one loads a 1.6 MB syntax highlighter on every page.
         st.markdown(f"`{link}`")
         st.caption(t("link.help"))
-
-
-def presenting() -> bool:
-    """Presentation mode (?present=1) is on."""
-    return st.session_state.get("present") == "1"
 
 
 def _forget_version() -> None:
@@ -216,15 +229,16 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     if st.session_state.get("ds") not in [""] + datasets:
         st.session_state["ds"] = ""
     side.selectbox(t("sidebar.dataset"), [""] + datasets, key="ds",
-                   format_func=lambda name: t("dataset.preview") if name == PREVIEW else
-                   (name or t("illustrative.badge")), on_change=_forget_version)
+                   format_func=lambda name: searchable(t("dataset.preview") if name == PREVIEW else
+                                                       (name or t("illustrative.badge"))), on_change=_forget_version)
     fw_names = dict(zip(reg.frameworks["id"], reg.frameworks[f"name_{lang}"], strict=True))
     auto = default_plan(reg, areas or {}, province=st.session_state.get("prov") or None,
                         commune=(st.session_state.get("commune") or None) if commune_page else None,
                         indicator=st.session_state.get("ind") or None)
     side.selectbox(t("sidebar.framework"), ["", *fw_names], key="fw",
-                   format_func=lambda f: fw_names[f] if f else t("plan.auto", name=fw_names[auto]))
-    ind_names = dict(zip(reg.indicators["id"], reg.indicators[f"name_{lang}"], strict=True))  # one lookup, not 12
+                   format_func=lambda f: searchable(fw_names[f] if f else t("plan.auto", name=fw_names[auto])))
+    ind_names = {i: searchable(name) for i, name in zip(reg.indicators["id"], reg.indicators[f"name_{lang}"],
+                                                          strict=True)}  # one lookup, not 12
     side.selectbox(t("sidebar.indicator"), reg.indicator_ids(), key="ind", format_func=ind_names.get)
     cols = side.columns(2)
     cols[0].selectbox(t("sidebar.year"), [str(y) for y in YEARS], key="year")
@@ -233,13 +247,14 @@ def render_sidebar(reg: Registry, layers: Layers, t, datasets: list[str] | None 
     side.subheader(t("filter.header"))
     prov_names = dict(zip(layers.provinces["code"], layers.provinces["name"], strict=True))
     side.selectbox(t("filter.province"), [""] + sorted(prov_names, key=prov_names.get), key="prov",
-                   format_func=lambda c: prov_names.get(c) or t("filter.all_country"))
+                   format_func=lambda c: searchable(prov_names.get(c) or t("filter.all_country")))
     labels = {"all": t("opt.all"), "yes": t("yes"), "no": t("no")}
     side.radio(t("filter.em_area"), TRISTATE, key="em", horizontal=True, format_func=labels.get)
     side.radio(t("filter.border"), TRISTATE, key="border", horizontal=True, format_func=labels.get)
     side.radio(t("filter.coastal"), TRISTATE, key="coast", horizontal=True, format_func=labels.get)
     side.radio(t("filter.island"), TRISTATE, key="island", horizontal=True, format_func=labels.get)
-    side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types", format_func=lambda c: t(f"type.{c}"))
+    side.multiselect(t("filter.type"), list(COMMUNE_TYPES), key="types",
+                     format_func=lambda c: searchable(t(f"type.{c}")))
     side.selectbox(t("uncertainty.min_n"), MIN_N_CHOICES, key="minn", help=t("uncertainty.min_n_help"))
     s = st.session_state
     return Selection(

@@ -101,6 +101,17 @@ def display_frame(df: pd.DataFrame, t, lang: str, meta: dict | None = None) -> T
     return TableView(frame=out.reset_index(drop=True), kinds=kinds, export=out.reset_index(drop=True))
 
 
+MISSING = "—"
+
+
+def data_grid(data, **kwargs):
+    """st.dataframe with the app's defaults: no index, full width, and a dash for a missing cell (Streamlit
+    writes a literal "None" there otherwise, e.g. the AARR of a yes/no indicator). Every table goes through here."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(data, placeholder=MISSING, **kwargs)
+
+
 def search_box(df: pd.DataFrame, t) -> pd.DataFrame:
     """Filter rows by commune or province name, with or without diacritics."""
     query = st.text_input(t("lagging.search"), key="search", placeholder=t("lagging.search_hint"))

@@ -47,6 +47,7 @@ from geo.ingest.vocab import ERAS
 from geo.reporting.downloads import to_csv_bytes
 from geo.store.accounts import BOOTSTRAP_NAME
 from geo.store.datasets import StoreUnavailable
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 from geo.text.plain import plain
 from ui.cache import (
@@ -62,6 +63,7 @@ from ui.cache import (
 )
 from ui.context import explain_store_error
 from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
+from ui.tables import data_grid
 from ui.widgets import show_table
 
 # --- Session keys ------------------------------------------------------------------------------------
@@ -86,9 +88,9 @@ def show_flash(t, lang: str, where: str) -> dict | None:
         return None
     del st.session_state[UPLOAD_FLASH_KEY]
     if flash["error"] is not None:
-        st.error(flash["error"].message(lang), icon="⛔")
+        st.error(flash["error"].message(lang), icon=":material/block:")
     else:
-        st.success(t(flash["key"], **flash["fields"]), icon="✅")
+        st.success(t(flash["key"], **flash["fields"]), icon=":material/check_circle:")
     return flash
 
 
@@ -100,7 +102,8 @@ def template_button(ctx) -> None:
     reg_dir, lang = str(config.registry_dir()), ctx.lang
     st.download_button(ctx.t("upload.download_template"),
                        lambda: build_template(reg_dir, ctx.layers.key, lang, ctx.layers.communes),
-                       file_name=f"mau_so_lieu_{lang}.xlsx", on_click="ignore", icon="⬇️", key="upload_template",
+                       file_name=f"mau_so_lieu_{lang}.xlsx", on_click="ignore", icon=":material/download:",
+                       key="upload_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -188,14 +191,14 @@ def show_check(ctx, checked: CheckedUpload) -> str | None:
     (st.success if clean else st.warning)(summary)
     if not checked.result.columns.empty:
         with st.expander(t("upload.columns_title")):
-            st.dataframe(describe_columns(checked, t, ctx.reg, lang), hide_index=True, width="stretch")
+            data_grid(describe_columns(checked, t, ctx.reg, lang), hide_index=True, width="stretch")
     if checked.result.problems:
         st.markdown(f"**{t('upload.problems_title')}**")
         table = problem_table(checked, t, lang)
-        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
+        data_grid(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
         st.download_button(t("upload.problems_download"), to_csv_bytes(table), mime="text/csv",
                            file_name=f"{Path(checked.filename).stem or 'file'}_problems_{lang}.csv",
-                           on_click="ignore", icon="⬇️", key="upload_problems_csv")
+                           on_click="ignore", icon=":material/download:", key="upload_problems_csv")
     if clean:
         st.success(t("upload.clean"))
         return LOAD_ALL
@@ -234,7 +237,7 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
                  communes=format_number(values["code"].nunique(), lang), years=", ".join(map(str, years))))
     if checked.pre2025_rows:
         st.info(t("upload.crosswalk_note"))
-    st.button(t("upload.preview_on_map"), icon="🗺️", key="preview_on_map", on_click=_show_preview_on_map,
+    st.button(t("upload.preview_on_map"), icon=":material/map:", key="preview_on_map", on_click=_show_preview_on_map,
               args=(years[-1],))
     if st.session_state.pop(GOTO_MAP_KEY, False):
         st.switch_page("views/map.py")
@@ -247,7 +250,7 @@ def show_preview(ctx, checked: CheckedUpload) -> bool:
         st.warning(t("upload.skipped", n=format_number(len(skipped), lang)))
         with st.expander(t("upload.skipped_title")):
             shown = skipped.assign(reason=skipped["reason"].map(lambda r: t(f"upload.skip_{r}")))
-            st.dataframe(shown.rename(columns={
+            data_grid(shown.rename(columns={
                 "old_code": t("upload.col_old_code"), "new_code": t("upload.col_new_code"),
                 "year": t("upload.col_year"), "indicator": t("col.indicator"), "reason": t("upload.col_reason"),
                 "source_row": t("upload.col_row")}), hide_index=True, width="stretch")
@@ -316,7 +319,7 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     st.subheader(t("store.title"))
     configured = writes_enabled()
     if not configured:
-        st.warning(t("store.password_not_configured"), icon="🔒")
+        st.warning(t("store.password_not_configured"), icon=":material/lock:")
     elif data is None:
         st.info(t("store.need_file"))
     disabled = not configured or data is None
@@ -332,13 +335,13 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     c1.text_input(t("store.uploader_label"), key="upload_by", max_chars=200, disabled=disabled)
     c2.text_input(t("store.password_label"), key="upload_password", type="password", disabled=disabled)
     st.button(t("store.save_button"), key="upload_save", type="primary", disabled=disabled, on_click=_on_save,
-              args=(loaded,), icon="💾")
+              args=(loaded,), icon=":material/save:")
     flash = show_flash(t, ctx.lang, "save")
     saved = st.session_state.pop(SAVED_SUMMARY_KEY, None)
     if flash and flash["error"] is None and saved is not None:
         show_import_summary(ctx, saved, saved=True)
     if flash and flash["error"] is None and st.session_state.get("ds"):
-        st.page_link("views/map.py", label=t("store.view_on_map"), icon="🗺️")
+        st.page_link("views/map.py", label=t("store.view_on_map"), icon=":material/map:")
 
 
 # --- Attributes (in the data file, or a separate attributes file) ------------------------------------------
@@ -561,29 +564,29 @@ def show_manage(ctx) -> None:
     if listing.empty:
         st.info(t("store.empty"))
         return
-    st.dataframe(dataset_table(listing, t), hide_index=True, width="stretch")
+    data_grid(dataset_table(listing, t), hide_index=True, width="stretch")
     deleted = dict(zip(listing["name"], listing["deleted"], strict=True))
     name = st.selectbox(t("store.pick_dataset"), listing["name"].tolist(), key="manage_ds",
-                        format_func=lambda n: f"{n} — {t('store.state_deleted')}" if deleted.get(n) else n)
+                        format_func=lambda n: searchable(f"{n} — {t('store.state_deleted')}" if deleted.get(n) else n))
     try:
         versions = store.list_versions(name)
     except DataError as err:
         st.error(err.message(lang))
         return
     st.markdown(f"**{t('store.versions_title', name=plain(name))}**")
-    st.dataframe(version_table(versions, t, lang), hide_index=True, width="stretch")
+    data_grid(version_table(versions, t, lang), hide_index=True, width="stretch")
 
     show_audit(ctx, name)
     configured = writes_enabled()
     if not configured:
-        st.warning(t("store.password_not_configured"), icon="🔒")
+        st.warning(t("store.password_not_configured"), icon=":material/lock:")
     if deleted[name]:
         st.warning(t("store.deleted_note", name=plain(name)))
         c1, c2 = st.columns(2)
         c1.text_input(t("store.user_label"), key="manage_user", max_chars=40, disabled=not configured)
         c2.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
         st.button(t("store.undelete_button"), key="manage_undelete", on_click=_on_undelete,
-                  disabled=not configured, icon="♻️")
+                  disabled=not configured, icon=":material/restore:")
         return
 
     numbers = versions["version"].astype(int).tolist()[::-1]
@@ -591,10 +594,11 @@ def show_manage(ctx) -> None:
     version = st.selectbox(t("store.pick_version"), numbers, key=f"manage_version_{name}",
                            format_func=lambda v: t("store.version_option", version=v, filename=files[v]))
     c1, c2 = st.columns(2)
-    if c1.button(t("store.view_button"), key="manage_view", on_click=_on_view, icon="🗺️"):
+    if c1.button(t("store.view_button"), key="manage_view", on_click=_on_view, icon=":material/map:"):
         st.switch_page("views/map.py")
     c2.download_button(t("store.download_original"), lambda: load_stored(url, name, version).original_bytes(),
-                       file_name=files[version] or "original", on_click="ignore", key="manage_download", icon="⬇️")
+                       file_name=files[version] or "original", on_click="ignore", key="manage_download",
+                       icon=":material/download:")
 
     st.markdown(f"**{t('store.editor_title')}**")
     c0, c1, c2 = st.columns(3)
@@ -602,16 +606,16 @@ def show_manage(ctx) -> None:
     c1.text_input(t("store.uploader_label"), key="manage_by", max_chars=200, disabled=not configured)
     c2.text_input(t("store.password_label"), key="manage_password", type="password", disabled=not configured)
     st.button(t("store.restore_button", version=version), key="manage_restore", on_click=_on_restore,
-              disabled=not configured, icon="⏪")
+              disabled=not configured, icon=":material/history:")
     st.text_input(t("store.delete_confirm_label", name=name), key="manage_confirm", disabled=not configured)
     st.button(t("store.delete_button"), key="manage_delete", on_click=_on_delete,
-              disabled=not configured, icon="🗑️")
+              disabled=not configured, icon=":material/delete:")
 
 
 def show_audit(ctx, name: str) -> None:
     """Who saved, restored or deleted which version of ``name``, and when (newest first)."""
     t = ctx.t
-    with st.expander(t("store.audit_title"), icon="📜"):
+    with st.expander(t("store.audit_title"), icon=":material/receipt_long:"):
         try:
             log = get_accounts(config.store_url()).list_audit(dataset=name, limit=100)
         except DataError as err:
@@ -620,7 +624,7 @@ def show_audit(ctx, name: str) -> None:
         if log.empty:
             st.caption(t("store.audit_empty"))
             return
-        st.dataframe(pd.DataFrame({
+        data_grid(pd.DataFrame({
             t("store.col_at"): log["at"].map(_when), t("store.col_actor"): log["actor"],
             t("store.col_action"): log["action"], t("store.col_version"): log["version"],
         }), hide_index=True, width="stretch")

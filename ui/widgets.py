@@ -15,8 +15,11 @@ from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
 from geo.text.numbers import format_number, format_percent, format_points
 from ui.cache import yearly_rates
-from ui.state import MAP_NONCE_KEY
-from ui.tables import TREND_STATES, TableView
+from ui.context import plan_notes
+from ui.present import is_present
+from ui.present import text_scale as current_scale
+from ui.state import MAP_NONCE_KEY, TABLE_NONCE_KEY
+from ui.tables import TREND_STATES, TableView, data_grid
 
 
 def flag_state(value) -> str:
@@ -29,7 +32,27 @@ def flag_state(value) -> str:
 def illustrative_badge(t, illustrative: bool) -> None:
     """Always visible when the built-in illustrative dataset is on screen."""
     if illustrative:
-        st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon="⚠️")
+        st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon=":material/warning:")
+
+
+def headline(ctx, title: str, *, subject: bool = False) -> None:
+    """The page title, the illustrative mark and the plan notes (summary values, plan outside its area).
+
+    In presentation mode the mark sits in the title line and, with ``subject``, the title names the
+    indicator, the area and the year, so a room reads what is shown without the sidebar and the map
+    starts on the first screen.
+    """
+    t = ctx.t
+    if is_present():
+        if subject:
+            title = t("present.title", indicator=ctx.meta[f"short_{ctx.lang}"], area=ctx.area_name(),
+                      year=ctx.sel.year)
+        mark = f" :orange-badge[:material/warning: {t('illustrative.badge')}]" if ctx.illustrative else ""
+        st.title(title + mark, help=t("illustrative.note") if ctx.illustrative else None)
+    else:
+        st.title(title)
+        illustrative_badge(t, ctx.illustrative)
+    plan_notes(t, ctx.reg, ctx.sel, ctx.areas or {}, ctx.selected["code"])
 
 
 def kpi_cards(summary: Summary, meta: dict, target, target_year: int, year: int, t, lang: str) -> None:
@@ -112,13 +135,14 @@ PAGE_ROWS = 200
 
 
 def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, *, t=None,
-               page_key: str | None = None) -> None:
+               page_key: str | None = None, code_column: str | None = None, key: str | None = None) -> None:
     """A sortable table whose numbers read the way the language writes them (12,5% / 12.5%).
 
     Values stay numeric underneath (a pandas Styler only changes how they are displayed), so sorting
     a column sorts by number, not by text. With page_key, long tables are shown PAGE_ROWS rows at a
     time: the Styler then formats one page instead of every row on every rerun (it was half of a
-    lagging-page rerun); downloads still hold every row.
+    lagging-page rerun); downloads still hold every row. With code_column (the labelled commune-code
+    column) and key, choosing a row opens that commune's profile.
     """
     if page_key and t is not None and len(df) > PAGE_ROWS:
         pages = -(-len(df) // PAGE_ROWS)
@@ -134,9 +158,21 @@ def show_table(df, lang: str, kinds: dict[str, str], height: int | None = None, 
         "pp": lambda v: format_points(v, lang),
         "num1": lambda v: format_number(v, lang, 1),
     }
-    styler = df.style.format({col: fmt[kind] for col, kind in kinds.items() if col in df.columns and kind in fmt},
-                             na_rep="—")
-    st.dataframe(styler, hide_index=True, width="stretch", height=height or "auto")
+    numeric = [col for col, kind in kinds.items() if col in df.columns and kind in fmt]
+    if numeric:  # an object column of None (a yes/no indicator's AARR) is formatted like the numbers around it
+        df = df.assign(**{col: pd.to_numeric(df[col], errors="coerce") for col in numeric})
+    styler = df.style.format({col: fmt[kinds[col]] for col in numeric}, na_rep="—")
+    if code_column is None or key is None or code_column not in df.columns:
+        data_grid(styler, height=height or "auto")
+        return
+    nonce = st.session_state.get(TABLE_NONCE_KEY, 0)
+    event = data_grid(styler, height=height or "auto", key=f"{key}_{nonce}", on_select="rerun",
+                      selection_mode="single-row")
+    rows = event.selection.rows if event else []
+    if rows:
+        st.session_state["commune"] = str(df[code_column].iloc[rows[0]])
+        st.session_state[TABLE_NONCE_KEY] = nonce + 1  # a fresh table next time: the old choice does not reopen
+        st.switch_page("views/profile.py")
 
 
 _ICONS = {MET: "✔", NO_DATA: "∅", NO_TARGET: "·", NOT_APPLICABLE: "—"}
@@ -187,8 +223,9 @@ def province_hover(frame, t, lang: str):
     return pd.Series(rows, index=frame.index, dtype=object)
 
 
-def funnel_figure(ctx, p0: float):
-    """The funnel plot for the current selection, labelled in the session's language."""
+def funnel_figure(ctx, p0: float, text_scale: float | None = None):
+    """The funnel plot for the current selection, labelled in the session's language (text sized for the
+    mode unless ``text_scale`` is given: exports pass 1)."""
     from geo.reporting.charts import build_funnel_plot
 
     t = ctx.t
@@ -200,10 +237,11 @@ def funnel_figure(ctx, p0: float):
               "funnel_better": t("funnel.better"), "title": t("funnel.title")}
     frame = ctx.frame.drop(columns=["name"]).rename(columns={"full_name": "name", "province_name": "province"})
     return build_funnel_plot(frame, p0=p0, target=ctx.target, labels=labels, lang=ctx.lang,
-                             direction=ctx.meta["direction"])
+                             direction=ctx.meta["direction"],
+                             text_scale=current_scale() if text_scale is None else text_scale)
 
 
-def area_trend(ctx):
+def area_trend(ctx, text_scale: float | None = None):
     """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
     from geo.indicators.trends import aggregate_by_year, assess_area_trend
     from geo.reporting.charts import build_trend_chart
@@ -218,7 +256,8 @@ def area_trend(ctx):
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
-    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang)
+    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang,
+                            text_scale=current_scale() if text_scale is None else text_scale)
     target = ctx.target.for_area(selected) if ctx.target is not None else None
     res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
     if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
@@ -280,7 +319,7 @@ def indicator_table(profile: dict, ctx) -> TableView:
     return TableView(frame=out, kinds=kinds, export=out)
 
 
-def history_chart(profile: dict, ctx):
+def history_chart(profile: dict, ctx, text_scale: float | None = None):
     """Commune (with its 95% interval), province and national lines, the targets, and the projection."""
     t, lang, ind = ctx.t, ctx.lang, ctx.sel.indicator
     prov = profile["commune"]["province_code"]
@@ -303,7 +342,7 @@ def history_chart(profile: dict, ctx):
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
     return build_trend_chart(series, targets=targets, labels=labels, title=ctx.meta[f"name_{lang}"], lang=lang,
-                             projections=projections)
+                             projections=projections, text_scale=current_scale() if text_scale is None else text_scale)
 
 
 def merger_list(profile: dict, t) -> str:
@@ -335,7 +374,7 @@ def plan_comparison(t, reg, indicator: str, value: float, year: int, lang: str) 
     return pd.DataFrame(rows)
 
 
-def equity_figure(ctx, rows: pd.DataFrame, *, title: str = ""):
+def equity_figure(ctx, rows: pd.DataFrame, *, title: str = "", text_scale: float | None = None):
     """Dots with 95% intervals, each priority group vs the rest; rows: equity.compare_groups + label."""
     from geo.reporting.equity_chart import build_equity_chart
 
@@ -344,4 +383,4 @@ def equity_figure(ctx, rows: pd.DataFrame, *, title: str = ""):
                                                    "children", "small_mark", "small_note", "interval_note",
                                                    "target")}
     return build_equity_chart(rows, labels=labels, lang=ctx.lang, target=ctx.target, min_children=ctx.sel.min_n,
-                              title=title)
+                              title=title, text_scale=current_scale() if text_scale is None else text_scale)

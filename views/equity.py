@@ -10,13 +10,12 @@ from ui.cache import equity_by_indicator
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons, data_downloads, data_table
 from ui.tables import equity_view
-from ui.widgets import equity_figure, illustrative_badge, show_table
+from ui.widgets import equity_figure, headline, show_table
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
-st.title(t("equity.title"))
+headline(ctx, t("equity.title"))
 st.caption(t("equity.subtitle", area=ctx.area_name(), year=sel.year))
-illustrative_badge(t, ctx.illustrative)
 st.caption(t("equity.gap_between_help"))
 
 communes = ctx.selected
@@ -31,10 +30,10 @@ groups["label"] = [t(f"equity.group_{g}") for g in groups["group"]]
 chart_title = t("equity.chart_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year)
 small = small_sides(groups, min_children=sel.min_n)
 if small.any():
-    st.warning(t("equity.small_warning", names=", ".join(groups.loc[small, "label"])), icon="⚠️")
+    st.warning(t("equity.small_warning", names=", ".join(groups.loc[small, "label"])), icon=":material/warning:")
 chart = equity_figure(ctx, groups)
 st.plotly_chart(chart, width="stretch", key="equity_chart", config={"displaylogo": False})
-chart_export_buttons(chart, ctx, name="equity_chart", title=chart_title)
+chart_export_buttons(lambda: equity_figure(ctx, groups, text_scale=1.0), ctx, name="equity_chart", title=chart_title)
 show_table(national.frame, lang, national.kinds)
 
 st.subheader(t("equity.by_province", indicator=ctx.meta[f"short_{lang}"]))
@@ -45,7 +44,8 @@ prov_view = equity_view(by_prov.assign(group=group).to_dict("records"), t, by_pr
 prov_chart = equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]))
 st.plotly_chart(prov_chart, width="stretch", key="equity_province_chart", config={"displaylogo": False})
 prov_title = t("equity.by_province", indicator=ctx.meta[f"name_{lang}"]) + " — " + t(f"equity.group_{group}")
-chart_export_buttons(prov_chart, ctx, name="equity_provinces", extra={"group": group}, title=prov_title)
+chart_export_buttons(lambda: equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]), text_scale=1.0), ctx,
+                     name="equity_provinces", extra={"group": group}, title=prov_title)
 show_table(prov_view.frame, lang, prov_view.kinds, height=480)
 data_downloads(ctx, lambda: [data_table(national, t("equity.title")),
                              data_table(prov_view, t("equity.by_province_sheet"))],

@@ -12,15 +12,14 @@ from geo.analysis.ranking import (
 from ui.context import load_context
 from ui.export_panel import data_downloads, data_table, indicator_decimals
 from ui.tables import PRECISION_COLUMNS, display_frame, search_box
-from ui.widgets import illustrative_badge, show_table
+from ui.widgets import headline, show_table
 
 ctx = load_context(precision=True)
 t, sel, meta, target, lang = ctx.t, ctx.sel, ctx.meta, ctx.target, ctx.sel.lang
 
-st.title(t("lagging.title"))
+headline(ctx, t("lagging.title"))
 st.caption(t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(), year=sel.year,
              target_year=sel.target_year))
-illustrative_badge(t, ctx.illustrative)
 title = t("lagging.title") + " — " + t("lagging.subtitle", indicator=meta[f"name_{lang}"], area=ctx.area_name(),
                                         year=sel.year, target_year=sel.target_year)
 search = st.session_state.get("search", "")
@@ -36,12 +35,13 @@ elif meta["measure"] == "yes_no":
     needed_view = display_frame(needed, t, lang)
     show_table(needed_view.frame, lang, needed_view.kinds)
     st.subheader(t("lagging.closest"))
-    st.caption(t("rank.yes_no_note"))
+    st.caption(t("rank.yes_no_note") + " " + t("table.open_profile"))
     others = count_targets_met(ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.target_year,
                                exclude=(meta["id"],))
     closest = search_box(closest_to_qualifying(ctx.frame, meta, others), t)
     view = display_frame(closest, t, lang)
-    show_table(view.frame, lang, view.kinds, height=520, t=t, page_key="closest_page")
+    show_table(view.frame, lang, view.kinds, height=520, t=t, page_key="closest_page", code_column=t("col.code"),
+               key="closest_table")
     data_downloads(ctx, lambda: [data_table(view, t("lagging.sheet")),
                                  data_table(needed_view, t("rank.needed_by_province"))],
                    kind="closest", title=title, key="closest", extra={"search": search})
@@ -63,6 +63,8 @@ else:
         ranked = search_box(ranked, t)
         st.caption(t("lagging.count", n=len(ranked)))
         view = display_frame(ranked, t, lang, meta=meta)
-        show_table(view.frame, lang, view.kinds, height=560, t=t, page_key="lagging_page")
+        st.caption(t("table.open_profile"))
+        show_table(view.frame, lang, view.kinds, height=560, t=t, page_key="lagging_page", code_column=t("col.code"),
+                   key="lagging_table")
         data_downloads(ctx, lambda: [data_table(view, t("lagging.sheet"), indicator_decimals(ctx))], kind="lagging",
                        title=title, key="lagging", extra={"order": st.session_state["order"], "search": search})

@@ -7,23 +7,22 @@ from geo.analysis.overview import summarise_provinces, summarise_targets
 from geo.reporting.choropleth import hover_fields
 from geo.reporting.webmap import area_bounds, map_payload
 from geo.text.numbers import format_number, format_percent
+from ui import present
 from ui.context import load_context
 from ui.export_panel import briefing_panel, chart_export_buttons, data_table, province_export_figure
-from ui.tables import display_frame
+from ui.tables import data_grid, display_frame
 from ui.webmap import commune_map
-from ui.widgets import area_trend, illustrative_badge, map_labels, plan_comparison, province_hover, status_line
+from ui.widgets import area_trend, headline, map_labels, plan_comparison, province_hover, status_line
 
 ctx = load_context()
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
-st.sidebar.toggle(t("overview.present"), key="present_toggle", value=st.session_state.get("present") == "1",
-                  on_change=lambda: st.session_state.update(present="1" if st.session_state.present_toggle else "0"))
+present.enter_toggle(t)
 
-st.title(t("overview.heading", area=ctx.area_name(), year=sel.year))
-illustrative_badge(t, ctx.illustrative)
+headline(ctx, t("overview.heading", area=ctx.area_name(), year=sel.year), subject=True)
 table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang)
 st.caption(t("overview.framework", framework=ctx.reg.framework(sel.framework)[f"name_{lang}"]))
 
-columns = st.columns(3 if st.session_state.get("present") == "1" else 4)
+columns = st.columns(3 if present.is_present() else 4)
 for i, row in enumerate(table.itertuples(index=False)):
     meta = ctx.reg.indicator(row.indicator)
     with columns[i % len(columns)].container(border=True):
@@ -38,18 +37,19 @@ for i, row in enumerate(table.itertuples(index=False)):
                      total=format_number(row.n_communes, lang)))
 
 value = float(table.set_index("indicator").loc[sel.indicator, "value"])
-with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()), icon="⚖️"):
+with st.expander(t("overview.compare_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()),
+                 icon=":material/balance:"):
     comparison = plan_comparison(t, ctx.reg, sel.indicator, value, sel.year, lang)
     if comparison.empty:
         st.info(t("overview.compare_none"))
     else:
-        st.dataframe(comparison, hide_index=True, width="stretch")
+        data_grid(comparison)
 
 st.subheader(t("overview.trend_title", indicator=ctx.meta[f"short_{lang}"], area=ctx.area_name()))
 chart, verdict = area_trend(ctx)
 st.markdown(verdict)
 st.plotly_chart(chart, width="stretch", key="area_trend", config={"displaylogo": False})
-chart_export_buttons(chart, ctx, name="area_trend",
+chart_export_buttons(lambda: area_trend(ctx, text_scale=1.0)[0], ctx, name="area_trend",
                      title=t("overview.trend_title", indicator=ctx.meta[f"name_{lang}"], area=ctx.area_name()))
 
 prov = sel.filters.province

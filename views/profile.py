@@ -3,19 +3,20 @@
 import streamlit as st
 
 from geo.analysis.profile import commune_options
+from geo.text.fold import searchable
 from geo.text.numbers import format_number
 from ui.cache import commune_profile
 from ui.context import load_context
 from ui.export_panel import chart_export_buttons
-from ui.widgets import flag_state, history_chart, illustrative_badge, indicator_table, merger_list, show_table
+from ui.widgets import flag_state, headline, history_chart, indicator_table, merger_list, show_table
 
 ctx = load_context(commune_page=True)
 t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 
-st.title(t("profile.title"))
-illustrative_badge(t, ctx.illustrative)
+headline(ctx, t("profile.title"))
 labels = commune_options(ctx.communes)
-st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", format_func=lambda c: labels.get(c, "—"))
+st.selectbox(t("profile.pick"), [""] + list(labels), key="commune", help=t("picker.search_help"),
+             format_func=lambda c: searchable(labels.get(c, "—")))
 code = st.session_state.get("commune") or ""
 if not code:
     st.info(t("profile.pick_hint"))
@@ -41,7 +42,7 @@ show_table(view.frame, lang, view.kinds)
 st.subheader(t("profile.history_of", indicator=ctx.meta[f"short_{lang}"]))
 history = history_chart(p, ctx)
 st.plotly_chart(history, width="stretch", key="history", config={"displaylogo": False})
-chart_export_buttons(history, ctx, name="history",
+chart_export_buttons(lambda: history_chart(p, ctx, text_scale=1.0), ctx, name="history",
                      title=f"{t('profile.history_of', indicator=ctx.meta[f'short_{lang}'])} — {c['full_name']}")
 
 st.subheader(t("profile.before_merger"))

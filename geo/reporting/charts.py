@@ -38,6 +38,40 @@ FUNNEL_LABEL_KEYS = (
 )  # fmt: skip
 
 
+#: Plotly's text size on screen (px) when a chart sets none: the base ``scale_text`` multiplies.
+BASE_FONT = 13.0
+
+
+def scale_text(fig: go.Figure, scale: float) -> go.Figure:
+    """Every text of the chart ``scale`` times its size (ticks, axis titles, legend, hover labels, chart
+    title, annotations and trace labels), for a projector; a no-op at 1, so screen and exports stay as they
+    are. Sizes a builder set explicitly are multiplied, the others start from BASE_FONT."""
+    if scale == 1:
+        return fig
+    layout = fig.layout
+
+    def size(current) -> float:
+        return round((current or BASE_FONT) * scale, 1)
+
+    fig.update_layout(font={"size": size(layout.font.size)}, legend={"font": {"size": size(layout.legend.font.size)}},
+                      hoverlabel={"font": {"size": size(layout.hoverlabel.font.size)}},
+                      title={"font": {"size": size(layout.title.font.size or BASE_FONT * 1.3)}})
+    for axes in (fig.layout.xaxis, fig.layout.yaxis):
+        axes.tickfont.size = size(axes.tickfont.size)
+        axes.title.font.size = size(axes.title.font.size)
+    for note in fig.layout.annotations:
+        note.font.size = size(note.font.size)
+    for trace in fig.data:
+        if getattr(trace, "textfont", None) is not None and trace.text is not None:
+            trace.textfont.size = size(trace.textfont.size)
+    margin = layout.margin
+    fig.update_layout(margin={k: round(getattr(margin, k) * scale) for k in ("l", "r", "t", "b")
+                              if getattr(margin, k) is not None})
+    if layout.height:
+        fig.update_layout(height=round(layout.height * min(scale, 1.3)))
+    return fig
+
+
 def _label(labels: dict, key: str) -> str:
     return html.escape(str(labels.get(key, key)))
 
@@ -57,13 +91,14 @@ def _percent_texts(values: Iterable, lang: str) -> list[str]:
 
 
 def build_trend_chart(series: pd.DataFrame, *, targets: list[Target], labels: dict, title: str, lang: str,
-                      projections: pd.DataFrame | None = None) -> go.Figure:
+                      projections: pd.DataFrame | None = None, text_scale: float = 1.0) -> go.Figure:
     """Yearly lines (e.g. commune, province, national) with optional interval bands and the targets.
 
     ``series``: long rows with year, value (percent), series_name and optionally lo / hi (a shaded
     band, e.g. the Wilson interval). ``targets``: drawn as labelled diamonds at (target year, value).
     ``projections``: optional rows year, value, series_name drawn dashed (the current AARR carried
-    forward). Series keep their order of first appearance, and their colour.
+    forward). Series keep their order of first appearance, and their colour. ``text_scale``: see
+    :func:`scale_text` (presentation mode).
     """
     fig = go.Figure()
     interval_label = _label(labels, "interval")
@@ -138,7 +173,7 @@ def build_trend_chart(series: pd.DataFrame, *, targets: list[Target], labels: di
     fig.update_xaxes(title_text=_label(labels, "axis_year"), dtick=1, tickformat="d",
                      range=[min(years) - 0.5, max(years) + (0.9 if targets else 0.5)] if years else None)
     fig.update_yaxes(title_text=_label(labels, "axis_value"), ticksuffix="%", range=_value_range(all_values))
-    return fig
+    return scale_text(fig, text_scale)
 
 
 def _value_range(values: list[float]) -> list[float] | None:
@@ -152,7 +187,7 @@ def _value_range(values: list[float]) -> list[float] | None:
 
 
 def build_funnel_plot(frame: pd.DataFrame, *, p0: float, target: Target | None, labels: dict, lang: str,
-                      direction: str = LOWER_IS_BETTER, log_x: bool = True) -> go.Figure:
+                      direction: str = LOWER_IS_BETTER, log_x: bool = True, text_scale: float = 1.0) -> go.Figure:
     """Funnel plot: commune rate against its denominator, with limits around the reference ``p0``.
 
     ``frame``: code, numerator, denominator and optionally value, name and province (display names).
@@ -239,7 +274,7 @@ def build_funnel_plot(frame: pd.DataFrame, *, p0: float, target: Target | None, 
                   "range": [np.log10(max(n_min * 0.7, 1.0)), np.log10(max(n_max * 1.15, 10.0))]}
     fig.update_xaxes(**xaxis)
     fig.update_yaxes(title_text=_label(labels, "axis_value"), ticksuffix="%", rangemode="tozero")
-    return fig
+    return scale_text(fig, text_scale)
 
 
 def for_print(fig: go.Figure, *, font_size: int = 16) -> go.Figure:

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from geo.indicators.registry import Target
 from geo.indicators.uncertainty import LOW_PRECISION_THRESHOLD, wilson_interval
-from geo.reporting.charts import OKABE_ITO, TARGET_COLOUR
+from geo.reporting.charts import OKABE_ITO, TARGET_COLOUR, scale_text
 from geo.text.numbers import format_number, format_percent, format_points
 
 #: A side with fewer reporting communes than this is one or two communes' story, not a group's.
@@ -55,7 +55,7 @@ def _side(rows: pd.DataFrame, side: str) -> pd.DataFrame:
 
 def build_equity_chart(rows: pd.DataFrame, *, labels: Mapping[str, str], lang: str, target: Target | None = None,
                        min_children: float = LOW_PRECISION_THRESHOLD, min_communes: int = MIN_COMMUNES,
-                       title: str = "") -> go.Figure:
+                       title: str = "", text_scale: float = 1.0) -> go.Figure:
     """Dot-and-interval chart of `rows` (equity.compare_groups columns plus `label`), first row on top.
 
     Rates come from summed counts (never averaged percentages). Each trace has meta "group" or
@@ -146,7 +146,7 @@ def build_equity_chart(rows: pd.DataFrame, *, labels: Mapping[str, str], lang: s
                      showgrid=True)
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names, automargin=True,
                      tickfont={"size": 14})
-    return fig
+    return scale_text(fig, text_scale)
 
 
 def _fade(colour: str) -> str:

@@ -49,6 +49,17 @@ def normalize_name(text: Any) -> str:
     return " ".join(s.split())
 
 
+def searchable(label: str) -> str:
+    """A picker label that also matches what is typed without diacritics: 'Lai Châu · lai chau'.
+
+    Streamlit's picker search compares lower-case letters in order, so "lai chau" cannot find "Lai
+    Châu"; the folded form after the label can. Labels without diacritics stay as they are.
+    """
+    label = str(label)
+    folded = fold(label)
+    return label if folded == " ".join(label.casefold().split()) else f"{label} · {folded}"
+
+
 def fold_name(key: str) -> str:
     """Diacritics-free, space-free key of a normalised name ("ba đình" → "badinh")."""
     return fold(key).replace(" ", "")
