@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from geo.indicators.registry import Registry
 from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_upload
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.headers import HeaderAliases
+from geo.ingest.mapping import ColumnMapping
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.validate import ValidationResult, validate_upload
 from geo.ingest.vocab import BASES, PRE2025_BASES
@@ -73,12 +74,15 @@ def file_digest(data: bytes) -> str:
 
 def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: Registry, crosswalk: Crosswalk,
                  matcher: CommuneMatcher, aliases: HeaderAliases,
-                 progress: Callable[[float, str], None] | None = None) -> CheckedUpload:
-    """Validate a file and carry its valid rows to the 2025 communes; nothing is stored."""
+                 progress: Callable[[float, str], None] | None = None,
+                 mappings: Sequence[ColumnMapping] = ()) -> CheckedUpload:
+    """Validate a file and carry its valid rows to the 2025 communes; nothing is stored.
+
+    ``mappings``: the user's column mappings (the one for this file's headers is used; see mapping.py)."""
     report = progress or (lambda fraction, step: None)
     report(0.1, "validate")
     result = validate_upload(data, filename, registry, matcher, sheet=sheet.strip() or None, era=era,
-                             aliases=aliases)
+                             aliases=aliases, mappings=mappings)
     carried = None
     if len(result.valid_rows):
         report(0.7, "carry")
@@ -217,3 +221,28 @@ def undelete_dataset(store: DatasetStore, name: str, *, password: str = "", conf
         raise error("err.account.undelete_scope", name=editor.account.name)
     store.undelete_dataset(name)
     _audit(editor, "undelete", normalize_dataset_name(name))
+
+
+def save_mapping(store: DatasetStore, mapping: ColumnMapping, *, name: str, headers: list[str],
+                 password: str = "", configured: str | None = None, editor: Editor | None = None) -> ColumnMapping:
+    """Save a confirmed column mapping by name; the next file with the same headers gets it automatically."""
+    from geo.store.mappings import open_mappings
+
+    editor = _authorise(editor, password, configured)
+    saved = open_mappings(store).save(mapping, name=name, headers=headers, by=editor.account.name)
+    if editor.accounts is not None:
+        editor.accounts.record(editor.account.name, "mapping_save", detail={"mapping": saved.name})
+    return saved
+
+
+def saved_mappings(store: DatasetStore, *, name: str | None = None) -> list[ColumnMapping]:
+    """Every saved mapping (or only ``name``'s) for check_upload, which applies the one for the file's headers."""
+    from geo.store.mappings import open_mappings
+
+    found = open_mappings(store)
+    if name:
+        one = found.get(name)
+        if one is None:
+            raise error("err.ingest.mapping.not_found", name=name, known=", ".join(found.list_names()) or "—")
+        return [one]
+    return found.all()

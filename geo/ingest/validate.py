@@ -53,8 +53,9 @@ choose between fixing the file and loading only the valid rows.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +66,8 @@ import pandera.pandas as pa
 from geo.indicators.registry import RATE, SHARE, YES_NO, Registry
 from geo.ingest.cells import parse_column, parse_count, parse_percent, parse_year, parse_yes_no
 from geo.ingest.headers import ColumnMap, HeaderAliases, load_column_aliases, map_headers, normalize_header
-from geo.ingest.identify import identify_rows
+from geo.ingest.identify import identify_rows, province_level
+from geo.ingest.mapping import ColumnMapping, Guess, apply_mapping, check_roles, guess_columns, header_signature
 from geo.ingest.match import (
     CommuneMatcher,
 )
@@ -144,6 +146,7 @@ class ValidationResult:
     counts: dict[str, int]
     columns: pd.DataFrame = field(default_factory=pd.DataFrame)
     source: dict[str, Any] = field(default_factory=dict)
+    guesses: tuple[Guess, ...] = ()  # per column: the app's own reading and, when unknown, a suggestion
 
     @property
     def errors(self) -> list[Problem]:
@@ -220,12 +223,15 @@ def validate_upload(
     era: str = ERA_AUTO,
     aliases: HeaderAliases | None = None,
     limits: Limits = LIMITS,
+    mappings: Sequence[ColumnMapping] = (),
 ) -> ValidationResult:
     """Read and check an uploaded file; nothing is stored, every problem is reported.
 
     ``era``: "auto" (``ma_xa`` are 2025 codes, ``ma_xa_cu`` old codes, names are old names when the
     file has ``ma_xa_cu`` or ``truoc_2025`` says yes), "2025" (names are 2025 names) or "pre2025"
     (every identifier, ``ma_xa`` included, refers to the communes before 1 July 2025).
+    ``mappings``: the user's column mappings; the one whose header signature is this file's replaces the
+    app's reading of the headers (geo/ingest/mapping.py).
     """
     if era not in ERAS:
         raise ValueError(f"era must be one of {ERAS}")
@@ -233,14 +239,37 @@ def validate_upload(
     table, fatal = read_table(data, filename, aliases, sheet=sheet, limits=limits)
     if table is None:
         return _reject_file(fatal, {})
-    cmap = map_headers(table.header, aliases)
+    cmap, guesses = _read_columns(table, aliases, mappings)
     columns = _describe_columns(cmap, aliases)
+    provinces = province_level(cmap, table.rows, matcher)
+    if provinces is not None:
+        return dataclasses.replace(_reject_file([provinces], table.source, columns, n_rows=len(table.rows)),
+                                   guesses=guesses)
     structural = _check_structure(cmap, aliases, table)
     if not table.rows:
         structural.append(make_problem(EMPTY_FILE))
     if any(p.is_error for p in structural):
-        return _reject_file(structural, table.source, columns, n_rows=len(table.rows))
-    return _validate_rows(table, cmap, aliases, registry, matcher, era, limits, structural, columns)
+        return dataclasses.replace(_reject_file(structural, table.source, columns, n_rows=len(table.rows)),
+                                   guesses=guesses)
+    result = _validate_rows(table, cmap, aliases, registry, matcher, era, limits, structural, columns)
+    return dataclasses.replace(result, guesses=guesses)
+
+
+def _read_columns(table: RawTable, aliases: HeaderAliases,
+                  mappings: Sequence[ColumnMapping]) -> tuple[ColumnMap, tuple[Guess, ...]]:
+    """The app's reading of the headers, replaced by the user's mapping for these exact headers when one is given.
+
+    ``table.source`` records the header signature and the name of the mapping used ("" for the app's own)."""
+    guessed = map_headers(table.header, aliases)
+    guesses = tuple(guess_columns(guessed, aliases))
+    signature = header_signature(table.header)
+    table.source["signature"] = signature
+    chosen = next((m for m in mappings if m.signature == signature), None)
+    if chosen is None:
+        table.source["mapping"] = None
+        return guessed, guesses
+    table.source["mapping"] = chosen.name or "-"
+    return apply_mapping(guessed.headers, check_roles(chosen.roles, aliases)), guesses
 
 
 def _reject_file(problems: list[Problem], source: dict, columns: pd.DataFrame | None = None,
