@@ -62,8 +62,10 @@ STOP_UNKNOWN_NAMES = 2_000  # this many unknown names, and 4 times more than fou
 
 
 def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, era: str, bag: Any,
-              numbers: np.ndarray, report: Callable, has_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the commune's code and how it was found (2025/old code, 2025/old name); None if not found."""
+              numbers: np.ndarray, report: Callable, has_value: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the commune's code and how it was found (2025/old code, 2025/old name), None if not found;
+    and whether its units (pre-2025) were inferred from the lists rather than stated (a proposal to confirm)."""
     n = len(numbers)
     code_pos, old_pos = cmap.find_field(F_CODE), cmap.find_field(F_OLD_CODE)
     name_pos, prov_pos = cmap.find_field(F_NAME), cmap.find_field(F_PROVINCE)
@@ -116,11 +118,14 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
                 memo[key] = _check_agreement(matcher, units, *args)
         return memo[key]
 
-    def finish() -> tuple[np.ndarray, np.ndarray]:
+    def finish() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _hold_mixed(matcher, cmap.headers[code_pos] if code_pos is not None else None, new_codes, by_code, held,
                     codes, bases, bag, numbers)
         _hold_waiting(matcher, held, codes, bases, bag, numbers)
-        return codes, bases
+        inferred = np.zeros(n, dtype=bool)  # rows read as pre-2025 units although nobody said so
+        for i, (row_era, _) in by_code.items():
+            inferred[i] = row_era == ERA_PRE2025 and codes[i] is not None
+        return codes, bases, inferred
 
     for i in range(n):
         row = int(numbers[i])

@@ -13,8 +13,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -24,7 +27,7 @@ from geo.text.catalogue import error
 
 ATTRIBUTE = "attribute"
 Roles = tuple[str, ...]
-SUGGEST_CUTOFF = 0.72  # difflib ratio over folded headers: "so tre sdd nhe can (nguoi)" still finds its entry
+SUGGEST_CUTOFF = 0.55  # closeness (see suggest_roles): "Trẻ nhẹ cân (người)" finds an underweight entry
 
 
 @dataclass(frozen=True)
@@ -94,16 +97,39 @@ def _vocabulary(aliases: HeaderAliases) -> dict[str, Roles]:
 
 
 def suggest_roles(header: str, aliases: HeaderAliases) -> tuple[Roles, str]:
-    """The closest vocabulary entry to an unknown header (the one folding, then difflib); ((), "") if none."""
+    """The closest vocabulary entry to an unknown header; ((), "") when none is close enough.
+
+    Both sides go through the one folding (normalize_header). Closeness mixes the shared words, weighted so
+    that words every entry has ("số", "trẻ") count little and telling ones ("nhẹ", "cân", "còi") much, with
+    difflib's character ratio for spelling variants; the best entry must reach SUGGEST_CUTOFF."""
     key = normalize_header(header)
     if not key:
         return (), ""
     vocab = _vocabulary(aliases)
-    close = difflib.get_close_matches(key, list(vocab), n=1, cutoff=SUGGEST_CUTOFF)
-    if not close:  # a longer header that contains a whole entry ("so tre sdd the nhe can nam 2024")
-        inside = [k for k in vocab if len(k) >= 6 and f"_{k}_" in f"_{key}_"]
-        close = sorted(inside, key=len, reverse=True)[:1]
-    return (vocab[close[0]], close[0]) if close else ((), "")
+    weight = _word_weights(tuple(vocab))
+    words = key.split("_")
+    best, best_score = "", 0.0
+    for entry in vocab:
+        score = _closeness(words, entry.split("_"), weight, key, entry)
+        if score > best_score:
+            best, best_score = entry, score
+    return (vocab[best], best) if best and best_score >= SUGGEST_CUTOFF else ((), "")
+
+
+@lru_cache(maxsize=4)
+def _word_weights(entries: tuple[str, ...]) -> dict[str, float]:
+    counts = Counter(w for e in entries for w in set(e.split("_")))
+    return {w: math.log((1 + len(entries)) / (1 + n)) + 1.0 for w, n in counts.items()}
+
+
+def _closeness(words: list[str], entry_words: list[str], weight: dict[str, float], key: str, entry: str) -> float:
+    common = set(words) & set(entry_words)
+    if not common:
+        return 0.0
+    w = lambda ws: sum(weight.get(x, 1.0) for x in ws)  # noqa: E731
+    precision, recall = w(common) / w(set(words)), w(common) / w(set(entry_words))
+    f1 = 2 * precision * recall / (precision + recall)
+    return 0.7 * f1 + 0.3 * difflib.SequenceMatcher(None, key, entry).ratio()
 
 
 def guess_columns(cmap: ColumnMap, aliases: HeaderAliases) -> list[Guess]:

@@ -22,7 +22,7 @@ from geo.ingest.headers import HeaderAliases
 from geo.ingest.mapping import ColumnMapping
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.validate import ValidationResult, validate_upload
-from geo.ingest.vocab import BASES, PRE2025_BASES
+from geo.ingest.vocab import BASES, ERA_AUTO, HELD_CODES, PRE2025_BASES
 from geo.store.access import check_editor_password
 from geo.store.accounts import Account, Accounts, bootstrap_account, refuse_out_of_scope, refuse_unless_editor
 from geo.store.datasets import DatasetStore, normalize_dataset_name
@@ -91,6 +91,29 @@ def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: 
     slim = dataclasses.replace(result, valid_rows=result.valid_rows.iloc[0:0])
     return CheckedUpload(sha256=file_digest(data), sheet=sheet.strip(), era=era, filename=filename, size=len(data),
                          result=slim, carried=carried)
+
+
+def needs_confirmation(checked: CheckedUpload) -> list[dict[str, Any]]:
+    """What the user must settle before the file can be saved (empty when nothing): never a silent guess.
+
+    ``units``: the app read codes as pre-2025 units although nobody said so (a proposal: choose the units);
+    ``row``: a row held back (a code in both lists that the name does not settle, a mixed file, a row
+    waiting for one of those, a name fitting two communes); ``column``: a column the app did not recognise
+    but that looks like a vocabulary entry (the suggestion is shown, never applied)."""
+    out: list[dict[str, Any]] = []
+    counts, source = checked.counts, checked.result.source
+    if checked.era == ERA_AUTO and counts.get("rows_inferred_pre2025", 0):
+        out.append({"kind": "units", "proposal": "old", "rows": int(counts["rows_inferred_pre2025"])})
+    for p in checked.result.problems:
+        if p.code in HELD_CODES:
+            out.append({"kind": "row", "row": p.row, "column": p.column, "value": p.value, "reason": p.code,
+                        "reason_vi": p.message_vi, "reason_en": p.message_en, "candidates": list(p.suggestions)})
+    if not source.get("mapping"):
+        for g in checked.result.guesses:
+            if g.suggestion and not g.roles:
+                out.append({"kind": "column", "column": g.header, "position": g.position,
+                            "suggestion": list(g.suggestion), "entry": g.suggested_from})
+    return out
 
 
 def coverage_counts(checked: CheckedUpload) -> dict[str, int]:
@@ -180,6 +203,8 @@ def save_upload(store: DatasetStore, checked: CheckedUpload | None, *, name: str
         raise error("store.nothing_to_save")
     if checked.result.errors and loaded != LOAD_VALID:
         raise error("store.errors_need_choice")  # a file with errors is never saved whole
+    if needs_confirmation(checked):
+        raise error("store.needs_confirmation")  # "load only the valid rows" never settles a guess
     if not original or file_digest(original) != checked.sha256:
         raise error("store.need_file")
     name = normalize_dataset_name(name)

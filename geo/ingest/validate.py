@@ -384,7 +384,7 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
     long_parts, has_value = _parse_indicators(cmap, aliases, column, report, bag, numbers, n)
 
     # Commune
-    codes, bases = identify_rows(cmap, column, matcher, era, bag, numbers, report, has_value)
+    codes, bases, inferred = identify_rows(cmap, column, matcher, era, bag, numbers, report, has_value)
     found = pd.notna(codes)
     dated = ~np.isnan(years)
 
@@ -419,6 +419,7 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
         "rows": n, "rows_valid": int(ok.sum()), "rows_with_errors": int(bag.error_rows.sum()),
         "values": len(valid), "errors": bag.n_errors, "warnings": bag.n_warnings,
         **{f"rows_{b}": int(ok_bases.get(b, 0)) for b in BASES},
+        "rows_inferred_pre2025": int((ok & inferred).sum()),
     }
     return ValidationResult(valid, bag.list_problems(), counts, columns, table.source)
 

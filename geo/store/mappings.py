@@ -44,7 +44,11 @@ class Mappings:
     def __init__(self, store: Any) -> None:
         self._write = store._in_write_transaction
         self._read = store._connect_for_reading
-        self._write(lambda conn: _metadata.create_all(conn, checkfirst=True))
+
+    def _exists(self) -> bool:
+        """Reads never write: before the first save there is no table, hence no mapping."""
+        with self._read() as conn:
+            return sa.inspect(conn).has_table(column_mappings.name)
 
     def save(self, mapping: ColumnMapping, *, name: str, headers: list[str], by: str) -> ColumnMapping:
         name = clean_mapping_name(name)
@@ -53,6 +57,7 @@ class Mappings:
                "saved_at": datetime.now(UTC)}
 
         def _write(conn: sa.Connection) -> None:
+            _metadata.create_all(conn, checkfirst=True)
             conn.execute(column_mappings.delete().where(column_mappings.c.name == name))
             conn.execute(column_mappings.insert().values(**row))
 
@@ -61,12 +66,16 @@ class Mappings:
 
     def for_signature(self, signature: str) -> list[ColumnMapping]:
         """Mappings saved for these exact headers, newest first."""
+        if not self._exists():
+            return []
         with self._read() as conn:
             rows = conn.execute(sa.select(column_mappings).where(column_mappings.c.signature == signature)
                                 .order_by(column_mappings.c.saved_at.desc())).mappings().all()
         return [ColumnMapping.from_json(r["signature"], r["roles"], r["name"]) for r in rows]
 
     def get(self, name: str) -> ColumnMapping | None:
+        if not self._exists():
+            return None
         with self._read() as conn:
             r = conn.execute(sa.select(column_mappings).where(column_mappings.c.name == clean_mapping_name(name))
                              ).mappings().first()
@@ -74,15 +83,19 @@ class Mappings:
 
     def all(self) -> list[ColumnMapping]:
         """Every saved mapping, newest first (a handful: they are per form, not per file)."""
+        if not self._exists():
+            return []
         with self._read() as conn:
             rows = conn.execute(sa.select(column_mappings).order_by(column_mappings.c.saved_at.desc())).mappings()
             return [ColumnMapping.from_json(r["signature"], r["roles"], r["name"]) for r in rows]
 
     def list_names(self) -> list[str]:
+        if not self._exists():
+            return []
         with self._read() as conn:
             return [r[0] for r in conn.execute(sa.select(column_mappings.c.name).order_by(column_mappings.c.name))]
 
 
 def open_mappings(store: Any) -> Mappings:
-    """The saved mappings of a dataset store (geo.store.datasets.DatasetStore), creating the table if needed."""
+    """The saved mappings of a dataset store (geo.store.datasets.DatasetStore); the table comes with the first save."""
     return Mappings(store)
