@@ -227,8 +227,9 @@ def validate_upload(
 ) -> ValidationResult:
     """Read and check an uploaded file; nothing is stored, every problem is reported.
 
-    ``era``: "auto" (``ma_xa`` are 2025 codes, ``ma_xa_cu`` old codes, names are old names when the
-    file has ``ma_xa_cu`` or ``truoc_2025`` says yes), "2025" (names are 2025 names) or "pre2025"
+    ``era``: "auto" (``ma_xa_cu`` old codes; a code column whose header states 2025 units, or the template's
+    ``ma_xa``, holds 2025 codes, any other is checked against both lists (geo/ingest/identify.py); names are
+    old names when the file has ``ma_xa_cu`` or ``truoc_2025`` says yes), "2025" (names are 2025 names) or "pre2025"
     (every identifier, ``ma_xa`` included, refers to the communes before 1 July 2025).
     ``mappings``: the user's column mappings; the one whose header signature is this file's replaces the
     app's reading of the headers (geo/ingest/mapping.py).
