@@ -17,13 +17,8 @@ from tests.corpus.build_forms import FORMS, Form, Run
 
 pytestmark = pytest.mark.realdata
 ERA = {"auto": ERA_AUTO, "new": ERA_2025, "old": ERA_PRE2025}
-# (file, units) of runs whose feature is not built yet (issue 10): identifiers checked against both lists,
-# province-level tables, mixed files.
-NOT_YET = {
-    ("pacnam_2024_report.xlsx", "auto"), ("hanoi_reused_codes.csv", "auto"),
-("mixed_old_new.xlsx", "auto"), ("province_old63.xlsx", "auto"),
-    ("province_new34.csv", "auto"), ("caophong_grouped.xlsx", "auto"),
-}
+# (file, units) of runs whose feature is not built yet (issue 10); none left: every run passes for real.
+NOT_YET: set[tuple[str, str]] = set()
 CASES = [pytest.param(form, run, id=f"{form.name}-{run.units}",
                       marks=[pytest.mark.xfail(strict=True, reason="not built yet")]
                       if (form.name, run.units) in NOT_YET else [])

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from geo.indicators.registry import load_registry
+from geo.ingest import identify
 from geo.ingest import validate as up
 from geo.ingest.crosswalk import load_crosswalk
 from geo.ingest.headers import load_column_aliases
@@ -80,7 +81,7 @@ def test_many_unknown_names_stop_the_check_with_a_clear_reason(check):
     assert len(stopped) == 1 and "2,001 commune names" in stopped[0].message_en
     assert "Hãy kiểm tra cột tỉnh" in stopped[0].message_vi
     with_suggestions = [p for p in result.problems if p.suggestions]
-    assert len(with_suggestions) <= up.MAX_SUGGESTED_NAMES
+    assert len(with_suggestions) <= identify.MAX_SUGGESTED_NAMES
 
 
 def test_unknown_headers_get_few_suggestions_but_are_all_listed(check):

@@ -31,6 +31,8 @@ EM_CLASSES = ("I", "II", "III")  # khu vực of an ethnic-minority area (geo/ing
 # session_state keys shared by several modules (one name each; widget keys are the URL keys above)
 UPLOAD_KEY = "upload"  # the one CheckedUpload of this session
 UPLOAD_FLASH_KEY = "upload_flash"  # outcome of the last upload-page write action, shown once
+MAPPING_KEY = "upload_mapping"  # the user's ColumnMapping of this session (one header signature)
+MAPPING_USED_KEY = "upload_mapping_used"  # which mappings the session's check was made with
 PREVIEW = "__preview__"  # the sidebar's dataset name for this session's unsaved upload
 GOTO_MAP_KEY = "_goto_map"  # set by the upload page to switch to the map on the next run
 SEEDED_KEY = "_seeded"  # the URL has been read into the widgets once

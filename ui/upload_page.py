@@ -50,6 +50,7 @@ from geo.store.datasets import StoreUnavailable
 from geo.text.fold import searchable
 from geo.text.numbers import format_number
 from geo.text.plain import plain
+from ui import upload_mapping
 from ui.cache import (
     build_template,
     get_accounts,
@@ -62,7 +63,7 @@ from ui.cache import (
     source_key,
 )
 from ui.context import explain_store_error
-from ui.state import GOTO_MAP_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
+from ui.state import GOTO_MAP_KEY, MAPPING_USED_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
 from ui.tables import data_grid
 from ui.widgets import show_table
 
@@ -121,14 +122,18 @@ def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
             st.info(t("upload.last_check", filename=plain(checked.filename)))
         return checked, None
     data = file.getvalue()
-    if checked is None or checked.key != (file_digest(data), sheet.strip(), era):
-        checked = run_check(ctx, data, file.name, sheet, era)
+    mappings = upload_mapping.current_mappings()
+    token = upload_mapping.mapping_token(mappings)
+    if checked is None or checked.key != (file_digest(data), sheet.strip(), era) or (
+            st.session_state.get(MAPPING_USED_KEY) != token):
+        checked = run_check(ctx, data, file.name, sheet, era, mappings)
         if checked is not None:
             st.session_state[UPLOAD_KEY] = checked
+            st.session_state[MAPPING_USED_KEY] = token
     return checked, data
 
 
-def run_check(ctx, data: bytes, filename: str, sheet: str, era: str) -> CheckedUpload | None:
+def run_check(ctx, data: bytes, filename: str, sheet: str, era: str, mappings=()) -> CheckedUpload | None:
     t = ctx.t
     with st.status(t("upload.checking"), expanded=True) as status:
         bar = st.progress(0.0, text=t("upload.step_references"))
@@ -139,7 +144,7 @@ def run_check(ctx, data: bytes, filename: str, sheet: str, era: str) -> CheckedU
             bar.progress(0.1, text=f"{t('upload.step_validate')} {t('upload.step_carry')}")
             # In a bounded child process: other users' reruns keep the GIL, the memory goes back on exit.
             checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
-                                  crosswalk=crosswalk, matcher=matcher, aliases=aliases,
+                                  crosswalk=crosswalk, matcher=matcher, aliases=aliases, mappings=list(mappings),
                                   timeout_s=CHECK_TIMEOUT_S, max_growth_mb=CHECK_MAX_GROWTH_MB,
                                   on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s", kind,
                                                                          text))
@@ -311,10 +316,19 @@ def _on_save(loaded: str) -> None:
     s[SAVED_SUMMARY_KEY] = saved.summary
     s["ds"], s["dsv"] = name, ""  # the sidebar shows the new dataset at its latest version
     _focus_year(s[UPLOAD_KEY].values["year"].unique())
+    try:  # the mapping this file was read with, when the user named it (same sign-in)
+        mapping = upload_mapping.save_mapping_after(get_store(config.store_url()), editor, s[UPLOAD_KEY],
+                                                    s.get("upload_map_name", ""))
+    except DataError as err:
+        _flash("save", error=err)
+        return
+    if mapping:
+        s["upload_map_saved"] = mapping
     _flash("save", key="store.saved", name=name, version=version)
 
 
-def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> None:
+def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str, blocked: bool = False) -> None:
+    """The save form; ``blocked`` while something still needs the user's confirmation."""
     t = ctx.t
     st.subheader(t("store.title"))
     configured = writes_enabled()
@@ -322,12 +336,17 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
         st.warning(t("store.password_not_configured"), icon=":material/lock:")
     elif data is None:
         st.info(t("store.need_file"))
-    disabled = not configured or data is None
+    if blocked:
+        st.warning(t("upload.map.blocked"), icon=":material/front_hand:")
+    disabled = not configured or data is None or blocked
     name = st.text_input(t("store.name_label"), key="upload_name", max_chars=80, disabled=disabled,
                          placeholder=t("store.name_placeholder"))
     existing = _latest_versions(ctx.lang)
     if name.strip() and name.strip() in existing:
         st.caption(t("store.name_exists", name=name.strip(), version=existing[name.strip()] + 1))
+    if checked.result.source.get("mapping") == "-":  # the user's own mapping, not saved yet
+        st.text_input(t("upload.map.name_label"), key="upload_map_name", max_chars=80, disabled=disabled,
+                      help=t("upload.map.name_help"))
     ready = import_summary_panel(ctx, checked, name, exists=name.strip() in existing)
     disabled = disabled or not ready
     c0, c1, c2 = st.columns(3)
@@ -340,6 +359,9 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str) -> N
     saved = st.session_state.pop(SAVED_SUMMARY_KEY, None)
     if flash and flash["error"] is None and saved is not None:
         show_import_summary(ctx, saved, saved=True)
+    if flash and flash["error"] is None and st.session_state.get("upload_map_saved"):
+        st.success(t("upload.map.saved", name=plain(st.session_state.pop("upload_map_saved"))),
+                   icon=":material/explore:")
     if flash and flash["error"] is None and st.session_state.get("ds"):
         st.page_link("views/map.py", label=t("store.view_on_map"), icon=":material/map:")
 

@@ -1,8 +1,10 @@
-"""``python -m geo import FILE [--units new|old|auto] [--dry-run] [--json]``: the upload page's import, for scripts.
+"""``python -m geo import FILE [--units new|old|auto] [--dry-run] [--json] [--mapping NAME]``: the page's import.
 
 It calls the same service functions as the "Your data" page (geo.ingest.service.check_upload, then
 save_upload), so a data officer's script and the page give the same answer. Exit status 0 when the file
-could be read, 2 when it could not (or the arguments are wrong), 1 when saving was refused.
+could be read, 2 when it could not (or the arguments are wrong), 1 when saving was refused. Column
+mappings saved on the page apply to a file with the same headers, as on the page; ``--mapping NAME``
+uses that one saved mapping only (an unknown name exits 2).
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from geo.indicators.registry import YES_NO, load_registry
 from geo.ingest.crosswalk import load_crosswalk
 from geo.ingest.headers import load_column_aliases
 from geo.ingest.match import build_matcher
-from geo.ingest.service import LOAD_ALL, LOAD_VALID, CheckedUpload, check_upload, save_upload
+from geo.ingest.service import (
+    LOAD_ALL,
+    LOAD_VALID,
+    CheckedUpload,
+    check_upload,
+    needs_confirmation,
+    save_upload,
+    saved_mappings,
+)
 from geo.ingest.vocab import ERA_2025, ERA_AUTO, ERA_PRE2025, FILE_CODES
 from geo.store.datasets import open_store
 
@@ -58,7 +68,8 @@ def summary(checked: CheckedUpload, crosswalk) -> dict[str, Any]:
         "sheets": checked.result.source.get("sheets") or {},
         "rows": {"read": int(counts.get("rows", 0)), "valid": int(counts.get("rows_valid", 0)),
                  "problems": problems},
-        "needs_confirmation": [],  # ambiguous rows are still reported as problems (see the report)
+        "needs_confirmation": needs_confirmation(checked),
+        "mapping": checked.result.source.get("mapping") or None,
         "communes": communes, "values": rows,
     }
 
@@ -69,6 +80,8 @@ def _print_text(s: dict[str, Any], out) -> None:
     for p in s["rows"]["problems"]:
         where = f"dòng/row {p['row']} " if p["row"] is not None else ""
         print(f"  [{p['severity']}] {where}{p['column'] or ''}: {p['reason_vi']} / {p['reason_en']}", file=out)
+    for c in s["needs_confirmation"]:
+        print(f"  [confirm] {c['kind']}: {c.get('reason_en') or c.get('proposal') or c.get('column')}", file=out)
     for c in s["communes"]:
         print(f"  {c['code']}: {c['coverage']} ({c['reported']}/{c['of']})", file=out)
     print(f"  {len(s['values'])} giá trị/values", file=out)
@@ -85,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", help="dataset name to save under (default: the file name)")
     parser.add_argument("--uploader", default=os.environ.get("USER", "cli"))
     parser.add_argument("--valid-only", action="store_true", help="save only the valid rows of a file with errors")
+    parser.add_argument("--mapping", default="", help="the saved column mapping to use (default: any saved for "
+                        "these headers)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -97,9 +112,17 @@ def main(argv: list[str] | None = None) -> int:
     reg = load_registry()
     yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
     crosswalk = load_crosswalk(config.reference_dir(), yes_no_indicators=yes_no)
+    try:
+        with open_store(config.store_url()) as store:
+            mappings = saved_mappings(store, name=args.mapping or None)
+    except DataError as exc:
+        if args.mapping:  # asked for a mapping that cannot be had: nothing is read
+            print(f"{exc.vi} / {exc.en}", file=sys.stderr)
+            return 2
+        mappings = []  # no store: the file is read with the app's own guess, as the page would
     checked = check_upload(data, args.file.name, sheet=args.sheet, era=UNITS[args.units], registry=reg,
                            crosswalk=crosswalk, matcher=build_matcher(crosswalk.new_units, crosswalk),
-                           aliases=load_column_aliases(reg))
+                           aliases=load_column_aliases(reg), mappings=mappings)
     s = summary(checked, crosswalk)
     unreadable = any(p.code in FILE_CODES and p.is_error for p in checked.result.problems)
     if not args.dry_run and not unreadable:

@@ -35,6 +35,7 @@ from geo.text.fold import fold
 
 COLUMNS_FILE = "upload_columns.csv"
 _LANGS = ("vi", "en")
+IGNORED = "bo_qua"  # the field of data/upload_columns.csv rows naming columns that are known and not data
 
 
 def normalize_header(text: Any) -> str:
@@ -53,6 +54,7 @@ class HeaderAliases:
     # key → (indicator, part) pairs of an official-form header ("Số trẻ SDD thể nhẹ cân"); a shared
     # denominator ("Số trẻ được cân đo") names several indicators' mau_so
     columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()  # numbering and note columns ("STT", "TT", "Ghi chú"): known, not data
 
     def format_header(self, indicator: str | None, part: str | None, lang: str = "vi") -> str:
         """Header the template writes: ``ma_xa``, ``stunting_u5__tu_so``, ``play_point``, …"""
@@ -86,7 +88,7 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
     table = read_data_file(path, _ALIASES_SCHEMA, allowed={"lang": _LANGS})
     inds = registry.indicators.sort_values("order")
     ids = inds["id"].tolist()
-    known = set(ID_FIELDS) | set(PARTS) | set(ids) | {f"{i}{SUFFIX_SEP}{p}" for i in ids for p in PARTS}
+    known = set(ID_FIELDS) | set(PARTS) | set(ids) | {f"{i}{SUFFIX_SEP}{p}" for i in ids for p in PARTS} | {IGNORED}
     unknown = sorted(set(table["field"]) - known)
     columns: dict[str, list[tuple[str, str]]] = defaultdict(list)
     meaning: dict[str, tuple[str, str]] = {}
@@ -104,7 +106,9 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
     for p in PARTS:
         add(p, "part", p)
     for row in table.itertuples(index=False):
-        if row.field in ID_FIELDS:
+        if row.field == IGNORED:
+            add(normalize_header(row.alias), "ignore", IGNORED)
+        elif row.field in ID_FIELDS:
             add(normalize_header(row.alias), "field", row.field)
         elif row.field in PARTS:
             add(normalize_header(row.alias), "part", row.field)
@@ -137,6 +141,7 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
         measures=dict(zip(inds["id"], inds["measure"], strict=True)),
         order=tuple(ids),
         columns={k: tuple(dict.fromkeys(v)) for k, v in columns.items()},
+        ignored=frozenset(k for k, (kind, _) in meaning.items() if kind == "ignore"),
     )
 
 
@@ -169,6 +174,8 @@ def map_headers(headers: list[Any], aliases: HeaderAliases) -> ColumnMap:
     for pos, header in enumerate(cmap.headers):
         key = normalize_header(header)
         if not key:
+            continue
+        if key in aliases.ignored:
             continue
         if key in aliases.fields:
             cmap.fields[aliases.fields[key]].append(pos)

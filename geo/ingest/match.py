@@ -123,6 +123,15 @@ class CommuneMatcher:
     _by_province: dict[str, dict[str, list[tuple[str, str]]]] = field(repr=False)
     _districts: dict[str, tuple[str, str]] = field(repr=False)
     _old_to_new_province: dict[str, tuple[str, ...]] = field(repr=False)
+    _receivers: dict[str, tuple[str, ...]] = field(repr=False, default_factory=dict)  # old code → new codes
+
+    def unit_type(self, code: str, era: str = ERA_2025) -> str | None:
+        """"xa", "phuong", "thi_tran", "dac_khu" of a unit, when its full name says."""
+        return self._types[era].get(code)
+
+    def receivers(self, old_code: str) -> tuple[str, ...]:
+        """The 2025 communes an old commune went to (empty without a crosswalk)."""
+        return self._receivers.get(old_code, ())
 
     @property
     def has_pre2025(self) -> bool:
@@ -317,7 +326,9 @@ def build_matcher(new_units: pd.DataFrame, crosswalk: Crosswalk | None = None) -
     districts: dict[str, tuple[str, str]] = {}
     old_to_new: dict[str, tuple[str, ...]] = {}
     aliases: dict[str, str] = {}
+    receivers: dict[str, tuple[str, ...]] = {}
     if crosswalk is not None:
+        receivers = {o: tuple(sorted(g)) for o, g in crosswalk.links.groupby("old_code")["new_code"]}
         old_units = crosswalk.old_units
         for row in old_units.astype(object).itertuples(index=False):
             index_unit(ERA_PRE2025, row.old_code, row.name, row.full_name, row.province_code,
@@ -353,5 +364,5 @@ def build_matcher(new_units: pd.DataFrame, crosswalk: Crosswalk | None = None) -
         _province_labels={era: dict(v) for era, v in province_labels.items()}, _provinces_wide=wide,
         _names={era: dict(v) for era, v in names.items()}, _folds={era: dict(v) for era, v in folds.items()},
         _by_province={era: dict(v) for era, v in by_province.items()}, _districts=districts,
-        _old_to_new_province=old_to_new,
+        _old_to_new_province=old_to_new, _receivers=receivers,
     )

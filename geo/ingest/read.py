@@ -34,6 +34,7 @@ from geo.ingest.vocab import (
     F_CODE,
     F_NAME,
     F_OLD_CODE,
+    F_PROVINCE,
     F_YEAR,
     TOO_LARGE,
     TOO_MANY_ROWS,
@@ -239,14 +240,15 @@ def _row_is_blank(record: list[Any]) -> bool:
 
 
 def header_score(aliases: HeaderAliases) -> Callable[[list[str]], int]:
-    """How many columns a candidate header explains; 0 unless it names a commune and a year or an indicator."""
+    """How many columns a candidate header explains; 0 unless it names a commune (or province) and a year, an
+    indicator or at least two other columns (headers the vocabulary does not know yet, to be mapped)."""
     def score(cells: list[str]) -> int:
         cmap = map_headers(cells, aliases)
-        if not any(f in cmap.fields for f in (F_CODE, F_OLD_CODE, F_NAME)):
-            return 0
+        if not any(f in cmap.fields for f in (F_CODE, F_OLD_CODE, F_NAME, F_PROVINCE)):
+            return 0  # a province column too: a province table is found, then refused as such
         parts = sum(len(cols) for ind in cmap.indicators.values() for cols in ind.values())
-        if not parts and F_YEAR not in cmap.fields:
-            return 0
+        if not parts and F_YEAR not in cmap.fields and len(cmap.unknown) < 2:
+            return 0  # a commune column and two more headers the user can map on screen still make a header
         return sum(len(cols) for cols in cmap.fields.values()) + parts
     return score
 

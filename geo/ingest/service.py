@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from geo.ingest.attributes import AttributeResult, extract_attributes, load_attr
 from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_upload
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.headers import HeaderAliases, normalize_header
+from geo.ingest.mapping import ColumnMapping
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.summary import (
     MODE_ADD,
@@ -30,7 +31,7 @@ from geo.ingest.summary import (
     summarise_import,
 )
 from geo.ingest.validate import ValidationResult, validate_upload
-from geo.ingest.vocab import BASES, PRE2025_BASES, UNKNOWN_COLUMN
+from geo.ingest.vocab import BASES, ERA_AUTO, HELD_CODES, PRE2025_BASES, UNKNOWN_COLUMN
 from geo.store.access import check_editor_password
 from geo.store.accounts import Account, Accounts, bootstrap_account, refuse_out_of_scope, refuse_unless_editor
 from geo.store.datasets import DatasetStore, normalize_dataset_name
@@ -83,12 +84,15 @@ def file_digest(data: bytes) -> str:
 
 def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: Registry, crosswalk: Crosswalk,
                  matcher: CommuneMatcher, aliases: HeaderAliases,
-                 progress: Callable[[float, str], None] | None = None) -> CheckedUpload:
-    """Validate a file and carry its valid rows to the 2025 communes; nothing is stored."""
+                 progress: Callable[[float, str], None] | None = None,
+                 mappings: Sequence[ColumnMapping] = ()) -> CheckedUpload:
+    """Validate a file and carry its valid rows to the 2025 communes; nothing is stored.
+
+    ``mappings``: the user's column mappings (the one for this file's headers is used; see mapping.py)."""
     report = progress or (lambda fraction, step: None)
     report(0.1, "validate")
     result = validate_upload(data, filename, registry, matcher, sheet=sheet.strip() or None, era=era,
-                             aliases=aliases)
+                             aliases=aliases, mappings=mappings)
     carried = None
     if len(result.valid_rows):
         report(0.7, "carry")
@@ -141,6 +145,29 @@ def with_attributes(checked: CheckedUpload, attributes: AttributeResult) -> Chec
                                                                       *attributes.columns])),
                                          problems=[*checked.attributes.problems, *attributes.problems])
     return dataclasses.replace(checked, attributes=attributes)
+
+
+def needs_confirmation(checked: CheckedUpload) -> list[dict[str, Any]]:
+    """What the user must settle before the file can be saved (empty when nothing): never a silent guess.
+
+    ``units``: the app read codes as pre-2025 units although nobody said so (a proposal: choose the units);
+    ``row``: a row held back (a code in both lists that the name does not settle, a mixed file, a row
+    waiting for one of those, a name fitting two communes); ``column``: a column the app did not recognise
+    but that looks like a vocabulary entry (the suggestion is shown, never applied)."""
+    out: list[dict[str, Any]] = []
+    counts, source = checked.counts, checked.result.source
+    if checked.era == ERA_AUTO and counts.get("rows_inferred_pre2025", 0):
+        out.append({"kind": "units", "proposal": "old", "rows": int(counts["rows_inferred_pre2025"])})
+    for p in checked.result.problems:
+        if p.code in HELD_CODES:
+            out.append({"kind": "row", "row": p.row, "column": p.column, "value": p.value, "reason": p.code,
+                        "reason_vi": p.message_vi, "reason_en": p.message_en, "candidates": list(p.suggestions)})
+    if not source.get("mapping"):
+        for g in checked.result.guesses:
+            if g.suggestion and not g.roles:
+                out.append({"kind": "column", "column": g.header, "position": g.position,
+                            "suggestion": list(g.suggestion), "entry": g.suggested_from})
+    return out
 
 
 def coverage_counts(checked: CheckedUpload) -> dict[str, int]:
@@ -283,6 +310,8 @@ def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, nam
         raise error("store.nothing_to_save")
     if checked.result.errors and loaded != LOAD_VALID:
         raise error("store.errors_need_choice")  # a file with errors is never saved whole
+    if needs_confirmation(checked):
+        raise error("store.needs_confirmation")  # "load only the valid rows" never settles a guess
     if not original or file_digest(original) != checked.sha256:
         raise error("store.need_file")
     name = normalize_dataset_name(name)
@@ -332,3 +361,28 @@ def undelete_dataset(store: DatasetStore, name: str, *, password: str = "", conf
         raise error("err.account.undelete_scope", name=editor.account.name)
     store.undelete_dataset(name)
     _audit(editor, "undelete", normalize_dataset_name(name))
+
+
+def save_mapping(store: DatasetStore, mapping: ColumnMapping, *, name: str, headers: list[str],
+                 password: str = "", configured: str | None = None, editor: Editor | None = None) -> ColumnMapping:
+    """Save a confirmed column mapping by name; the next file with the same headers gets it automatically."""
+    from geo.store.mappings import open_mappings
+
+    editor = _authorise(editor, password, configured)
+    saved = open_mappings(store).save(mapping, name=name, headers=headers, by=editor.account.name)
+    if editor.accounts is not None:
+        editor.accounts.record(editor.account.name, "mapping_save", detail={"mapping": saved.name})
+    return saved
+
+
+def saved_mappings(store: DatasetStore, *, name: str | None = None) -> list[ColumnMapping]:
+    """Every saved mapping (or only ``name``'s) for check_upload, which applies the one for the file's headers."""
+    from geo.store.mappings import open_mappings
+
+    found = open_mappings(store)
+    if name:
+        one = found.get(name)
+        if one is None:
+            raise error("err.ingest.mapping.not_found", name=name, known=", ".join(found.list_names()) or "—")
+        return [one]
+    return found.all()

@@ -52,7 +52,7 @@ _PROVINCE_PATTERN = re.compile(r"^\d{2}$")
 AUDIT_COLUMNS = ("at", "actor", "action", "dataset", "version", "detail")
 USER_COLUMNS = ("name", "role", "scope", "disabled", "locked_until", "failures", "created_at", "updated_at")
 ACTIONS = ("save", "restore", "delete", "undelete", "login_locked", "user_add", "user_disable", "user_enable",
-           "user_passwd", "user_unlock", "refused_scope")
+           "user_passwd", "user_unlock", "refused_scope", "mapping_save")
 
 _hasher = argon2.PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")  # verified for unknown names: same cost as a real one

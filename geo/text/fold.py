@@ -24,6 +24,7 @@ _LEADING_ZEROS = re.compile(r"\b0+(?=\d)")
 UNIT_PREFIXES = (
     ("thị trấn", "thi_tran"), ("thi tran", "thi_tran"), ("đặc khu", "dac_khu"), ("dac khu", "dac_khu"),
     ("phường", "phuong"), ("phuong", "phuong"), ("xã", "xa"), ("xa", "xa"),
+    ("tt", "thi_tran"),  # official forms write "TT Cao Phong" for Thị trấn Cao Phong
 )
 
 

@@ -310,6 +310,26 @@ def new_units_report(*, code_header: str = "Mã xã (mới)", rates_only: bool =
     return sh
 
 
+def unmapped_report() -> Sheet:
+    """Sơn La's 2025 communes under headers the vocabulary does not know ("Trẻ được khám (người)"): only a
+    mapping made on screen reads them; the sheet name gives the year, a "Tổng cộng" row closes the table."""
+    sh = Sheet("2024")
+    sh.rows += [["UBND TỈNH SƠN LA"], ["SỞ Y TẾ"], ["BÁO CÁO KẾT QUẢ KHÁM DINH DƯỠNG TRẺ EM NĂM 2024"],
+                list(UNMAPPED_HEADERS)]
+    for i, (code, name, n, u, s) in enumerate(SOP_COP_NEW, start=1):
+        sh.rows.append([i, code, name, n, u, s])
+    sh.rows.append([None, None, "Tổng cộng", *(sum(r[k] for r in SOP_COP_NEW) for k in (2, 3, 4))])
+    sh.rows += SIGNATURE
+    return sh
+
+
+UNMAPPED_HEADERS = ("STT", "Mã xã (mới)", "Tên xã", "Trẻ được khám (người)", "Trẻ nhẹ cân (người)", "Trẻ còi (người)")
+# what the user picks on screen for each column (the year column is added from the sheet name): one column
+# is the denominator of both indicators
+UNMAPPED_ROLES = ((), ("ma_xa",), ("ten_xa",), (f"{UW}__mau_so", f"{ST}__mau_so"), (f"{UW}__tu_so",),
+                  (f"{ST}__tu_so",), ("nam",))
+
+
 def simple_table(title: str, header: list[str], rows: list[list], sheet: str = "Sheet1") -> Sheet:
     sh = Sheet(sheet)
     sh.rows += [[title], [], header, *rows]
@@ -434,6 +454,10 @@ def _forms() -> list[Form]:
                                    [[nm, "Huyện Cao Phong", "Tỉnh Hoà Bình", 2024, n, u, s]
                                     for _, nm, n, u, s in CAO_PHONG])]),
         Run("old", "ok", CAO_PHONG_2024))
+    add("sopcop_unmapped_headers.xlsx", "headers the vocabulary does not know ('Trẻ được khám (người)', 'Trẻ còi "
+        "(người)'): refused as having no indicator until the columns are mapped on screen",
+        lambda: xlsx([unmapped_report()]),
+        Run("auto", "refused", refusal="missing_column"))
     add("sopcop_signature_only_text.xlsx", "a sheet that is only a cover letter: nothing to read, said so",
         lambda: xlsx([Sheet("Công văn", [["UBND TỈNH SƠN LA"], ["V/v báo cáo số liệu dinh dưỡng"], [],
                                           ["Kính gửi: Sở Y tế"], ["Người ký"]])]),
