@@ -163,8 +163,9 @@ def needs_confirmation(checked: CheckedUpload) -> list[dict[str, Any]]:
             out.append({"kind": "row", "row": p.row, "column": p.column, "value": p.value, "reason": p.code,
                         "reason_vi": p.message_vi, "reason_en": p.message_en, "candidates": list(p.suggestions)})
     if not source.get("mapping"):
+        attribute_aliases = load_attribute_aliases()  # attribute columns are read apart (geo/ingest/attributes)
         for g in checked.result.guesses:
-            if g.suggestion and not g.roles:
+            if g.suggestion and not g.roles and normalize_header(g.header) not in attribute_aliases:
                 out.append({"kind": "column", "column": g.header, "position": g.position,
                             "suggestion": list(g.suggestion), "entry": g.suggested_from})
     return out

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from geo.ingest.mapping import ColumnMapping
+from geo.store.engine import Database
 from geo.text.catalogue import error
 
 MAX_NAME = 80
@@ -41,9 +42,9 @@ def clean_mapping_name(name: str) -> str:
 class Mappings:
     """Saved mappings on the store's engine; writes go through the store's write transaction (retries, locks)."""
 
-    def __init__(self, store: Any) -> None:
-        self._write = store._in_write_transaction
-        self._read = store._connect_for_reading
+    def __init__(self, store: Database) -> None:
+        self._write = store.write
+        self._read = store.read
 
     def _exists(self) -> bool:
         """Reads never write: before the first save there is no table, hence no mapping."""
