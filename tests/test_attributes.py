@@ -188,3 +188,15 @@ def test_attribute_vocabulary_is_checked(tmp_path):
     with pytest.raises(DataError) as caught:
         at.load_attribute_aliases(bad)
     assert "flood_zone" in caught.value.en
+
+
+@pytest.mark.realdata
+def test_a_csv_the_app_exported_reads_back_with_its_vn_codes(refs):
+    """Downloads write codes as "VN" + digits (text under every reader's defaults); an upload reads them back."""
+    from geo.ingest.match import pad_code
+
+    assert pad_code("VN00004") == pad_code("vn4") == "00004" and pad_code("VN") is None and pad_code("VNx1") is None
+    data = "Mã xã,Năm,stunting_u5__tu_so,stunting_u5__mau_so\nVN00004,2024,10,100\nVN00008,2024,20,100\n".encode()
+    checked = service.check_upload(data, "exported.csv", sheet="", era=ERA_2025, **refs)
+    assert not checked.result.errors
+    assert sorted(checked.values["code"]) == ["00004", "00008"]

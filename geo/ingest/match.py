@@ -30,6 +30,7 @@ import pandera.pandas as pa
 
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.vocab import ERA_2025, ERA_PRE2025
+from geo.reference.communes import CODE_TEXT_PREFIX
 from geo.text.catalogue import error
 from geo.text.fold import fold_name, nfc, normalize_name, split_unit_type, strip_words
 
@@ -60,7 +61,11 @@ _PROVINCE_ALIASES = {"hcm": "hồ chí minh", "tphcm": "hồ chí minh", "tp hcm
 
 
 def pad_code(raw: Any, width: int = CODE_WIDTH) -> str | None:
-    """A code as a zero-padded string ("4", 4, 4.0, "'00004" → "00004"); None when it is not a code."""
+    """A code as a zero-padded string ("4", 4, 4.0, "'00004", "VN00004" → "00004"); None when not a code.
+
+    "VN" + digits is how the app's own CSV downloads write codes (geo/reporting/tabular.py), so a file the
+    app exported reads back in.
+    """
     if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -72,6 +77,8 @@ def pad_code(raw: Any, width: int = CODE_WIDTH) -> str | None:
     else:
         text = nfc(raw).strip().lstrip("'").strip()
         text = _WHOLE_DECIMAL.sub("", text)  # "4.0", as a float column exported to CSV writes it
+        if text[:2].upper() == CODE_TEXT_PREFIX and text[2:].isdigit():
+            text = text[2:]
     if not text.isascii() or not text.isdigit() or len(text) > width:
         return None
     return text.zfill(width)

@@ -22,6 +22,9 @@ COMMUNE_TYPES: tuple[str, ...] = ("xa", "phuong", "dac_khu")
 _TYPE_PREFIXES = (("đặc khu", "dac_khu"), ("phường", "phuong"), ("xã", "xa"))
 _RENAMES = {"fullName": "full_name", "nameEn": "name_en", "fullNameEn": "full_name_en", "areaKm2": "area_km2"}
 _REQUIRED = ("code", "name", "fullName", "province_code")
+#: A code written as text that no reader turns into a number: "VN" + the code's digits ("VN01001" is commune
+#: 01001; not an ISO 3166-2 code). CSV downloads write it (geo/reporting/tabular.py); uploads read it back.
+CODE_TEXT_PREFIX = "VN"
 
 
 def require(path: Path) -> Path:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo.reference.communes import CODE_TEXT_PREFIX
 from geo.reporting.downloads import neutralise_formula
 
 #: Display kinds of a column: whole numbers, one-decimal numbers, percentages, signed points, text, codes.
@@ -27,7 +28,7 @@ KINDS = NUMBER_KINDS + TEXT_KINDS
 #: writes each code as this prefix plus the code's digits ("VN01001" is commune 01001; not an ISO 3166-2 code),
 #: a form every reader keeps as text with its zeros; str.removeprefix("VN") gives the code back. XLSX cells
 #: are typed text and keep the bare code.
-CSV_CODE_PREFIX = "VN"
+CSV_CODE_PREFIX = CODE_TEXT_PREFIX
 #: Frictionless Table Schema field types (metadata.json), so other tools read the column dictionary.
 SCHEMA_TYPES = {"int": "integer", "num1": "number", "pct": "number", "pp": "number", "text": "string",
                 "code": "string"}
