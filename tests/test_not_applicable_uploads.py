@@ -75,3 +75,31 @@ def test_overview_counts_zero_of_zero_communes_apart(stored):
     lagging = open_page("views/lagging.py", prov="12", ds=NAME, ind="disaster_relief", fw="tam_duong")
     ranked = lagging.dataframe[0].value
     assert ranked["Mã xã"].tolist() == [stored[1]]  # the 0-of-0 commune is not "lagging"
+
+
+@pytest.mark.realdata
+def test_an_uploaded_0_of_0_is_not_applicable_where_nobody_was_there_to_count(refs):
+    """0 of 0 disaster relief (no child hit) is kept and judged not applicable; 0 of 0 stunting is skipped."""
+    from geo import config
+    from geo.indicators.registry import load_registry
+    from geo.indicators.selection import assess_communes, join_indicator
+    from geo.indicators.status import NOT_APPLICABLE
+    from geo.ingest import service
+    from geo.ingest.vocab import ERA_2025, ZERO_DENOMINATOR, ZERO_OF_ZERO
+    from geo.reference.communes import read_communes
+
+    data = ("Mã xã,Năm,disaster_relief__tu_so,disaster_relief__mau_so,stunting_u5__tu_so,stunting_u5__mau_so\n"
+            "00004,2024,0,0,0,0\n00008,2024,3,4,10,100\n").encode()
+    checked = service.check_upload(data, "f.csv", sheet="", era=ERA_2025, **refs)
+    codes = {p.code for p in checked.result.problems}
+    assert ZERO_OF_ZERO in codes and ZERO_DENOMINATOR in codes and not checked.result.errors
+    v = checked.values.set_index(["code", "indicator"])
+    assert (v.loc[("00004", "disaster_relief"), "numerator"], v.loc[("00004", "disaster_relief"), "denominator"]) \
+        == (0, 0)
+    assert ("00004", "stunting_u5") not in v.index  # nobody weighed: no data, skipped as before
+    reg = load_registry()
+    communes = read_communes(config.reference_dir())
+    frame, _ = join_indicator(communes, checked.values, "disaster_relief", 2024)
+    frame = assess_communes(frame, reg.indicator("disaster_relief"), reg.target("tam_duong", "disaster_relief", 2030))
+    status = frame.set_index("code")["status"]
+    assert status["00004"] == NOT_APPLICABLE and status["00008"] == "not_met"  # 3 of 4 < 100 %

@@ -54,6 +54,10 @@ DOCUMENT, SUMMARY = "document", "summary"  # where a plan's values were read: it
 VALUES_FROM = (DOCUMENT, SUMMARY)
 TARGET_ROLE, CONTEXT_ROLE = "target", "context"  # context indicators are tracked without any target
 ROLES = (TARGET_ROLE, CONTEXT_ROLE)
+# What a reported 0 of 0 means: nobody to count (no child hit by a disaster, no abuse found: the indicator is
+# "not applicable" that year) or nobody counted (no child weighed: no data, the cell is skipped on upload).
+ZERO_NOT_APPLICABLE, ZERO_NO_DATA = "not_applicable", "no_data"
+ZERO_OF_ZERO = (ZERO_NOT_APPLICABLE, ZERO_NO_DATA)
 # Priority groups a target row may be limited to (boolean commune columns; Decision 1183/QĐ-TTg).
 GROUPS = ("em_area", "border", "coastal", "island")
 TARGET_YEARS = (2025, 2030)
@@ -67,7 +71,7 @@ TARGETS_FILE = "targets.csv"
 INDICATOR_COLUMNS = (
     "id", "name_vi", "name_en", "short_vi", "short_en", "unit", "measure", "direction", "aggregation",
     "numerator_vi", "numerator_en", "denominator_vi", "denominator_en", "definition_vi",
-    "definition_en", "domain", "order", "role",
+    "definition_en", "domain", "order", "role", "zero_of_zero",
 )  # fmt: skip
 FRAMEWORK_COLUMNS = (
     "id", "name_vi", "name_en", "scope", "source_vi", "source_en", "note_vi", "note_en", "default", "area",
@@ -327,6 +331,7 @@ def indicators_schema() -> pa.DataFrameSchema:
         "domain": _text(_allowed(DOMAINS)),
         "order": pa.Column(int, unique=True),
         "role": _text(_allowed(ROLES)),
+        "zero_of_zero": _text(_allowed(ZERO_OF_ZERO)),
     }
     for name in INDICATOR_COLUMNS:
         columns.setdefault(name, _text())

@@ -55,6 +55,7 @@ class HeaderAliases:
     # denominator ("Số trẻ được cân đo") names several indicators' mau_so
     columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     ignored: frozenset[str] = frozenset()  # numbering and note columns ("STT", "TT", "Ghi chú"): known, not data
+    zero_not_applicable: frozenset[str] = frozenset()  # indicators where 0 of 0 is "not applicable" (registry)
 
     def format_header(self, indicator: str | None, part: str | None, lang: str = "vi") -> str:
         """Header the template writes: ``ma_xa``, ``stunting_u5__tu_so``, ``play_point``, …"""
@@ -142,6 +143,7 @@ def load_column_aliases(registry: Registry, path: str | Path | None = None) -> H
         order=tuple(ids),
         columns={k: tuple(dict.fromkeys(v)) for k, v in columns.items()},
         ignored=frozenset(k for k, (kind, _) in meaning.items() if kind == "ignore"),
+        zero_not_applicable=frozenset(inds.loc[inds["zero_of_zero"] == "not_applicable", "id"]),
     )
 
 

@@ -52,6 +52,7 @@ from geo.ingest.vocab import (
     WRONG_SHEET,
     YEAR_OUT_OF_RANGE,
     ZERO_DENOMINATOR,
+    ZERO_OF_ZERO,
 )
 from geo.text.catalogue import LANGUAGES, say
 
@@ -93,6 +94,7 @@ MESSAGE_KEYS: dict[str, str] = {
     INCOMPLETE_COUNTS: "err.ingest.incomplete_counts",
     VALUE_MISMATCH: "err.ingest.value_mismatch",
     ZERO_DENOMINATOR: "err.ingest.zero_denominator",
+    ZERO_OF_ZERO: "err.ingest.zero_of_zero",
     NO_VALUES: "err.ingest.no_values",
     LOOKS_LIKE_FRACTION: "err.ingest.looks_like_fraction",
     MORE_PROBLEMS: "err.ingest.more_problems",

@@ -109,6 +109,7 @@ from geo.ingest.vocab import (
     VALUE_MISMATCH,
     YEAR_OUT_OF_RANGE,
     ZERO_DENOMINATOR,
+    ZERO_OF_ZERO,
 )
 
 MAX_SUGGESTED_HEADERS = 50  # unknown headers that get a spelling suggestion; the rest are listed without one
@@ -506,7 +507,11 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
             above = nonneg & (num_a > den_a)
             flag(above, NUMERATOR_ABOVE_DENOMINATOR, num_pos, num_cells, numerator=num_a, denominator=den_a)
             zero = nonneg & (den_a == 0) & (num_a == 0)
-            flag(zero, ZERO_DENOMINATOR, den_pos, den_cells)
+            # 0 of 0: nobody to count (no child hit by a disaster) is kept as counts without a rate and shown
+            # as "not applicable"; nobody counted (no child weighed) is skipped. The registry says which.
+            keep_zero = ind in aliases.zero_not_applicable
+            flag(zero, ZERO_OF_ZERO if keep_zero else ZERO_DENOMINATOR, den_pos, den_cells)
+            kept_zero = zero if keep_zero else np.zeros(n, dtype=bool)
             good = nonneg & ~above & ~zero
             with np.errstate(divide="ignore", invalid="ignore"):
                 computed = 100.0 * num_a / den_a
@@ -515,8 +520,8 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
             mismatch = good & has_val & ~out_of_range & (np.abs(computed - val_a) > VALUE_TOLERANCE)
             flag(mismatch, VALUE_MISMATCH, val_pos, val_cells, computed=np.round(computed, 1))
             out_val = np.where(good, computed, np.where(has_val & ~has_num & ~has_den, val_a, np.nan))
-            out_num = np.where(good, num_a, np.nan)
-            out_den = np.where(good, den_a, np.nan)
+            out_num = np.where(good | kept_zero, num_a, np.nan)
+            out_den = np.where(good | kept_zero, den_a, np.nan)
             shown = val_a[has_val & ~out_of_range]
             if len(shown) >= 5 and 0 < shown.max() <= 1:
                 bag.add(make_problem(LOOKS_LIKE_FRACTION, column=cmap.headers[val_pos]))
@@ -527,7 +532,8 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
             out_num = np.where(has_val, val_a, np.where(from_counts & ~bad_counts, num_a, np.nan))
             out_den = np.where(np.isnan(out_num), np.nan, 1.0)
             out_val = 100.0 * out_num
-        idx = np.flatnonzero(~np.isnan(out_val))
+            kept_zero = np.zeros(n, dtype=bool)
+        idx = np.flatnonzero(~np.isnan(out_val) | kept_zero)
         parts.append(pd.DataFrame({"row_index": idx, "indicator": ind, "numerator": out_num[idx],
                                    "denominator": out_den[idx], "value": out_val[idx]}))
     return parts, has_value
