@@ -5,6 +5,7 @@ legacy multipage mode and would run those files on their own, without this frame
 """
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,8 +15,9 @@ from ui.cache import load_registry
 from ui.i18n import translator
 from ui.state import share_link, write_to_url
 
-st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map", page_icon=":material/map:",
-                   layout="wide")
+# The tab icon is a local file: a Material icon as page_icon is fetched from fonts.gstatic.com (offline LAN).
+st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map",
+                   page_icon=str(Path(__file__).parent / "ui" / "assets" / "icon.png"), layout="wide")
 t = translator()
 page = st.navigation([
     st.Page("views/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview"),
