@@ -8,13 +8,10 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
-from geo.indicators.registry import YES_NO, load_registry
 from geo.indicators.selection import Filters, attach_attributes, attribute_sources, filter_communes
 from geo.ingest import attributes as at
 from geo.ingest import service
-from geo.ingest.crosswalk import load_crosswalk
-from geo.ingest.headers import load_column_aliases, normalize_header
-from geo.ingest.match import build_matcher
+from geo.ingest.headers import normalize_header
 from geo.ingest.vocab import ERA_2025
 from geo.store.datasets import open_store
 from tests.apptest import open_page
@@ -37,15 +34,6 @@ def test_attribute_vocabulary_file_both_ways():
     assert set(table["field"]) == set(at.FIELDS)  # every field has a header, every header a known field
     keys = [normalize_header(a) for a in table["alias"]]
     assert len(keys) == len(set(keys)), "one header, one meaning"
-
-
-@pytest.fixture(scope="module")
-def refs(reference_dir):
-    reg = load_registry()
-    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
-    cw = load_crosswalk(reference_dir, yes_no_indicators=yes_no)
-    return {"registry": reg, "crosswalk": cw, "matcher": build_matcher(cw.new_units, cw),
-            "aliases": load_column_aliases(reg)}
 
 
 DATA_WITH_ATTRIBUTES = (

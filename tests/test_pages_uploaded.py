@@ -11,11 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.indicators.registry import YES_NO, load_registry
 from geo.ingest import service
-from geo.ingest.crosswalk import load_crosswalk
-from geo.ingest.headers import load_column_aliases
-from geo.ingest.match import build_matcher
 from geo.ingest.vocab import ERA_PRE2025
 from geo.store.datasets import open_store
 from tests.apptest import APP
@@ -26,15 +22,6 @@ NAME = "Lai Châu 2024 (một phần)"
 PAGES = ("views/map.py", "views/overview.py", "views/lagging.py", "views/profile.py", "views/equity.py",
          "views/funnel.py", "views/upload.py")
 PASSWORD = "mật khẩu thử"
-
-
-@pytest.fixture(scope="module")
-def refs(reference_dir):
-    reg = load_registry()
-    yes_no = [i for i in reg.indicator_ids() if reg.indicator(i)["measure"] == YES_NO]
-    cw = load_crosswalk(reference_dir, yes_no_indicators=yes_no)
-    return {"registry": reg, "crosswalk": cw, "matcher": build_matcher(cw.new_units, cw),
-            "aliases": load_column_aliases(reg)}
 
 
 def _pick(cw) -> dict[str, list[str]]:
