@@ -75,7 +75,7 @@ def test_filters_change_map_kpis_and_url(app):
 
 def test_indicator_year_target_year_and_colour_modes(app):
     app.selectbox(key="ind").set_value("underweight_u5").run()
-    assert "nhẹ cân" in app.title[0].value
+    assert "nhẹ cân" in app.main.subheader[0].value
     app.radio(key="ty").set_value("2030").run()
     assert "2030" in app.metric[2].label
     app.selectbox(key="year").set_value("2021").run()
@@ -113,7 +113,7 @@ def test_url_restores_the_view(layers):
     assert at.selectbox(key="ind").value == "underweight_u5" and at.selectbox(key="prov").value == "15"
     assert at.radio(key="ty").value == "2030" and at.radio(key="em").value == "yes"
     assert at.radio(key="lang").value == "en"
-    assert "Underweight" in at.title[0].value or "underweight" in at.title[0].value
+    assert "Underweight" in at.main.subheader[0].value or "underweight" in at.main.subheader[0].value
 
 
 def test_bad_url_values_fall_back_to_defaults(layers):

@@ -117,7 +117,7 @@ def test_equity_compares_groups_per_indicator_and_province(layers):
 
 def test_english_switch_and_number_format(layers):
     at = open_page("views/map.py", lang="en")
-    assert "Stunting" in at.title[0].value
+    assert "Stunting" in at.main.subheader[0].value
     assert re.fullmatch(r"\d+\.\d%", at.metric[1].value)
     at.radio(key="lang").set_value("vi").run()
     assert re.fullmatch(r"\d+,\d%", at.metric[1].value)

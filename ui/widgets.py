@@ -35,7 +35,7 @@ def illustrative_badge(t, illustrative: bool) -> None:
         st.warning(f"**{t('illustrative.badge')}** — {t('illustrative.note')}", icon=":material/warning:")
 
 
-def headline(ctx, title: str, *, subject: bool = False) -> None:
+def headline(ctx, title: str, *, subject: bool = False, compact: bool = False) -> None:
     """The page title, the illustrative mark and the plan notes (summary values, plan outside its area).
 
     In presentation mode the mark sits in the title line and, with ``subject``, the title names the
@@ -49,8 +49,8 @@ def headline(ctx, title: str, *, subject: bool = False) -> None:
                       year=ctx.sel.year)
         mark = f" :orange-badge[:material/warning: {t('illustrative.badge')}]" if ctx.illustrative else ""
         st.title(title + mark, help=t("illustrative.note") if ctx.illustrative else None)
-    else:
-        st.title(title)
+    else:  # compact: a subheader, so a page's map starts high on the first screen (1280×720)
+        (st.subheader if compact else st.title)(title)
         illustrative_badge(t, ctx.illustrative)
     plan_notes(t, ctx.reg, ctx.sel, ctx.areas or {}, ctx.selected["code"])
 

@@ -24,7 +24,7 @@ colour_control(t)
 present.enter_toggle(t)
 
 # A compact header (one title line, one caption line) so the map starts within the first screen at 1280×720.
-headline(ctx, meta[f"name_{sel.lang}"], subject=True)
+headline(ctx, meta[f"name_{sel.lang}"], subject=True, compact=True)
 if ctx.report.unknown_codes:
     st.warning(t("map.unmatched", n=len(ctx.report.unknown_codes), codes=", ".join(ctx.report.unknown_codes[:10])))
 
