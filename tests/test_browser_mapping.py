@@ -3,10 +3,13 @@ its communes is shown on the profile page (issue 10's browser done-when)."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
+from geo.store.datasets import open_store
+from geo.store.mappings import open_mappings
 from tests.corpus.build_forms import FORMS, SOP_COP_NEW
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
@@ -37,6 +40,21 @@ def server(editor_env, server):  # the shared harness's server, started after ed
     return server
 
 
+# Counts the script runs Streamlit reports finished on its root element (running → not running).
+RUN_COUNTER = """
+window.__runsFinished = 0;
+(() => {
+  let state = "";
+  new MutationObserver(() => {
+    const el = document.querySelector("[data-testid='stApp']");
+    const now = el ? el.getAttribute("data-test-script-state") : "";
+    if (state === "running" && now !== "running") window.__runsFinished += 1;
+    state = now;
+  }).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ["data-test-script-state"]});
+})();
+"""
+
+
 def _pick(page, column: str, option: str) -> None:
     box = page.locator("[data-testid='stMultiSelect']").filter(has_text=f"Cột “{column}”")
     box.locator("input").click()
@@ -50,6 +68,7 @@ def test_upload_map_columns_save_and_see_the_profile(server, browser, tmp_path):
     path = tmp_path / FORM.name
     path.write_bytes(FORM.build())
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.add_init_script(RUN_COUNTER)
     page.goto(f"{server}/upload", wait_until="domcontentloaded")
     page.get_by_text("Chọn tệp số liệu").first.wait_for(timeout=90_000)
     page.locator("input[type='file']").first.set_input_files(str(path))
@@ -63,13 +82,13 @@ def test_upload_map_columns_save_and_see_the_profile(server, browser, tmp_path):
     page.get_by_role("button", name="Áp dụng cách ghép cột").click()
     page.get_by_text(re.compile(r"4 dòng: 4 hợp lệ, 0 lỗi")).first.wait_for(timeout=90_000)
 
-    idle = "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
-
     def enter(field, text: str) -> None:
-        """Type into a field and commit it (Enter), then wait for the rerun it starts to finish."""
+        """Type into a field and commit it (Enter), then wait for the rerun it starts to finish: the count of
+        finished script runs goes up (a busy machine may start that rerun late, so "no spinner" is not enough)."""
+        before = page.evaluate("() => window.__runsFinished")
         field.fill(text)
         field.press("Enter")
-        page.wait_for_function(idle, timeout=60_000)
+        page.wait_for_function("(n) => window.__runsFinished > n", arg=before, timeout=60_000)
 
     def box(label: str):
         return page.get_by_role("textbox", name=label, exact=True)
@@ -82,8 +101,13 @@ def test_upload_map_columns_save_and_see_the_profile(server, browser, tmp_path):
     page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => "
                            "b.innerText.includes('Lưu bộ dữ liệu') && !b.disabled)", timeout=30_000)
     save.click()
-    page.get_by_text(f"Đã lưu «{NAME}», phiên bản 1").first.wait_for(timeout=90_000)
-    page.get_by_text("Đã lưu cách ghép cột “Mẫu khám Sơn La”").first.wait_for(timeout=30_000)
+    # The message as the page reads (innerText joins the name's own span with the rest), then the store: exactly
+    # version 1 and the named mapping.
+    page.wait_for_function("(t) => document.body.innerText.includes(t)", arg=f"Đã lưu «{NAME}», phiên bản 1",
+                           timeout=90_000, polling=250)
+    with open_store(os.environ["VNCHILD_STORE_URL"]) as store:
+        assert store.list_versions(NAME)["version"].tolist() == [1]
+        assert open_mappings(store).get("Mẫu khám Sơn La") is not None
 
     code, name, *_ = SOP_COP_NEW[0]  # 04228 Xã Púng Bánh, one of the file's communes
     page.goto(f"{server}/profile?ds={NAME}&commune={code}", wait_until="domcontentloaded")
