@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui import manage_page
 from ui import upload_mapping as mapping
 from ui import upload_page as up
 from ui.context import load_context
@@ -22,4 +23,4 @@ with tab_upload:
         checked = up.attributes_form(ctx, checked)
         up.show_save(ctx, checked, data, loaded, blocked=not settled)
 with tab_manage:
-    up.show_manage(ctx)
+    manage_page.show_manage(ctx)
