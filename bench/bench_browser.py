@@ -4,6 +4,9 @@ Both servers run at once on loopback; every run measures the app and then the ba
 so the load other processes put on the machine hits both alike). Per step:
   * time from the action to the map drawn: an init script counts WebGL draw calls; "drawn" is the last
     draw call of the burst the action started (the page waits on that condition, never on a sleep);
+    for the app also "shown": the first frame with the rerun's colours in the area's view (its map marks
+    each such frame); on a province's first visit that frame is drawn on the country's geometry and the
+    province's own detailed geometry replaces it when it has arrived (the last draw);
   * bytes: HTTP bytes as received (CDP Network.loadingFinished encodedDataLength, so compressed when the
     server compresses; JavaScript counted apart) and websocket message bytes (CDP frame payloads,
     decompressed: an upper bound of what travels when websocket compression is on);
@@ -21,6 +24,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -73,6 +77,13 @@ DRAW_HOOK = """
     window.__runs.state = state;
   }).observe(document, {subtree: true, attributes: true, childList: true,
                         attributeFilter: ["data-test-script-state"]});
+  // The app's map marks each frame that shows a rerun's colours (data-rendered = that rerun's version).
+  window.__shown = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute("data-rendered") !== r.oldValue) window.__shown.push(performance.now());
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-rendered"]});
 })();
 """
 
@@ -187,9 +198,13 @@ class Probe:
         if settle:
             settle()
         draws = self.page.evaluate("() => window.__draws")
+        # the first frame with this rerun's colours in the area's view (the app's map says; NaN elsewhere)
+        shown = self.page.evaluate("(t0) => { const s = (window.__shown || []).find((x) => x > t0); "
+                                   "return s === undefined ? null : s; }", t0)
         self.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
         http, js, ws, cpu = self.http, self.js, self.ws, cpu_seconds(self.pid)
         return {"seconds": (draws["last"] - t0) / 1000, "draw_calls": draws["n"] - n0,
+                "shown": (shown - t0) / 1000 if shown is not None else float("nan"),
                 "http": http - before[0], "js": js - before[1], "ws": ws - before[2], "cpu": cpu - before[3],
                 "ws_deflated": self.ws_deflated - before[4]}
 
@@ -202,7 +217,9 @@ def type_choice(page, label: str, option: str) -> None:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text=label).first
     box.locator("input").click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.wait_for(timeout=TIMEOUT_MS)
+    # an option shows its name, then " · " and the name without diacritics (what typing also finds)
+    page.get_by_role("option", name=re.compile("^" + re.escape(option) + r"( ·|$)")).first.wait_for(
+        timeout=TIMEOUT_MS)
 
 
 def run_once(browser, url: str, pid: int, lagging: bool) -> dict:
@@ -245,10 +262,10 @@ def table(results: dict[str, list[dict]]) -> str:
             + "".join(f" {n} | {n} / baseline |" for n in extra),
             "|---|---|---|---|---|" + "---|---|" * len(extra)]
     for step in steps:
-        for key in ("seconds", "http", "js", "ws", "ws_deflated", "cpu"):
+        for key in ("seconds", "shown", "http", "js", "ws", "ws_deflated", "cpu"):
             med = {}
             for name, runs in results.items():
-                vals = [r[step][key] for r in runs if step in r]
+                vals = [r[step][key] for r in runs if step in r and key in r[step] and r[step][key] == r[step][key]]
                 if vals:
                     med[name] = statistics.median(vals)
             if not med or (key == "js" and step != "load"):
@@ -316,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                     res = run_once(browser, url, pid, lagging=name == "app")
                     results[name].append(res)
                     print(f"run {i + 1} {name}: " + ", ".join(
-                        f"{k} {v['seconds']:.2f}s {v['http'] / 1e3:.0f}KB+ws{v['ws'] / 1e3:.0f}KB cpu{v['cpu']:.2f}s"
+                        f"{k} {v['seconds']:.2f}s (shown {v.get('shown', float('nan')):.2f}s) "
+                        f"{v['http'] / 1e3:.0f}KB+ws{v['ws'] / 1e3:.0f}KB cpu{v['cpu']:.2f}s"
                         for k, v in res.items()), flush=True)
             browser.close()
         load_after = os.getloadavg()

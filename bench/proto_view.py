@@ -1,5 +1,5 @@
-"""What both map prototypes show (bench/proto_plotly_lean.py, bench/proto_pydeck.py): one sidebar, one dataset,
-one classification, so bench/bench_browser.py --extra compares only how each draws the map."""
+"""What a map prototype shows (bench/proto_plotly_lean.py): one sidebar, one dataset, one classification, so
+bench/bench_browser.py --extra compares only how each draws the map with the app's own classification."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from geo.reporting.webmap import classify
 from geo.synthetic import illustrative
 
 LABELS = {"met": "Đạt", "not_met": "Chưa đạt", "no_data": "Không có số liệu", "no_target": "Không có mục tiêu",
-          "low_precision": "ít trẻ", "lang": "vi"}
+          "low_precision": "ít trẻ", "partial": "một phần số xã cũ", "sea": "Biển", "neighbours": "Nước láng giềng",
+          "outside": "Ngoài vùng chọn", "yes": "Có", "no": "Không", "lang": "vi"}
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,35 @@ def test_a_csv_the_app_exported_reads_back_with_its_vn_codes(refs):
     checked = service.check_upload(data, "exported.csv", sheet="", era=ERA_2025, **refs)
     assert not checked.result.errors
     assert sorted(checked.values["code"]) == ["00004", "00008"]
+
+
+@pytest.mark.realdata
+def test_a_column_mapped_as_an_attribute_is_read_as_that_attribute(refs):
+    """Headers the vocabulary does not know ("Phân loại", "Giáp TQ") read as what the user mapped them to."""
+    from geo.ingest.mapping import ColumnMapping, attribute_role, header_signature, role_options
+
+    data = ("Mã xã,Năm,stunting_u5__tu_so,stunting_u5__mau_so,Phân loại,Giáp TQ\n"
+            "00004,2024,10,100,III,x\n00008,2024,20,100,I,\n").encode()
+    plain = service.check_upload(data, "m.csv", sheet="", era=ERA_2025, **refs)
+    assert plain.attributes is None  # unknown headers: nothing read as attributes without the mapping
+    headers = [g.header for g in plain.result.guesses]
+    assert attribute_role("em_class") in role_options(refs["aliases"])
+    roles = (("ma_xa",), ("nam",), ("stunting_u5__tu_so",), ("stunting_u5__mau_so",), (attribute_role("em_class"),),
+             (attribute_role("border"),))
+    mapping = ColumnMapping(header_signature(headers), roles)
+    checked = service.check_upload(data, "m.csv", sheet="", era=ERA_2025, mappings=[mapping], **refs)
+    frame = checked.attributes.frame.set_index("code")
+    assert set(checked.attributes.columns) == {"em_class", "border"}
+    assert frame.loc["00004", "em_class"] == "III" and bool(frame.loc["00004", "border"])
+    assert frame.loc["00008", "em_class"] == "I" and pd.isna(frame.loc["00008", "border"])
+    assert len(checked.values) == 2
+
+
+@pytest.mark.realdata
+def test_known_attribute_headers_are_guessed_as_attribute_roles(refs):
+    from geo.ingest.mapping import attribute_role
+
+    checked = service.check_upload(DATA_WITH_ATTRIBUTES, "f.csv", sheet="", era=ERA_2025, **refs)
+    guessed = {g.header: g.roles for g in checked.result.guesses}
+    assert guessed["Khu vực"] == (attribute_role("em_class"),)
+    assert guessed["Xã ĐBKK"] == (attribute_role("especially_difficult"),)

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from geo.ingest.service import check_upload
+from geo.ingest.service import check_upload, needs_confirmation
 from geo.ingest.vocab import ERA_2025, ERA_AUTO, ERA_PRE2025
 from tests.corpus.build_forms import FORMS, Form, Run
 
@@ -62,6 +62,8 @@ def test_official_form_imports_as_expected(refs, form: Form, run: Run):
         assert row["coverage"] == v.coverage, key
     if run.sheets:
         assert checked.result.source["sheets"] == run.sheets
+    proposals = {item["proposal"] for item in needs_confirmation(checked) if item["kind"] == "units"}
+    assert proposals == ({run.proposal} if run.proposal else set()), needs_confirmation(checked)
 
 
 def test_corpus_has_every_shape_the_issue_lists():

@@ -354,6 +354,24 @@ def test_concurrent_saves_from_two_threads_number_versions_without_gaps(store_ur
     assert sorted(versions["meta"].map(lambda m: m["seed"])) == sorted(w * 100 + i for w in (1, 2) for i in range(5))
 
 
+def test_a_save_combined_with_an_older_version_is_refused_not_lost(store: DatasetStore) -> None:
+    """Adding to a dataset combines the file with the latest version; if another save lands in between,
+    the combined values would drop it: refused, nothing written (both backends)."""
+    assert save(store, seed=1) == 1
+    assert save(store, seed=2) == 2  # another editor's save after ours read version 1
+    with pytest.raises(DataError) as err:
+        store.save_version(NAME, values=make_values(seed=3), attributes=None, original_bytes=b"3",
+                           original_filename="3.csv", uploader="Lan", based_on=1)
+    assert "someone else saved version 2" in err.value.en and "phiên bản 2" in err.value.vi
+    assert store.list_versions(NAME)["version"].tolist() == [1, 2]
+    assert store.save_version(NAME, values=make_values(seed=3), attributes=None, original_bytes=b"3",
+                              original_filename="3.csv", uploader="Lan", based_on=2) == 3
+    assert save(store, "khác", seed=5) == 1
+    with pytest.raises(DataError):  # "khác" did not exist yet when this save read the store
+        store.save_version("khác", values=make_values(seed=4), attributes=None, original_bytes=b"4",
+                           original_filename="4.csv", uploader="Lan", based_on=None)
+
+
 CHILD = """
 import sys, time
 from pathlib import Path

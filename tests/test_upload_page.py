@@ -160,6 +160,8 @@ def test_upload_check_preview_save_then_map_shows_the_dataset(store_url):
     at.button(key="upload_save").click().run()
     assert not at.exception, at.exception
     assert f"«{NAME}», phiên bản 1" in _messages(at, "success")
+    at.run()  # the save's own follow-up rerun (sidebar, URL) must not hide what happened
+    assert f"«{NAME}», phiên bản 1" in _messages(at, "success")
     assert at.session_state["ds"] == NAME and at.session_state["dsv"] == ""
     assert at.session_state["year"] == "2024"  # the map opens on a year the data has
     with open_store(store_url) as store:

@@ -76,12 +76,16 @@ def flash(where: str, *, error: DataError | None = None, key: str = "", **fields
     st.session_state[UPLOAD_FLASH_KEY] = {"where": where, "error": error, "key": key, "fields": fields}
 
 
-def show_flash(t, lang: str, where: str) -> dict | None:
-    """Show (once) the outcome of the last write action made at ``where``; returns it."""
+def show_flash(t, lang: str, where: str, *, keep: bool = False) -> dict | None:
+    """Show the outcome of the last write action made at ``where``; returns it.
+
+    Shown once, or with ``keep`` until the next action replaces it or another file is checked: a save
+    is followed by reruns of its own (the sidebar switching to the new dataset) that must not hide it."""
     flash = st.session_state.get(UPLOAD_FLASH_KEY)
     if not flash or flash["where"] != where:
         return None
-    del st.session_state[UPLOAD_FLASH_KEY]
+    if not keep:
+        del st.session_state[UPLOAD_FLASH_KEY]
     if flash["error"] is not None:
         st.error(flash["error"].message(lang), icon=":material/block:")
     else:
@@ -120,8 +124,12 @@ def upload_form(ctx) -> tuple[CheckedUpload | None, bytes | None]:
     token = upload_mapping.mapping_token(mappings)
     if checked is None or checked.key != (file_digest(data), sheet.strip(), era) or (
             st.session_state.get(MAPPING_USED_KEY) != token):
+        previous = checked
         checked = run_check(ctx, data, file.name, sheet, era, mappings)
         if checked is not None:
+            if previous is None or previous.sha256 != checked.sha256:  # another file: not its save's outcome
+                st.session_state.pop(UPLOAD_FLASH_KEY, None)
+                st.session_state.pop(SAVED_SUMMARY_KEY, None)
             st.session_state[UPLOAD_KEY] = checked
             st.session_state[MAPPING_USED_KEY] = token
     return checked, data
@@ -303,6 +311,8 @@ def focus_year(years) -> None:
 
 def _on_save(loaded: str) -> None:
     s = st.session_state
+    s.pop("upload_map_saved", None)
+    s.pop(SAVED_SUMMARY_KEY, None)
     file = s.get(FILE_KEY)
     try:
         editor = sign_in("upload")
@@ -356,12 +366,12 @@ def show_save(ctx, checked: CheckedUpload, data: bytes | None, loaded: str, bloc
     c2.text_input(t("store.password_label"), key="upload_password", type="password", disabled=disabled)
     st.button(t("store.save_button"), key="upload_save", type="primary", disabled=disabled, on_click=_on_save,
               args=(loaded,), icon=":material/save:")
-    flash = show_flash(t, ctx.lang, "save")
-    saved = st.session_state.pop(SAVED_SUMMARY_KEY, None)
+    flash = show_flash(t, ctx.lang, "save", keep=True)
+    saved = st.session_state.get(SAVED_SUMMARY_KEY)
     if flash and flash["error"] is None and saved is not None:
         show_import_summary(ctx, saved, saved=True)
     if flash and flash["error"] is None and st.session_state.get("upload_map_saved"):
-        st.success(t("upload.map.saved", name=plain(st.session_state.pop("upload_map_saved"))),
+        st.success(t("upload.map.saved", name=plain(st.session_state["upload_map_saved"])),
                    icon=":material/explore:")
     if flash and flash["error"] is None and st.session_state.get("ds"):
         st.page_link("views/map.py", label=t("store.view_on_map"), icon=":material/map:")
@@ -411,7 +421,7 @@ def attributes_form(ctx, checked: CheckedUpload) -> CheckedUpload:
 # --- The import summary (dry run before saving, the same after) --------------------------------------------
 
 MODE_KEY, CONFIRM_KEY = "upload_mode", "upload_replace_ok"
-SAVED_SUMMARY_KEY = "upload_saved_summary"  # the last save's ImportSummary, shown once
+SAVED_SUMMARY_KEY = "upload_saved_summary"  # the last save's ImportSummary, shown with the save's message
 
 
 def import_summary_panel(ctx, checked: CheckedUpload, name: str, *, exists: bool) -> bool:

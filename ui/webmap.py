@@ -61,6 +61,7 @@ def commune_map(payload: dict, *, layers, geojson_url: str, outline_url: str | N
     payload = dict(payload)
     hover = publish_hover(payload, config.static_dir() / layers.static_subdir / "hover")
     data = {**payload, **assets, "hover": layers.url(f"hover/{hover}"), "geo": geojson_url, "outline": outline_url,
+            "base_geo": layers.national_url,  # every commune: drawn on until an area's own geometry has arrived
             "height": height, "fill_viewport": fill_viewport, "bounds": [float(b) for b in bounds],
             "labels": None if labels_for is None else layers.url(labels_file(labels_for or None)),
             "url_view": map_view(view_key), "view_key": view_key, "aria_label": aria_label}

@@ -109,10 +109,13 @@ def _find_header(grid: list[list[Any]], aliases: HeaderAliases, attribute_aliase
 
 
 def extract_attributes(data: bytes, filename: str, aliases: HeaderAliases, known_codes: set[str], *,
-                       sheet: str | None = None, attribute_aliases: dict[str, str] | None = None) -> AttributeResult:
+                       sheet: str | None = None, attribute_aliases: dict[str, str] | None = None,
+                       mapped: tuple[dict[int, str], int | None, int | None] | None = None) -> AttributeResult:
     """The attribute columns of a file (the data file or an attributes-only file), per 2025 commune.
 
-    A file without attribute columns gives an empty result (``found`` False), never an error.
+    ``mapped``: the user's column mapping for the file's header row — (position → field, the 2025-code
+    column, the pre-2025-code column) — which wins over the header names. A file without attribute
+    columns gives an empty result (``found`` False), never an error.
     """
     attribute_aliases = attribute_aliases or load_attribute_aliases()
     table, fatal = read_table(data, filename, aliases, sheet=sheet)
@@ -120,7 +123,9 @@ def extract_attributes(data: bytes, filename: str, aliases: HeaderAliases, known
         raise error("err.attributes.unreadable")
     grid = [list(table.header), *table.rows]
     numbers = [table.header_row, *table.row_numbers]
-    located = _find_header(grid, aliases, attribute_aliases)
+    located = (0, {f: pos for pos, f in sorted(mapped[0].items(), reverse=True)}, mapped[1], mapped[2]) \
+        if mapped and mapped[0] and (mapped[1] is not None or mapped[2] is not None) \
+        else _find_header(grid, aliases, attribute_aliases)
     if located is None:
         return AttributeResult(frame=pd.DataFrame({"code": pd.Series(dtype=str)}))
     start, fields, code_pos, old_pos = located

@@ -27,6 +27,7 @@ from geo.ingest.match import (
     UNKNOWN,
     UNKNOWN_PROVINCE,
     CommuneMatcher,
+    Match,
 )
 from geo.ingest.problems import Problem, make_problem
 from geo.ingest.vocab import (
@@ -65,7 +66,11 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
               numbers: np.ndarray, report: Callable, has_value: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: the commune's code and how it was found (2025/old code, 2025/old name), None if not found;
-    and whether its units (pre-2025) were inferred from the lists rather than stated (a proposal to confirm)."""
+    and the units (ERA_2025 / ERA_PRE2025) when they were inferred rather than stated (a proposal to confirm).
+
+    On auto, a code or name found in one list only is that list's; one in both that its row does not
+    settle (3,315 of the 3,321 2025 codes are also pre-2025 codes) takes the units of the file's other
+    rows, or 2025 when none says, and is marked inferred: the user confirms the units before saving."""
     n = len(numbers)
     code_pos, old_pos = cmap.find_field(F_CODE), cmap.find_field(F_OLD_CODE)
     name_pos, prov_pos = cmap.find_field(F_NAME), cmap.find_field(F_PROVINCE)
@@ -101,6 +106,9 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
                    else dict(zip(matcher.old_units["old_code"], matcher.old_units["name"], strict=True)))
     held: dict[int, tuple[str, ...]] = {}  # row index → the 2025 communes it may belong to (held back)
     by_code: dict[int, tuple[str, bool]] = {}  # row index → (era decided from the lists, code in both lists)
+    shown: dict[int, tuple[str | None, Any]] = {}  # row index → (column, value) a held row is listed with
+    unsettled: dict[int, tuple[Match, str, Match, str]] = {}  # row → (2025 match, basis, pre-2025 match, basis)
+    probe = stated == ERA_AUTO and matcher.has_pre2025  # nobody said which units: rows are checked in both lists
 
     suggested = 0
     unknown_names = found_names = 0
@@ -111,6 +119,8 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
         if key not in memo:
             if kind == "code":
                 memo[key] = matcher.match_code(*args)
+            elif kind == "probe":  # the other list, only to tell which units a row is in: no suggestions
+                memo[key] = matcher.match_name(*args, suggest=False)
             elif kind == "name":
                 memo[key] = matcher.match_name(*args, suggest=suggested < MAX_SUGGESTED_NAMES)
                 suggested += memo[key].status == UNKNOWN
@@ -119,12 +129,13 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
         return memo[key]
 
     def finish() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        _hold_mixed(matcher, cmap.headers[code_pos] if code_pos is not None else None, new_codes, by_code, held,
-                    codes, bases, bag, numbers)
+        _settle(unsettled, by_code, shown, codes, bases, bag, numbers)
+        _hold_mixed(matcher, shown, by_code, held, codes, bases, bag, numbers)
         _hold_waiting(matcher, held, codes, bases, bag, numbers)
-        inferred = np.zeros(n, dtype=bool)  # rows read as pre-2025 units although nobody said so
+        inferred = np.full(n, None, dtype=object)  # rows whose units nobody stated: a proposal to confirm
         for i, (row_era, _) in by_code.items():
-            inferred[i] = row_era == ERA_PRE2025 and codes[i] is not None
+            if codes[i] is not None and (row_era == ERA_PRE2025 or i in unsettled):
+                inferred[i] = row_era
         return codes, bases, inferred
 
     for i in range(n):
@@ -136,14 +147,19 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
             if new_codes[i] is not None:
                 pos, cell = code_pos, new_codes[i]
                 code_era = ERA_PRE2025 if era == ERA_PRE2025 else ERA_2025
-                if stated == ERA_AUTO and matcher.has_pre2025:  # nobody said which units: check both lists
+                if probe:
                     auto = True
+                    shown[i] = (cmap.headers[pos], cell)
                     decided = _decide_era(matcher, lookup, old_name_of, units, cell, names[i])
                     if decided == AMBIGUOUS_CODE:
                         code = lookup("code", cell, ERA_2025).code
                         bag.add(make_problem(AMBIGUOUS_CODE, row=row, column=cmap.headers[pos], value=cell,
                                              detail=_both_units(matcher, code)), i, 2)
                         held[i] = (code, *matcher.receivers(code))
+                        continue
+                    if decided == UNSETTLED:
+                        unsettled[i] = (lookup("code", cell, ERA_2025), BASIS_CODE_2025,
+                                        lookup("code", cell, ERA_PRE2025), BASIS_CODE_PRE2025)
                         continue
                     code_era = decided or ERA_2025
             else:
@@ -187,6 +203,19 @@ def identify_rows(cmap: ColumnMap, column: Callable, matcher: CommuneMatcher, er
         is_old_name = names_old_default or (era == ERA_AUTO and flags[i] == 1.0)
         name_era = ERA_PRE2025 if is_old_name else ERA_2025
         match = lookup("name", names[i], provs[i], name_era, dists[i])
+        if probe and not names_old_default and flags[i] is None and (
+                match.status == MATCHED or match.note == HINT_IS_PRE2025_NAME):
+            old = lookup("probe", names[i], provs[i], ERA_PRE2025, dists[i])
+            shown[i] = (cmap.headers[name_pos], names[i])
+            if match.status == MATCHED and old.status in (MATCHED, AMBIGUOUS) and not (
+                    old.status == MATCHED and matcher.same_unit(old.code, match.code)):
+                unsettled[i] = (match, BASIS_NAME_2025, old, BASIS_NAME_PRE2025)
+                found_names += 1
+                continue
+            if match.status != MATCHED and old.status == MATCHED:  # a pre-2025 name only: read as one, inferred
+                match, is_old_name = old, True
+            if match.status == MATCHED:
+                by_code[i] = (ERA_PRE2025 if is_old_name else ERA_2025, False)
         found_names += match.status == MATCHED
         unknown_names += match.status == UNKNOWN
         if unknown_names > STOP_UNKNOWN_NAMES and unknown_names > 4 * found_names:
@@ -293,8 +322,9 @@ def _decide_era(matcher: CommuneMatcher, lookup: Callable, old_name_of: dict[str
     """Which list a code belongs to when the user did not say: the only list that has it, or, for a code in
     both, the list whose unit the row's name fits; AMBIGUOUS_CODE when the name fits both or neither.
 
-    None: in neither list (reported as an unknown 2025 code), or in both with no name in the row (read as
-    a 2025 code, as the column header ``ma_xa`` says)."""
+    None: in neither list (reported as an unknown 2025 code); UNSETTLED: in both with no name in the row
+    (the file's other rows propose the units). A commune that went whole and alone into the 2025 commune
+    of the same code is the same either way: 2025."""
     new, old = lookup("code", cell, ERA_2025), lookup("code", cell, ERA_PRE2025)
     in_new, in_old = new.status == MATCHED, old.status == MATCHED
     if in_new and not in_old:
@@ -303,8 +333,10 @@ def _decide_era(matcher: CommuneMatcher, lookup: Callable, old_name_of: dict[str
         return ERA_PRE2025
     if not in_new:
         return None
+    if matcher.same_unit(old.code, new.code):
+        return ERA_2025
     if not name:
-        return None
+        return UNSETTLED
     fits_new = _name_fits(name, units[new.code][0], matcher.unit_type(new.code, ERA_2025))
     fits_old = _name_fits(name, old_name_of[old.code], matcher.unit_type(old.code, ERA_PRE2025))
     if fits_old and not fits_new:
@@ -314,9 +346,34 @@ def _decide_era(matcher: CommuneMatcher, lookup: Callable, old_name_of: dict[str
     return AMBIGUOUS_CODE
 
 
-def _hold_mixed(matcher: CommuneMatcher, column: str | None, cells: np.ndarray, by_code: dict[int, tuple[str, bool]],
-                held: dict[int, tuple[str, ...]], codes: np.ndarray, bases: np.ndarray, bag: Any,
-                numbers: np.ndarray) -> None:
+UNSETTLED = "unsettled"  # a code or name in both lists that its row does not settle
+
+
+def _settle(unsettled: dict[int, tuple[Match, str, Match, str]], by_code: dict[int, tuple[str, bool]],
+            shown: dict[int, tuple[str | None, Any]], codes: np.ndarray, bases: np.ndarray, bag: Any,
+            numbers: np.ndarray) -> None:
+    """Rows in both lists take the units most of the file's settled rows have (2025 when none or a tie;
+    a tie is then held by _hold_mixed): a proposal, marked inferred, never a silent reading."""
+    if not unsettled:
+        return
+    counted = {ERA_2025: 0, ERA_PRE2025: 0}
+    for era, _ in by_code.values():
+        counted[era] += 1
+    era = ERA_PRE2025 if counted[ERA_PRE2025] > counted[ERA_2025] else ERA_2025
+    for i, (new, new_basis, old, old_basis) in unsettled.items():
+        match, basis = (old, old_basis) if era == ERA_PRE2025 else (new, new_basis)
+        if match.status != MATCHED:  # a name that fits several pre-2025 communes
+            column, value = shown[i]
+            bag.add(make_problem(AMBIGUOUS_NAME, row=int(numbers[i]), column=column, value=value,
+                                 suggestions=list(match.suggestions)), i, 2)
+            continue
+        codes[i], bases[i] = match.code, basis
+        by_code[i] = (era, True)
+
+
+def _hold_mixed(matcher: CommuneMatcher, shown: dict[int, tuple[str | None, Any]],
+                by_code: dict[int, tuple[str, bool]], held: dict[int, tuple[str, ...]], codes: np.ndarray,
+                bases: np.ndarray, bag: Any, numbers: np.ndarray) -> None:
     """A file whose codes are of both lists (nobody said which): the rows of the smaller side are held back.
 
     Old and new communes in one table would count a 2025 commune and its old parts twice, and a code of the
@@ -334,8 +391,8 @@ def _hold_mixed(matcher: CommuneMatcher, column: str | None, cells: np.ndarray, 
         if era == minority or (minority is None and in_both):
             code = codes[i]
             detail = matcher.describe_commune(code, era)
-            bag.add(make_problem(MIXED_UNITS, row=int(numbers[i]), column=column, value=cells[i], detail=detail),
-                    i, 2)
+            column, value = shown[i]
+            bag.add(make_problem(MIXED_UNITS, row=int(numbers[i]), column=column, value=value, detail=detail), i, 2)
             held[i] = (code,) if era == ERA_2025 else matcher.receivers(code)
             codes[i] = bases[i] = None
 

@@ -1,7 +1,9 @@
 """What each column of a file means, as the app guessed it and as the user settled it on screen.
 
 A column's *roles* are a tuple of role names: an id field (``ma_xa``, ``ma_xa_cu``, ``ten_xa``, ``tinh``,
-``huyen``, ``nam``, ``truoc_2025``), ``attribute`` (a per-commune attribute column, kept out of the values),
+``huyen``, ``nam``, ``truoc_2025``), ``attribute:<field>`` (a per-commune attribute such as ``em_class``,
+read by geo/ingest/attributes.py and kept out of the values; a bare ``attribute`` from an older saved
+mapping means "as its header says"),
 or an indicator part ``<indicator>__tu_so`` / ``__mau_so`` / ``__gia_tri``. An empty tuple means "ignore".
 One column may hold several roles only when they are all denominators ("Số trẻ được cân đo" for underweight
 and stunting). A mapping is tied to its file's header *signature* (the folded header texts), so a saved
@@ -21,11 +23,29 @@ from functools import lru_cache
 
 import pandas as pd
 
+from geo.ingest.attributes import FIELDS as ATTRIBUTE_FIELDS
+from geo.ingest.attributes import load_attribute_aliases
 from geo.ingest.headers import ColumnMap, HeaderAliases, normalize_header
 from geo.ingest.vocab import DENOMINATOR, ID_FIELDS, NUMERATOR, PARTS, SUFFIX_SEP, VALUE
 from geo.text.catalogue import error
 
 ATTRIBUTE = "attribute"
+ATTRIBUTE_SEP = ":"
+
+
+def attribute_role(field: str) -> str:
+    return f"{ATTRIBUTE}{ATTRIBUTE_SEP}{field}"
+
+
+def attribute_columns(roles: Sequence[Sequence[str]]) -> dict[int, str]:
+    """Column position → attribute field, from a mapping's roles."""
+    prefix = ATTRIBUTE + ATTRIBUTE_SEP
+    return {pos: r[len(prefix):] for pos, col in enumerate(roles) for r in col if r.startswith(prefix)}
+
+
+@lru_cache(maxsize=1)
+def _attribute_aliases() -> dict[str, str]:
+    return load_attribute_aliases()
 Roles = tuple[str, ...]
 SUGGEST_CUTOFF = 0.55  # closeness (see suggest_roles): "Trẻ nhẹ cân (người)" finds an underweight entry
 
@@ -65,7 +85,7 @@ def header_signature(headers: Sequence[object]) -> str:
 
 def role_options(aliases: HeaderAliases) -> list[str]:
     """Every role a column can be given, in display order (id fields, attribute, then each indicator's parts)."""
-    out = list(ID_FIELDS) + [ATTRIBUTE]
+    out = list(ID_FIELDS) + [attribute_role(f) for f in ATTRIBUTE_FIELDS]
     for ind in aliases.order:
         out += [f"{ind}{SUFFIX_SEP}{p}" for p in (NUMERATOR, DENOMINATOR, VALUE)]
     return out
@@ -136,9 +156,12 @@ def guess_columns(cmap: ColumnMap, aliases: HeaderAliases) -> list[Guess]:
     """Each column with the app's reading; unknown columns get a suggestion that is shown, never applied."""
     out = []
     unknown = set(cmap.unknown)
+    attributes = _attribute_aliases()
     for pos, roles in enumerate(roles_of(cmap)):
         header = cmap.headers[pos]
-        if pos in unknown:
+        if pos in unknown and normalize_header(header) in attributes:  # read apart, by geo/ingest/attributes
+            out.append(Guess(pos, header, (attribute_role(attributes[normalize_header(header)]),)))
+        elif pos in unknown:
             suggestion, source = suggest_roles(header, aliases)
             out.append(Guess(pos, header, (), suggestion, source))
         else:
@@ -148,7 +171,7 @@ def guess_columns(cmap: ColumnMap, aliases: HeaderAliases) -> list[Guess]:
 
 def check_roles(roles: Sequence[Sequence[str]], aliases: HeaderAliases) -> tuple[Roles, ...]:
     """The roles as given, refused (bilingual) when a role is unknown or a column mixes non-denominator roles."""
-    known = set(role_options(aliases))
+    known = set(role_options(aliases)) | {ATTRIBUTE}
     out = []
     for pos, col in enumerate(roles):
         col = tuple(dict.fromkeys(str(r) for r in col))

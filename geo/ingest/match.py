@@ -22,7 +22,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pandas as pd
@@ -139,6 +139,18 @@ class CommuneMatcher:
     def receivers(self, old_code: str) -> tuple[str, ...]:
         """The 2025 communes an old commune went to (empty without a crosswalk)."""
         return self._receivers.get(old_code, ())
+
+    @cached_property
+    def _parts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for targets in self._receivers.values():
+            for code in targets:
+                counts[code] += 1
+        return counts
+
+    def same_unit(self, old_code: str, new_code: str) -> bool:
+        """The pre-2025 commune went whole and alone into this 2025 commune: reading a row as either is the same."""
+        return self._receivers.get(old_code) == (new_code,) and self._parts.get(new_code) == 1
 
     @property
     def has_pre2025(self) -> bool:

@@ -20,7 +20,7 @@ from geo.ingest.attributes import AttributeResult, extract_attributes, load_attr
 from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_upload
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.headers import HeaderAliases, normalize_header
-from geo.ingest.mapping import ColumnMapping
+from geo.ingest.mapping import ColumnMapping, attribute_columns
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.summary import (
     MODE_ADD,
@@ -31,7 +31,7 @@ from geo.ingest.summary import (
     summarise_import,
 )
 from geo.ingest.validate import ValidationResult, validate_upload
-from geo.ingest.vocab import BASES, ERA_AUTO, HELD_CODES, PRE2025_BASES, UNKNOWN_COLUMN
+from geo.ingest.vocab import BASES, ERA_AUTO, F_CODE, F_OLD_CODE, HELD_CODES, PRE2025_BASES, UNKNOWN_COLUMN
 from geo.store.access import check_editor_password
 from geo.store.accounts import Account, Accounts, bootstrap_account, refuse_out_of_scope, refuse_unless_editor
 from geo.store.datasets import DatasetStore, normalize_dataset_name
@@ -97,7 +97,10 @@ def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: 
     if len(result.valid_rows):
         report(0.7, "carry")
         carried = carry_upload(result.valid_rows, crosswalk)
-    attributes = file_attributes(data, filename, result, sheet=sheet, aliases=aliases, crosswalk=crosswalk)
+    chosen = next((m for m in mappings if result.source.get("mapping") and m.signature == result.source.get(
+        "signature")), None)
+    attributes = file_attributes(data, filename, result, sheet=sheet, aliases=aliases, crosswalk=crosswalk,
+                                 mapping=chosen)
     if attributes is not None and attributes.found:
         result = _attribute_columns_known(result)
     report(1.0, "done")
@@ -107,14 +110,20 @@ def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: 
 
 
 def file_attributes(data: bytes, filename: str, result: ValidationResult, *, sheet: str, aliases: HeaderAliases,
-                    crosswalk: Crosswalk) -> AttributeResult | None:
-    """The attribute columns of the data file itself; the file is read again only when it has some."""
+                    crosswalk: Crosswalk, mapping: ColumnMapping | None = None) -> AttributeResult | None:
+    """The attribute columns of the data file itself (as the user's mapping says, when one applied); the
+    file is read again only when it has some."""
     attribute_aliases = load_attribute_aliases()
+    mapped = None
+    if mapping is not None:
+        code = next((p for p, col in enumerate(mapping.roles) if F_CODE in col), None)
+        old = next((p for p, col in enumerate(mapping.roles) if F_OLD_CODE in col), None)
+        mapped = (attribute_columns(mapping.roles), code, old)
     headers = result.columns["column"] if "column" in result.columns else pd.Series(dtype=str)
-    if not any(normalize_header(h) in attribute_aliases for h in headers):
+    if not (mapped and mapped[0]) and not any(normalize_header(h) in attribute_aliases for h in headers):
         return None
     return extract_attributes(data, filename, aliases, set(crosswalk.new_units["code"]), sheet=sheet.strip() or None,
-                              attribute_aliases=attribute_aliases)
+                              attribute_aliases=attribute_aliases, mapped=mapped)
 
 
 def _attribute_columns_known(result: ValidationResult) -> ValidationResult:
@@ -150,14 +159,17 @@ def with_attributes(checked: CheckedUpload, attributes: AttributeResult) -> Chec
 def needs_confirmation(checked: CheckedUpload) -> list[dict[str, Any]]:
     """What the user must settle before the file can be saved (empty when nothing): never a silent guess.
 
-    ``units``: the app read codes as pre-2025 units although nobody said so (a proposal: choose the units);
+    ``units``: the app read codes or names as pre-2025 (``old``) or 2025 (``new``) units although nobody
+    said so and the lists alone do not tell (a proposal: choose the units);
     ``row``: a row held back (a code in both lists that the name does not settle, a mixed file, a row
     waiting for one of those, a name fitting two communes); ``column``: a column the app did not recognise
     but that looks like a vocabulary entry (the suggestion is shown, never applied)."""
     out: list[dict[str, Any]] = []
     counts, source = checked.counts, checked.result.source
-    if checked.era == ERA_AUTO and counts.get("rows_inferred_pre2025", 0):
-        out.append({"kind": "units", "proposal": "old", "rows": int(counts["rows_inferred_pre2025"])})
+    if checked.era == ERA_AUTO:
+        for proposal, key in (("old", "rows_inferred_pre2025"), ("new", "rows_inferred_2025")):
+            if counts.get(key, 0):
+                out.append({"kind": "units", "proposal": proposal, "rows": int(counts[key])})
     for p in checked.result.problems:
         if p.code in HELD_CODES:
             out.append({"kind": "row", "row": p.row, "column": p.column, "value": p.value, "reason": p.code,
@@ -326,9 +338,11 @@ def save_with_summary(store: DatasetStore, checked: CheckedUpload | None, *, nam
     if previous is not None:
         values = combine_versions(values, previous.values, mode)
         attributes = combine_attributes(attributes, previous.attributes, mode)
+    # combined with ``previous``: refused when another save came in between (its values would be lost)
     version = store.save_version(name, values=values, attributes=attributes, original_bytes=original,
                                  original_filename=checked.filename, uploader=uploader,
-                                 meta=build_meta(checked, loaded) | {"import": summary.to_meta()})
+                                 meta=build_meta(checked, loaded) | {"import": summary.to_meta()},
+                                 based_on=None if previous is None else previous.version)
     _audit(editor, "save", name, version, file=checked.filename, rows=len(values), mode=mode)
     return Saved(name=name, version=version, summary=summary)
 

@@ -79,7 +79,9 @@ from geo.ingest.vocab import (
     DUPLICATE_COLUMN,
     DUPLICATE_COMMUNE_YEAR,
     EMPTY_FILE,
+    ERA_2025,
     ERA_AUTO,
+    ERA_PRE2025,
     ERAS,
     EXTRA_CELLS,
     F_CODE,
@@ -100,6 +102,7 @@ from geo.ingest.vocab import (
     NUMERATOR_ABOVE_DENOMINATOR,
     PRE2025_BASE_SET,
     RATE_OUT_OF_RANGE,
+    RATE_WEIGHTED,
     SKIPPED_ROWS,
     SUFFIX_SEP,
     TOTAL_MISMATCH,
@@ -421,7 +424,8 @@ def _validate_rows(table: RawTable, cmap: ColumnMap, aliases: HeaderAliases, reg
         "rows": n, "rows_valid": int(ok.sum()), "rows_with_errors": int(bag.error_rows.sum()),
         "values": len(valid), "errors": bag.n_errors, "warnings": bag.n_warnings,
         **{f"rows_{b}": int(ok_bases.get(b, 0)) for b in BASES},
-        "rows_inferred_pre2025": int((ok & inferred).sum()),
+        "rows_inferred_pre2025": int((ok & (inferred == ERA_PRE2025)).sum()),
+        "rows_inferred_2025": int((ok & (inferred == ERA_2025)).sum()),
     }
     return ValidationResult(valid, bag.list_problems(), counts, columns, table.source)
 
@@ -495,9 +499,12 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
 
         both = has_num & has_den
         one = (has_num ^ has_den) & ~cell_bad
+        # a rate with the number it is a rate of (an official form's "Số trẻ được cân đo" and "Tỷ lệ (%)"):
+        # the denominator is the stated weight, so the rate aggregates; the count is rate × denominator
+        weighted = has_den & ~has_num & has_val & ~cell_bad if measure in (RATE, SHARE) else np.zeros(n, bool)
         flag(one & ~has_den, INCOMPLETE_COUNTS, den_pos, den_cells, present_key="upload.part_tu_so",
              missing_key="upload.part_mau_so")
-        flag(one & ~has_num, INCOMPLETE_COUNTS, num_pos, num_cells, present_key="upload.part_mau_so",
+        flag(one & ~has_num & ~weighted, INCOMPLETE_COUNTS, num_pos, num_cells, present_key="upload.part_mau_so",
              missing_key="upload.part_tu_so")
         if measure in (RATE, SHARE):
             neg_num, neg_den = has_num & (num_a < 0), has_den & (den_a < 0)
@@ -519,9 +526,15 @@ def _parse_indicators(cmap: ColumnMap, aliases: HeaderAliases, column: Callable,
             flag(out_of_range, RATE_OUT_OF_RANGE, val_pos, val_cells)
             mismatch = good & has_val & ~out_of_range & (np.abs(computed - val_a) > VALUE_TOLERANCE)
             flag(mismatch, VALUE_MISMATCH, val_pos, val_cells, computed=np.round(computed, 1))
-            out_val = np.where(good, computed, np.where(has_val & ~has_num & ~has_den, val_a, np.nan))
-            out_num = np.where(good | kept_zero, num_a, np.nan)
-            out_den = np.where(good | kept_zero, den_a, np.nan)
+            flag(weighted & (den_a == 0), ZERO_DENOMINATOR, den_pos, den_cells)
+            by_weight = weighted & ~neg_den & (den_a > 0) & ~out_of_range
+            if by_weight.any():
+                bag.add(make_problem(RATE_WEIGHTED, column=cmap.headers[val_pos], count=f"{by_weight.sum():,}",
+                                     denominator=cmap.headers[den_pos]))
+            only_rate = has_val & ~has_num & ~has_den
+            out_val = np.where(good, computed, np.where(only_rate | by_weight, val_a, np.nan))
+            out_num = np.where(good | kept_zero, num_a, np.where(by_weight, val_a * den_a / 100.0, np.nan))
+            out_den = np.where(good | kept_zero | by_weight, den_a, np.nan)
             shown = val_a[has_val & ~out_of_range]
             if len(shown) >= 5 and 0 < shown.max() <= 1:
                 bag.add(make_problem(LOOKS_LIKE_FRACTION, column=cmap.headers[val_pos]))

@@ -59,6 +59,7 @@ INCOMPLETE_COUNTS = "incomplete_counts"
 VALUE_MISMATCH = "value_mismatch"
 ZERO_DENOMINATOR = "zero_denominator"
 ZERO_OF_ZERO = "zero_of_zero"  # 0 of 0 where that means nobody to count: kept, shown as not applicable
+RATE_WEIGHTED = "rate_weighted"  # a rate with its denominator and no count: the count is rate × denominator
 NO_VALUES = "no_values"
 LOOKS_LIKE_FRACTION = "looks_like_fraction"
 MORE_PROBLEMS = "more_problems"
@@ -74,7 +75,7 @@ PROVINCE_LEVEL = "province_level"
 # Rows held back until the user settles them (they are errors, listed in needs_confirmation).
 HELD_CODES = frozenset({AMBIGUOUS_CODE, CODE_OTHER_UNITS, MIXED_UNITS, WAITS_FOR_ROW, AMBIGUOUS_NAME})
 
-WARNING_CODES = frozenset({UNKNOWN_COLUMN, NAME_CODE_MISMATCH, ZERO_DENOMINATOR, ZERO_OF_ZERO, NO_VALUES,
+WARNING_CODES = frozenset({UNKNOWN_COLUMN, NAME_CODE_MISMATCH, ZERO_DENOMINATOR, ZERO_OF_ZERO, RATE_WEIGHTED, NO_VALUES,
                            LOOKS_LIKE_FRACTION, MORE_PROBLEMS, FORMULA_NO_VALUE, TOTAL_ROWS, TOTAL_MISMATCH,
                            SKIPPED_ROWS})
 FILE_CODES = (EMPTY_FILE, UNREADABLE_FILE, BINARY_FILE, UNSUPPORTED_FORMAT, TOO_LARGE, TOO_MANY_ROWS, WRONG_SHEET,

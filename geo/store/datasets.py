@@ -278,8 +278,13 @@ class DatasetStore(Database):
         original_filename: str,
         uploader: str,
         meta: Mapping[str, Any] | None = None,
+        based_on: int | None = -1,
     ) -> int:
-        """Store a new version atomically and return its number (1 for a new dataset)."""
+        """Store a new version atomically and return its number (1 for a new dataset).
+
+        ``based_on``: the latest version the values were combined with (None: none existed); when another
+        save came in between, nothing is written and the save is refused (no lost update). -1: not checked.
+        """
         name = normalize_dataset_name(name)
         uploader = _clean_uploader(uploader)
         if not isinstance(original_bytes, bytes | bytearray | memoryview):
@@ -305,6 +310,8 @@ class DatasetStore(Database):
 
         def _write(conn: sa.Connection) -> int:
             version = self._reserve_next_version(conn, name, create=True)
+            if based_on != -1 and version != (based_on or 0) + 1:
+                raise error("err.store.saved_meanwhile", name=name, version=version - 1)  # rolls back
             for data in sorted(new_blobs, key=_hash):  # fixed order: no lock cycles between sessions
                 self._insert_blob(conn, data)
             _insert_version(conn, {"name": name, "version": version, "created_at": utc_now(), **fields})

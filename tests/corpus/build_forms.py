@@ -47,6 +47,8 @@ class Run:
     ``held``), "refused" (no value, ``refusal`` is the problem code that says why). ``held``: (code as
     written, reason) of rows held back. ``totals``: number of total/subtotal rows left out.
     ``warnings``: problem codes that must be shown (as warnings). ``sheets``: sheet → read/skipped.
+    ``proposal``: the units ("old"/"new") the app proposes and the user must confirm before anything is
+    saved, when the file does not say and its codes or names are in both lists (None: nothing to confirm).
     """
 
     units: str
@@ -57,6 +59,7 @@ class Run:
     totals: int = 0
     warnings: tuple[str, ...] = ()
     sheets: dict[str, str] = field(default_factory=dict)
+    proposal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -367,7 +370,7 @@ def _forms() -> list[Form]:
         "one name",
         lambda: xlsx([_pac_nam()]),
         old_ok,
-        Run("auto", "confirm", PAC_NAM_2024[:4], held=(("01882", "ambiguous_code"),), totals=1))
+        Run("auto", "confirm", PAC_NAM_2024[:4], held=(("01882", "ambiguous_code"),), totals=1, proposal="old"))
     add("pacnam_2023_2024_sheets.xlsx", "one sheet per year ('2023', 'Năm 2024') plus an instructions sheet",
         lambda: xlsx([Sheet("Hướng dẫn", [["Hướng dẫn điền biểu"], ["Mỗi năm một trang; không sửa công thức."]]),
                       _pac_nam(year=2023, sheet="2023", bump=1), _pac_nam(sheet="Năm 2024")]),
@@ -398,7 +401,7 @@ def _forms() -> list[Form]:
         "and 'Toàn huyện'; 05089 is Thị trấn Cao Phong before 2025 and Xã Cao Phong after",
         lambda: xlsx([grouped_report(2024)]),
         Run("old", "ok", CAO_PHONG_2024, totals=4),
-        Run("auto", "ok", CAO_PHONG_2024, totals=4))
+        Run("auto", "ok", CAO_PHONG_2024, totals=4, proposal="old"))
     add("caophong_cp1258.csv", "Windows-1258 CSV, ';' separated, decimal commas, codes without leading zeros",
         lambda: encode_cp1258(csv_text(flat(grouped_report(2024)), sep=";", decimal=",")),
         Run("old", "ok", CAO_PHONG_2024, totals=4))
@@ -409,9 +412,10 @@ def _forms() -> list[Form]:
         lambda: xlsx([new_units_report()]),
         Run("auto", "ok", SOP_COP_2024), Run("new", "ok", SOP_COP_2024))
     add("sopcop_nfd.csv", "NFD text (macOS), header 'Mã xã': every code is an old and a new code with the same "
-        "name, so only the user can say which",
+        "name; Púng Bánh and Sốp Cộp took in other communes, so only the user can say which; Mường Lèo and "
+        "Mường Lạn went whole and alone into the 2025 commune, the same either way",
         lambda: csv_text(flat(new_units_report(code_header="Mã xã", nfd=True))).encode(),
-        Run("auto", "confirm", held=tuple((c, "ambiguous_code") for c, *_ in SOP_COP_NEW)),
+        Run("auto", "confirm", SOP_COP_2024[4:], held=tuple((c, "ambiguous_code") for c, *_ in SOP_COP_NEW[:2])),
         Run("new", "ok", SOP_COP_2024))
     add("sopcop_rates_only.xlsx", "rates only, no counts: kept as rates, no aggregate from them",
         lambda: xlsx([new_units_report(rates_only=True)]),
@@ -424,7 +428,7 @@ def _forms() -> list[Form]:
                           ["00004", "Phường Trúc Bạch", 2024, 200, 20], ["00013", "Phường Quán Thánh", 2024, 150, 12],
                           ["00229", "Phường Kim Liên", 2024, 300, 27]]).encode(),
         Run("auto", "confirm", (Value("00004", ST, 2024, 32, 350, coverage=PARTIAL),),
-            held=(("00229", "ambiguous_code"),)))
+            held=(("00229", "ambiguous_code"),), proposal="old"))
     add("hanoi_old_row_in_new_file.csv", "header says 2025 codes but the row '00004 Phường Trúc Bạch' is the old unit",
         lambda: csv_text([["Mã xã 2025", "Tên xã", "Năm", "Số trẻ được cân đo", "Số trẻ SDD thể thấp còi"],
                           ["00004", "Phường Trúc Bạch", 2024, 200, 20],
@@ -436,7 +440,8 @@ def _forms() -> list[Form]:
                                    [[1, "01864", "Xã Bằng Thành", 735, 88], [2, "01867", "Xã Công Bằng", 180, 21],
                                     [3, "01879", "Xã Cổ Linh", 150, 17], [4, "01885", "Xã Cao Tân", 95, 12]],
                                    sheet="2024")]),
-        Run("auto", "confirm", (Value("01879", UW, 2024, 50, 425),), held=(("01864", "mixed_units"),)))
+        Run("auto", "confirm", (Value("01879", UW, 2024, 50, 425),), held=(("01864", "mixed_units"),),
+            proposal="old"))
     add("province_old63.xlsx", "a province-level table (pre-2025 provinces, 2-digit codes)",
         lambda: xlsx([simple_table("TỶ LỆ SUY DINH DƯỠNG TRẺ EM THEO TỈNH NĂM 2024",
                                    ["Mã tỉnh", "Tỉnh/thành phố", "Năm", "Số trẻ được cân đo",
@@ -453,7 +458,19 @@ def _forms() -> list[Form]:
                                                         "Số trẻ SDD thể nhẹ cân", "Số trẻ SDD thể thấp còi"],
                                    [[nm, "Huyện Cao Phong", "Tỉnh Hoà Bình", 2024, n, u, s]
                                     for _, nm, n, u, s in CAO_PHONG])]),
-        Run("old", "ok", CAO_PHONG_2024))
+        Run("old", "ok", CAO_PHONG_2024),
+        Run("auto", "ok", CAO_PHONG_2024, proposal="old"))
+    add("sopcop_codes_only.csv", "2025 codes under a plain 'Mã xã' with no name: each is also a pre-2025 code, "
+        "so the app proposes 2025 units and saves nothing until the user confirms",
+        lambda: csv_text([["Mã xã", "Năm", "Số trẻ được cân đo", "Số trẻ SDD thể nhẹ cân", "Số trẻ SDD thể thấp còi"]]
+                         + [[c, 2024, n, u, s] for c, _, n, u, s in SOP_COP_NEW]).encode(),
+        Run("auto", "ok", SOP_COP_2024, proposal="new"), Run("new", "ok", SOP_COP_2024))
+    add("sopcop_names_only.csv", "2025 names and province, no codes: the names are also pre-2025 names of "
+        "communes that were merged, so the units must be confirmed",
+        lambda: csv_text([["Tên xã", "Tỉnh", "Năm", "Số trẻ được cân đo", "Số trẻ SDD thể nhẹ cân",
+                           "Số trẻ SDD thể thấp còi"]]
+                         + [[nm, "Sơn La", 2024, n, u, s] for _, nm, n, u, s in SOP_COP_NEW]).encode(),
+        Run("auto", "ok", SOP_COP_2024, proposal="new"), Run("new", "ok", SOP_COP_2024))
     add("sopcop_unmapped_headers.xlsx", "headers the vocabulary does not know ('Trẻ được khám (người)', 'Trẻ còi "
         "(người)'): refused as having no indicator until the columns are mapped on screen",
         lambda: xlsx([unmapped_report()]),

@@ -7,7 +7,7 @@
 // size (with a margin) and refits when the canvas is resized. The legend is a column beside the canvas
 // (under it when narrow), never over it; its swatches are drawn from the same palette entries as the map.
 // Hover shows the unit's values and the target that applied to it; a click sends its code to Python.
-const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, hover: {}, lib: null });
+const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, ready: {}, hover: {}, lib: null });
 const MARGIN = 16;  // px between the area's bounds and the canvas edge
 const LABEL_FONT = '"Noto Sans", "DejaVu Sans", Arial, sans-serif';
 
@@ -17,7 +17,7 @@ function fetchJson(url) {
     cache.json[url] = fetch(url).then((r) => {
       if (!r.ok) throw new Error(url + ": " + r.status);
       return r.json();
-    });
+    }).then((j) => { cache.ready[url] = j; return j; });
   }
   return cache.json[url];
 }
@@ -233,11 +233,17 @@ function showTooltip(state, info) {
   tip.style.top = Math.min(info.y + 14, Math.max(state.root.clientHeight - tip.offsetHeight - 4, 0)) + "px";
 }
 
+// Every character a Vietnamese place name uses, so the label font atlas is drawn once per page (a new
+// character set redraws it: that alone took a second on the first province a user opened).
+const VI_LETTERS = "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯưẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹ";
+const charset = new Set(VI_LETTERS);
+for (let c = 32; c < 127; c++) charset.add(String.fromCharCode(c));
+
 function charsetOf(labels) {
-  const set = new Set();
-  for (let c = 32; c < 127; c++) set.add(String.fromCharCode(c));
-  for (const l of labels || []) for (const ch of l[0]) set.add(ch);
-  return Array.from(set);
+  const before = charset.size;  // the set only grows: a name with another character adds it
+  for (const l of labels || []) for (const ch of l[0]) charset.add(ch);
+  if (!cache.charset || charset.size !== before) cache.charset = Array.from(charset);
+  return cache.charset;
 }
 
 function loadLabels(state) {
@@ -336,6 +342,13 @@ export default function (component) {
   state.setState = setStateValue;
   loadLabels(state);
   if (state.geoUrl && data.geo !== state.geoUrl) {  // another area's geometry (fetched once, then kept)
+    const base = data.base_geo && cache.ready[data.base_geo];
+    if (base && !cache.ready[data.geo]) {
+      // The country's geometry holds every commune: the new area is coloured and framed on it at once
+      // (coarser), and its own detailed geometry replaces it when it has arrived.
+      state.geo = base; state.geoUrl = data.base_geo;
+      render(state);
+    }
     Promise.all([fetchJson(data.geo), fetchJson(data.outline)]).then(([geo, outline]) => {
       if (state.data.geo !== data.geo) return;
       state.geo = geo; state.outline = outline; state.geoUrl = data.geo;
