@@ -10,7 +10,6 @@ import socket
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from bench.bench_load import visit
@@ -20,7 +19,7 @@ from tests.pg import pg_schema
 
 pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parents[1]
-NAME = "Lai Châu cụm 2024"
+NAME = "Điện Biên cụm 2024"
 
 
 def _free_base_port() -> int:
@@ -70,19 +69,44 @@ def _datasets_offered(base: str) -> list[str]:
     return session.widgets["ds"][1] if "ds" in session.widgets else []
 
 
-def _values() -> pd.DataFrame:
-    return pd.DataFrame({"code": ["03199"], "year": [2024], "indicator": ["stunting_u5"], "numerator": [5.0],
-                         "denominator": [50.0], "value": [10.0]})
+USER, PASSWORD = "dienbien", "mật khẩu cụm Điện Biên"
+FILE = "Mã xã (mới),Năm,Số trẻ được cân đo,Số trẻ SDD thể thấp còi\n03199,2024,50,5\n"
 
 
-def test_replicas_share_the_store_and_survive_one_dying(cluster):
+def _save_on_the_page(browser, base: str, path: Path) -> None:
+    """What an editor does on replica A: upload the file, sign in with an account, save (real Chromium)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{base}/upload", wait_until="domcontentloaded")
+    page.get_by_text("Chọn tệp số liệu").first.wait_for(timeout=120_000)
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("1 dòng: 1 hợp lệ, 0 lỗi").first.wait_for(timeout=120_000)
+    for label, text in (("Tên bộ dữ liệu", NAME), ("Tên đăng nhập (để trống nếu dùng mật khẩu chung)", USER),
+                        ("Tên người thực hiện", "Lò Thị Mai")):
+        box = page.get_by_role("textbox", name=label, exact=True)
+        box.fill(text)
+        box.press("Enter")
+        page.wait_for_function("(t) => [...document.querySelectorAll('input')].some(i => i.value === t)", arg=text,
+                               timeout=30_000)
+    secret = page.locator("input[type='password'][aria-label='Mật khẩu biên tập']")
+    secret.fill(PASSWORD)
+    secret.press("Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => "
+                           "b.innerText.includes('Lưu bộ dữ liệu') && !b.disabled)", timeout=60_000)
+    page.get_by_role("button", name="Lưu bộ dữ liệu").click()
+    page.wait_for_function("(t) => document.body.innerText.includes(t)", arg=f"Đã lưu «{NAME}», phiên bản 1",
+                           timeout=120_000, polling=250)
+    page.close()
+
+
+@pytest.mark.browser
+def test_replicas_share_the_store_and_survive_one_dying(cluster, browser, tmp_path):
     assert cluster["proxy"].startswith("http://127.0.0.1:")
     assert not any(NAME in o for o in _datasets_offered(cluster["b"]))
-    with open_store(cluster["url"]) as store:  # a save as replica A makes it: same store, same audit log
-        accounts = acc.open_accounts(store)
-        version = store.save_version(NAME, values=_values(), attributes=None, original_bytes=b"ma_xa\n03199\n",
-                                     original_filename="laichau.csv", uploader="laichau")
-        accounts.record("laichau", "save", dataset=NAME, version=version)
+    with open_store(cluster["url"]) as store:  # the editor's account, made as `python -m geo users add` would
+        acc.open_accounts(store).add_user(USER, PASSWORD, role="editor", scope="11")  # Điện Biên only (03199 Si Pa Phìn is there)
+    path = tmp_path / "dienbien.csv"
+    path.write_text(FILE, encoding="utf-8")
+    _save_on_the_page(browser, cluster["a"], path)  # saved through replica A's page: the audit row is its own
     # Both replicas list it at their next rerun: no replica keeps a stale list.
     for base in (cluster["a"], cluster["b"], cluster["proxy"]):
         assert any(NAME in o for o in _datasets_offered(base)), base
@@ -92,5 +116,5 @@ def test_replicas_share_the_store_and_survive_one_dying(cluster):
         assert any(NAME in o for o in _datasets_offered(cluster["proxy"]))
     with open_store(cluster["url"]) as store:
         audit = acc.open_accounts(store).list_audit(dataset=NAME)
-        assert audit[["actor", "action", "version"]].values.tolist() == [["laichau", "save", 1]]
+        assert audit[["actor", "action", "version"]].values.tolist() == [[USER, "save", 1]]
         assert store.list_versions(NAME)["version"].tolist() == [1]  # nothing lost when A died
