@@ -103,7 +103,7 @@ def test_replicas_share_the_store_and_survive_one_dying(cluster, browser, tmp_pa
     assert cluster["proxy"].startswith("http://127.0.0.1:")
     assert not any(NAME in o for o in _datasets_offered(cluster["b"]))
     with open_store(cluster["url"]) as store:  # the editor's account, made as `python -m geo users add` would
-        acc.open_accounts(store).add_user(USER, PASSWORD, role="editor", scope="11")  # Điện Biên only (03199 Si Pa Phìn is there)
+        acc.open_accounts(store).add_user(USER, PASSWORD, role="editor", scope="11")  # Điện Biên: 03199 Si Pa Phìn
     path = tmp_path / "dienbien.csv"
     path.write_text(FILE, encoding="utf-8")
     _save_on_the_page(browser, cluster["a"], path)  # saved through replica A's page: the audit row is its own

@@ -82,6 +82,23 @@ def marked_values(dataset_key: str, layers_key: str, include_partial: bool, *, _
     return _marked(dataset_key, layers_key, include_partial, _values=_values)
 
 
+def communes_with_attributes(dataset_key: str, layers_key: str, *, _communes, _attributes, _cache: bool = True):
+    """The boundary table with the dataset's attributes (geo.indicators.selection.attach_attributes), once per
+    version: it was 6% of a rerun's server CPU under bench_load when done on every rerun."""
+    from geo.indicators.selection import attach_attributes
+
+    if not _cache:  # this session's unsaved upload
+        return attach_attributes(_communes, _attributes)
+    return _attached(dataset_key, layers_key, _communes=_communes, _attributes=_attributes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _attached(dataset_key: str, layers_key: str, *, _communes, _attributes):
+    from geo.indicators.selection import attach_attributes
+
+    return attach_attributes(_communes, _attributes)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _marked(dataset_key: str, layers_key: str, include_partial: bool, *, _values):
     from geo.indicators.coverage import mark_values

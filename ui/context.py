@@ -20,7 +20,6 @@ from geo.indicators.selection import (
     add_trend,
     add_uncertainty,
     assess_communes,
-    attach_attributes,
     attribute_sources,
     filter_communes,
     in_codes,
@@ -31,6 +30,7 @@ from geo.store.engine import StoreUnavailable
 from geo.store.keys import dataset_key
 from ui import present
 from ui.cache import (
+    communes_with_attributes,
     ensure_layers,
     get_store,
     load_illustrative,
@@ -121,7 +121,8 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     sources = attribute_sources(ds.attributes, illustrative=ds.illustrative)
     sel = attribute_filters(t, sel, sources)
     attribute_note(t, sources)
-    communes = attach_attributes(layers.communes, ds.attributes)
+    communes = communes_with_attributes(dataset_key(ds.name, ds.version), layers.key, _communes=layers.communes,
+                                        _attributes=ds.attributes, _cache=ds.name != PREVIEW)
     selected = filter_communes(communes, sel.filters)
 
     def assessed() -> tuple[pd.DataFrame, JoinReport]:
