@@ -4,6 +4,7 @@ does not stop the service. Needs PostgreSQL (VNCHILD_TEST_PG_URL, started by `ma
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ from bench.bench_load import visit
 from geo.store import accounts as acc
 from geo.store.datasets import open_store
 from tests.pg import pg_schema
+from tests.test_browser_mapping import RUN_COUNTER
 
 pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +66,9 @@ def cluster(pg_url, layers, tmp_path):
 
 
 def _datasets_offered(base: str) -> list[str]:
-    session = asyncio.run(visit(base))
+    # in a thread of its own: the browser fixture's Playwright keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        session = pool.submit(asyncio.run, visit(base)).result()
     assert session.stats.errors == [], session.stats.errors
     return session.widgets["ds"][1] if "ds" in session.widgets else []
 
@@ -76,20 +80,22 @@ FILE = "Mã xã (mới),Năm,Số trẻ được cân đo,Số trẻ SDD thể t
 def _save_on_the_page(browser, base: str, path: Path) -> None:
     """What an editor does on replica A: upload the file, sign in with an account, save (real Chromium)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.add_init_script(RUN_COUNTER)
     page.goto(f"{base}/upload", wait_until="domcontentloaded")
     page.get_by_text("Chọn tệp số liệu").first.wait_for(timeout=120_000)
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("1 dòng: 1 hợp lệ, 0 lỗi").first.wait_for(timeout=120_000)
-    for label, text in (("Tên bộ dữ liệu", NAME), ("Tên đăng nhập (để trống nếu dùng mật khẩu chung)", USER),
-                        ("Tên người thực hiện", "Lò Thị Mai")):
-        box = page.get_by_role("textbox", name=label, exact=True)
+    fields = (("textbox", "Tên bộ dữ liệu", NAME),
+              ("textbox", "Tên đăng nhập (để trống nếu dùng mật khẩu chung)", USER),
+              ("textbox", "Tên người thực hiện", "Lò Thị Mai"), ("password", "Mật khẩu biên tập", PASSWORD))
+    for kind, label, text in fields:
+        box = page.get_by_role("textbox", name=label, exact=True) if kind == "textbox" else \
+            page.locator(f"input[type='password'][aria-label='{label}']")
+        before = page.evaluate("() => window.__runsFinished")
         box.fill(text)
         box.press("Enter")
-        page.wait_for_function("(t) => [...document.querySelectorAll('input')].some(i => i.value === t)", arg=text,
-                               timeout=30_000)
-    secret = page.locator("input[type='password'][aria-label='Mật khẩu biên tập']")
-    secret.fill(PASSWORD)
-    secret.press("Enter")
+        # the rerun each entry starts has finished (it may re-render the fields below it)
+        page.wait_for_function("(n) => window.__runsFinished > n", arg=before, timeout=60_000)
     page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => "
                            "b.innerText.includes('Lưu bộ dữ liệu') && !b.disabled)", timeout=60_000)
     page.get_by_role("button", name="Lưu bộ dữ liệu").click()
