@@ -15,10 +15,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.realdata]
 
 
 
+# True once no script run has been going for a second: the page's follow-up reruns (the URL written back,
+# the map's view) are over, so a click is not taken by a run that re-renders its button.
+SETTLED = """() => {
+  const state = document.querySelector("[data-testid='stApp']")?.getAttribute("data-test-script-state");
+  const now = performance.now();
+  if (!state || state === "running") { window.__busyAt = now; return false; }
+  return now - (window.__busyAt || 0) > 1000;
+}"""
+
+
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=90_000, polling=100)
     return page
 
 
@@ -32,6 +43,7 @@ def _download(page, label: str, path: Path) -> bytes:
 def test_map_export_downloads_the_png_and_the_data_of_the_view(server, browser, layers, tmp_path):
     page = _open(browser, f"{server}/?prov=15")
     page.get_by_text("Xuất bản đồ và số liệu").first.click(timeout=90_000)
+    page.wait_for_function(SETTLED, timeout=90_000, polling=100)
     page.get_by_role("button", name="Tạo tệp bản đồ (PNG, SVG, PDF)").click(timeout=30_000)
     page.get_by_role("button", name="Tải ảnh PNG").wait_for(timeout=120_000)
     page.get_by_role("button", name="Tải tệp PDF (vector)").wait_for(timeout=120_000)  # renders after the PNG
