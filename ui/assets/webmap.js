@@ -313,6 +313,11 @@ export default function (component) {
         getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
         onViewStateChange: ({ viewState }) => {
           const v = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
+          const was = state.view;
+          if (was && Math.abs(v.longitude - was.longitude) < 1e-7 && Math.abs(v.latitude - was.latitude) < 1e-7 &&
+              Math.abs(v.zoom - was.zoom) < 1e-7) {
+            return;  // the canvas was resized (a scrollbar, a status box), nobody moved the map: no rerun
+          }
           const zoomed = !state.view || Math.abs(v.zoom - state.view.zoom) > 0.05;
           state.view = v;
           root.setAttribute("data-view", JSON.stringify(v));
