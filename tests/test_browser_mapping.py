@@ -10,6 +10,7 @@ import pytest
 
 from geo.store.datasets import open_store
 from geo.store.mappings import open_mappings
+from tests.browser import enter, open_upload
 from tests.corpus.build_forms import FORMS, SOP_COP_NEW
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]
@@ -40,21 +41,6 @@ def server(editor_env, server):  # the shared harness's server, started after ed
     return server
 
 
-# Counts the script runs Streamlit reports finished on its root element (running → not running).
-RUN_COUNTER = """
-window.__runsFinished = 0;
-(() => {
-  let state = "";
-  new MutationObserver(() => {
-    const el = document.querySelector("[data-testid='stApp']");
-    const now = el ? el.getAttribute("data-test-script-state") : "";
-    if (state === "running" && now !== "running") window.__runsFinished += 1;
-    state = now;
-  }).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ["data-test-script-state"]});
-})();
-"""
-
-
 def _pick(page, column: str, option: str) -> None:
     box = page.locator("[data-testid='stMultiSelect']").filter(has_text=f"Cột “{column}”")
     box.locator("input").click()
@@ -67,11 +53,7 @@ def _pick(page, column: str, option: str) -> None:
 def test_upload_map_columns_save_and_see_the_profile(server, browser, tmp_path):
     path = tmp_path / FORM.name
     path.write_bytes(FORM.build())
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.add_init_script(RUN_COUNTER)
-    page.goto(f"{server}/upload", wait_until="domcontentloaded")
-    page.get_by_text("Chọn tệp số liệu").first.wait_for(timeout=90_000)
-    page.locator("input[type='file']").first.set_input_files(str(path))
+    page = open_upload(browser, server, path)
     # refused as it is (no indicator column), with the mapping step open and a suggestion shown
     page.get_by_text("Ý nghĩa của từng cột").first.wait_for(timeout=90_000)
     page.get_by_text(re.compile("Gợi ý cho “Trẻ nhẹ cân")).first.wait_for(timeout=60_000)
@@ -82,21 +64,13 @@ def test_upload_map_columns_save_and_see_the_profile(server, browser, tmp_path):
     page.get_by_role("button", name="Áp dụng cách ghép cột").click()
     page.get_by_text(re.compile(r"4 dòng: 4 hợp lệ, 0 lỗi")).first.wait_for(timeout=90_000)
 
-    def enter(field, text: str) -> None:
-        """Type into a field and commit it (Enter), then wait for the rerun it starts to finish: the count of
-        finished script runs goes up (a busy machine may start that rerun late, so "no spinner" is not enough)."""
-        before = page.evaluate("() => window.__runsFinished")
-        field.fill(text)
-        field.press("Enter")
-        page.wait_for_function("(n) => window.__runsFinished > n", arg=before, timeout=60_000)
-
     def box(label: str):
         return page.get_by_role("textbox", name=label, exact=True)
 
-    enter(box("Lưu cách ghép cột với tên (không bắt buộc)"), "Mẫu khám Sơn La")
-    enter(box("Tên bộ dữ liệu"), NAME)
-    enter(box("Tên người thực hiện"), "Lan")
-    enter(page.locator("input[type='password'][aria-label='Mật khẩu biên tập']"), PASSWORD)
+    enter(page, box("Lưu cách ghép cột với tên (không bắt buộc)"), "Mẫu khám Sơn La")
+    enter(page, box("Tên bộ dữ liệu"), NAME)
+    enter(page, box("Tên người thực hiện"), "Lan")
+    enter(page, page.locator("input[type='password'][aria-label='Mật khẩu biên tập']"), PASSWORD)
     save = page.get_by_role("button", name="Lưu bộ dữ liệu")
     page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => "
                            "b.innerText.includes('Lưu bộ dữ liệu') && !b.disabled)", timeout=30_000)

@@ -16,8 +16,8 @@ import pytest
 from bench.bench_load import visit
 from geo.store import accounts as acc
 from geo.store.datasets import open_store
+from tests.browser import enter, open_upload
 from tests.pg import pg_schema
-from tests.test_browser_mapping import RUN_COUNTER
 
 pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,23 +79,14 @@ FILE = "Mã xã (mới),Năm,Số trẻ được cân đo,Số trẻ SDD thể t
 
 def _save_on_the_page(browser, base: str, path: Path) -> None:
     """What an editor does on replica A: upload the file, sign in with an account, save (real Chromium)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    page.add_init_script(RUN_COUNTER)
-    page.goto(f"{base}/upload", wait_until="domcontentloaded")
-    page.get_by_text("Chọn tệp số liệu").first.wait_for(timeout=120_000)
-    page.locator("input[type='file']").first.set_input_files(str(path))
+    page = open_upload(browser, base, path, timeout=120_000)
     page.get_by_text("1 dòng: 1 hợp lệ, 0 lỗi").first.wait_for(timeout=120_000)
     fields = (("textbox", "Tên bộ dữ liệu", NAME),
               ("textbox", "Tên đăng nhập (để trống nếu dùng mật khẩu chung)", USER),
               ("textbox", "Tên người thực hiện", "Lò Thị Mai"), ("password", "Mật khẩu biên tập", PASSWORD))
-    for kind, label, text in fields:
-        box = page.get_by_role("textbox", name=label, exact=True) if kind == "textbox" else \
-            page.locator(f"input[type='password'][aria-label='{label}']")
-        before = page.evaluate("() => window.__runsFinished")
-        box.fill(text)
-        box.press("Enter")
-        # the rerun each entry starts has finished (it may re-render the fields below it)
-        page.wait_for_function("(n) => window.__runsFinished > n", arg=before, timeout=60_000)
+    for kind, label, text in fields:  # each field's rerun may re-render the ones below it: one at a time
+        enter(page, page.get_by_role("textbox", name=label, exact=True) if kind == "textbox" else
+              page.locator(f"input[type='password'][aria-label='{label}']"), text)
     page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => "
                            "b.innerText.includes('Lưu bộ dữ liệu') && !b.disabled)", timeout=60_000)
     page.get_by_role("button", name="Lưu bộ dữ liệu").click()

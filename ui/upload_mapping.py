@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import config
 from geo.errors import DataError
-from geo.ingest.mapping import ATTRIBUTE, ATTRIBUTE_SEP, ColumnMapping, role_options
+from geo.ingest.mapping import ATTRIBUTE, ColumnMapping, attribute_field, role_options
 from geo.ingest.service import CheckedUpload, needs_confirmation, saved_mappings
 from geo.ingest.vocab import ID_FIELDS, SUFFIX_SEP
 from geo.text.plain import plain
@@ -26,8 +26,8 @@ def role_label(role: str, t, reg, lang: str) -> str:
         return t(f"upload.field_{role}")
     if role == ATTRIBUTE:
         return t("upload.map.role_attribute")
-    if role.startswith(ATTRIBUTE + ATTRIBUTE_SEP):
-        return f'{t("upload.map.role_attribute")}: {t(f"attr.name.{role.split(ATTRIBUTE_SEP, 1)[1]}")}'
+    if attribute_field(role):
+        return f'{t("upload.map.role_attribute")}: {t(f"attr.name.{attribute_field(role)}")}'
     ind, part = role.split(SUFFIX_SEP, 1)
     name = reg.indicator(ind)[f"short_{lang}"] if ind in reg.indicator_ids() else ind
     return t("upload.map.role_part", indicator=name, part=t(f"upload.part_{part}"))
@@ -65,7 +65,7 @@ def _used_roles(checked: CheckedUpload) -> list[tuple[str, ...]]:
         elif isinstance(col.indicator, str):
             used[col.position].append(f"{col.indicator}{SUFFIX_SEP}{col.part}")
     for g in guesses:  # attribute columns are read apart (geo/ingest/attributes.py), as the guess says
-        if not used[g.position] and any(r.startswith(ATTRIBUTE + ATTRIBUTE_SEP) for r in g.roles):
+        if not used[g.position] and any(attribute_field(r) for r in g.roles):
             used[g.position] = list(g.roles)
     return [tuple(r) for r in used]
 

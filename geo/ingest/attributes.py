@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,15 @@ HEADER_SEARCH_ROWS = 12
 
 
 def load_attribute_aliases(path: str | Path | None = None) -> dict[str, str]:
-    """Header key → attribute field, from data/attribute_columns.csv (an unknown field is refused)."""
-    table = pd.read_csv(path or Path(registry_dir()) / ATTRIBUTES_FILE, dtype=str, keep_default_na=False)
+    """Header key → attribute field, from data/attribute_columns.csv (an unknown field is refused).
+
+    Read once per file: the upload page asks on every rerun (what needs confirmation)."""
+    return _read_attribute_aliases(str(path or Path(registry_dir()) / ATTRIBUTES_FILE))
+
+
+@lru_cache(maxsize=8)
+def _read_attribute_aliases(path: str) -> dict[str, str]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
     unknown = sorted(set(table.get("field", pd.Series(dtype=str))) - set(FIELDS))
     if unknown:
         raise error("err.attributes.unknown_field", fields=", ".join(unknown))
@@ -123,9 +131,13 @@ def extract_attributes(data: bytes, filename: str, aliases: HeaderAliases, known
         raise error("err.attributes.unreadable")
     grid = [list(table.header), *table.rows]
     numbers = [table.header_row, *table.row_numbers]
-    located = (0, {f: pos for pos, f in sorted(mapped[0].items(), reverse=True)}, mapped[1], mapped[2]) \
-        if mapped and mapped[0] and (mapped[1] is not None or mapped[2] is not None) \
-        else _find_header(grid, aliases, attribute_aliases)
+    if mapped and mapped[0] and (mapped[1] is not None or mapped[2] is not None):
+        fields: dict[str, int] = {}
+        for pos, f in sorted(mapped[0].items()):
+            fields.setdefault(f, pos)  # two columns mapped to one attribute: the first is read
+        located = (0, fields, mapped[1], mapped[2])
+    else:
+        located = _find_header(grid, aliases, attribute_aliases)
     if located is None:
         return AttributeResult(frame=pd.DataFrame({"code": pd.Series(dtype=str)}))
     start, fields, code_pos, old_pos = located

@@ -37,15 +37,20 @@ def attribute_role(field: str) -> str:
     return f"{ATTRIBUTE}{ATTRIBUTE_SEP}{field}"
 
 
+def attribute_field(role: str) -> str | None:
+    """``em_class`` for ``attribute:em_class``; None for any other role."""
+    prefix = ATTRIBUTE + ATTRIBUTE_SEP
+    return role[len(prefix):] if role.startswith(prefix) else None
+
+
 def attribute_columns(roles: Sequence[Sequence[str]]) -> dict[int, str]:
     """Column position → attribute field, from a mapping's roles."""
-    prefix = ATTRIBUTE + ATTRIBUTE_SEP
-    return {pos: r[len(prefix):] for pos, col in enumerate(roles) for r in col if r.startswith(prefix)}
+    return {pos: attribute_field(r) for pos, col in enumerate(roles) for r in col if attribute_field(r)}
 
 
-@lru_cache(maxsize=1)
-def _attribute_aliases() -> dict[str, str]:
-    return load_attribute_aliases()
+def find_mapping(mappings: Sequence[ColumnMapping], signature: str | None) -> ColumnMapping | None:
+    """The mapping made for exactly these headers (the first when several are), else None."""
+    return next((m for m in mappings if m.signature == signature), None)
 Roles = tuple[str, ...]
 SUGGEST_CUTOFF = 0.55  # closeness (see suggest_roles): "Trẻ nhẹ cân (người)" finds an underweight entry
 
@@ -156,7 +161,7 @@ def guess_columns(cmap: ColumnMap, aliases: HeaderAliases) -> list[Guess]:
     """Each column with the app's reading; unknown columns get a suggestion that is shown, never applied."""
     out = []
     unknown = set(cmap.unknown)
-    attributes = _attribute_aliases()
+    attributes = load_attribute_aliases()
     for pos, roles in enumerate(roles_of(cmap)):
         header = cmap.headers[pos]
         if pos in unknown and normalize_header(header) in attributes:  # read apart, by geo/ingest/attributes

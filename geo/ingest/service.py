@@ -20,7 +20,7 @@ from geo.ingest.attributes import AttributeResult, extract_attributes, load_attr
 from geo.ingest.carry import COVERAGE_ORDER, VALUE_COLUMNS, CarryResult, carry_upload
 from geo.ingest.crosswalk import Crosswalk
 from geo.ingest.headers import HeaderAliases, normalize_header
-from geo.ingest.mapping import ColumnMapping, attribute_columns
+from geo.ingest.mapping import ColumnMapping, attribute_columns, find_mapping
 from geo.ingest.match import CommuneMatcher
 from geo.ingest.summary import (
     MODE_ADD,
@@ -97,8 +97,7 @@ def check_upload(data: bytes, filename: str, *, sheet: str, era: str, registry: 
     if len(result.valid_rows):
         report(0.7, "carry")
         carried = carry_upload(result.valid_rows, crosswalk)
-    chosen = next((m for m in mappings if result.source.get("mapping") and m.signature == result.source.get(
-        "signature")), None)
+    chosen = find_mapping(mappings, result.source.get("signature")) if result.source.get("mapping") else None
     attributes = file_attributes(data, filename, result, sheet=sheet, aliases=aliases, crosswalk=crosswalk,
                                  mapping=chosen)
     if attributes is not None and attributes.found:

@@ -67,7 +67,15 @@ from geo.indicators.registry import RATE, SHARE, YES_NO, Registry
 from geo.ingest.cells import parse_column, parse_count, parse_percent, parse_year, parse_yes_no
 from geo.ingest.headers import ColumnMap, HeaderAliases, load_column_aliases, map_headers, normalize_header
 from geo.ingest.identify import identify_rows, province_level
-from geo.ingest.mapping import ColumnMapping, Guess, apply_mapping, check_roles, guess_columns, header_signature
+from geo.ingest.mapping import (
+    ColumnMapping,
+    Guess,
+    apply_mapping,
+    check_roles,
+    find_mapping,
+    guess_columns,
+    header_signature,
+)
 from geo.ingest.match import (
     CommuneMatcher,
 )
@@ -269,7 +277,7 @@ def _read_columns(table: RawTable, aliases: HeaderAliases,
     guesses = tuple(guess_columns(guessed, aliases))
     signature = header_signature(table.header)
     table.source["signature"] = signature
-    chosen = next((m for m in mappings if m.signature == signature), None)
+    chosen = find_mapping(mappings, signature)
     if chosen is None:
         table.source["mapping"] = None
         return guessed, guesses
