@@ -29,3 +29,14 @@ def run_script(script, timeout: float = 300, **params) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_exports(at: AppTest, *names: str) -> AppTest:
+    """Open these export panels (lazy expanders: closed, their widgets are not built) and rerun."""
+    from ui.export_panel import export_open_key
+
+    for name in names:
+        at.session_state[export_open_key(name)] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at

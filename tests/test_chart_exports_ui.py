@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.reporting import render as gx
-from tests.apptest import open_page
+from tests.apptest import open_exports, open_page
 
 pytestmark = [pytest.mark.realdata, pytest.mark.browser]
 needs_chromium = pytest.mark.skipif(not Path(gx.chromium_path()).is_file(), reason="Chromium not found")
@@ -33,7 +33,7 @@ def check_titled(files: dict, title: str) -> None:
 
 @needs_chromium
 def test_equity_chart_exports_with_its_title(layers):
-    at = open_page("views/equity.py", timeout=300, prov="12")
+    at = open_exports(open_page("views/equity.py", timeout=300, prov="12"), "equity_chart")
     at.button(key="export_equity_chart_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     stored = at.session_state["_export_chart_equity_chart"]
@@ -45,13 +45,13 @@ def test_equity_chart_exports_with_its_title(layers):
 
 @needs_chromium
 def test_funnel_and_map_exports_are_titled(layers):
-    at = open_page("views/funnel.py", timeout=300, prov="12")
+    at = open_exports(open_page("views/funnel.py", timeout=300, prov="12"), "funnel")
     at.button(key="export_funnel_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     check_titled(at.session_state["_export_chart_funnel"]["files"],
                  "Biểu đồ phễu: tỷ lệ theo số trẻ của xã — Tỷ lệ suy dinh dưỡng thể thấp còi ở trẻ em dưới 5 tuổi, "
                  "Lai Châu")
-    at.switch_page("views/map.py").run()
+    open_exports(at.switch_page("views/map.py"), "map")
     at.button(key="export_map_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     check_titled(at.session_state["_export_map"]["files"],
@@ -63,7 +63,7 @@ def test_profile_history_export_is_titled(layers):
     at = open_page("views/profile.py", timeout=300, prov="12")
     code = layers.communes.loc[layers.communes["province_code"] == "12", "code"].iloc[0]
     at.selectbox(key="commune").set_value(code).run()
-    assert not at.exception
+    open_exports(at, "history")
     at.button(key="export_history_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     files = at.session_state["_export_chart_history"]["files"]

@@ -21,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 from geo import config
 from geo.indicators.registry import load_registry
 from geo.reporting import render as export
+from tests.apptest import open_exports, run_script
 from tests.apptest import open_page as open_apptest_page
-from tests.apptest import run_script
 
 pytestmark = [pytest.mark.realdata]
 
@@ -64,6 +64,8 @@ def stunting_vi() -> str:
 def test_map_page_exports_the_current_view_as_png_svg_pdf(layers, stunting_vi, tmp_path):
     at = open_page("views/map.py", prov="12")
     assert "Xuất bản đồ và số liệu" in [e.label for e in at.expander]
+    assert not download_labels(at) and not at.button  # closed, the panel builds nothing (lazy expander)
+    open_exports(at, "map")
     assert "Tải ảnh PNG" not in download_labels(at)  # nothing is drawn before the click
     assert [label.split(" (")[0] for label in download_labels(at)] == ["Tải số liệu CSV", "Tải số liệu Excel"]
 
@@ -96,7 +98,7 @@ def test_map_page_exports_the_current_view_as_png_svg_pdf(layers, stunting_vi, t
 
 
 def test_size_presets_fill_width_height_and_scale(layers):
-    at = open_page("views/map.py", prov="12")
+    at = open_exports(open_page("views/map.py", prov="12"), "map")
     at.selectbox(key="export_preset").set_value("a4_landscape").run()
     assert (at.number_input(key="export_width").value, at.number_input(key="export_height").value) == (1123, 794)
     assert at.number_input(key="export_scale").value == pytest.approx(3.125)
@@ -104,7 +106,7 @@ def test_size_presets_fill_width_height_and_scale(layers):
 
 def test_a_missing_browser_is_a_clear_message_not_a_traceback(layers, monkeypatch):
     monkeypatch.setenv(export.CHROMIUM_ENV, "/nonexistent/chromium")
-    at = open_page("views/map.py", prov="12")
+    at = open_exports(open_page("views/map.py", prov="12"), "map")
     at.button(key="export_map_render").click().run()
     assert not at.exception
     message = " ".join(e.value for e in at.error)
@@ -252,7 +254,7 @@ def test_overview_briefing_pack_pdf_and_pptx(layers, tmp_path):
 
 @needs_chromium
 def test_overview_charts_export_with_their_data(layers, tmp_path):
-    at = open_page("views/overview.py", prov="12")
+    at = open_exports(open_page("views/overview.py", prov="12"), "area_trend", "province_map")
     at.button(key="export_area_trend_render").click().run()
     at.button(key="export_province_map_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -280,7 +282,7 @@ def test_a_missing_browser_still_gives_the_briefing_pack_without_the_map_image(l
 def test_overview_makes_packs_for_chosen_provinces_in_one_click(layers):
     import zipfile
 
-    at = open_page("views/overview.py")
+    at = open_exports(open_page("views/overview.py"), "packs")
     at.multiselect(key="briefing_provinces").set_value(["12", "15"]).run()
     at.button(key="briefing_all_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

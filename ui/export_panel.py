@@ -277,10 +277,27 @@ def _size_controls(t) -> tuple[int, int, float]:
     return int(width), int(height), float(scale)
 
 
+def export_open_key(name: str) -> str:
+    """Session key of an export panel's expander (True while open)."""
+    return f"export_open_{name}"
+
+
+def _lazy_expander(label: str, icon: str, name: str):
+    """An expander whose body runs only while it is open (Streamlit's lazy expander).
+
+    Closed, its widgets cost neither the rerun on the server nor rendering in the browser: the map
+    page's three closed export panels were about half a second of a first load's browser work.
+    Opening one reruns the page once; its size fields then start from the default preset.
+    """
+    return st.expander(label, icon=icon, key=export_open_key(name), on_change="rerun")
+
+
 def map_export_panel(ctx) -> None:
     """Map page: render the current view as PNG/SVG/PDF, and download the rows behind it."""
     t = ctx.t
-    with st.expander(t("export.section"), icon=":material/ios_share:"):
+    with _lazy_expander(t("export.section"), ":material/ios_share:", "map") as box:
+        if not box.open:
+            return
         if ctx.frame.empty:
             st.info(t("export.empty"))
             return
@@ -315,7 +332,9 @@ def chart_export_buttons(fig: go.Figure | Callable[[], go.Figure], ctx, *, title
     """
     t = ctx.t
     state_key = CHART_STATE + name
-    with st.expander(t("export.chart_section"), icon=":material/ios_share:"):
+    with _lazy_expander(t("export.chart_section"), ":material/ios_share:", name) as box:
+        if not box.open:
+            return
         key = view_key(ctx, "chart", name, title, tuple(sorted((extra or {}).items())))
         if st.button(t("export.render_chart"), key=f"export_{name}_render", icon=":material/image:"):
             st.session_state.pop(state_key, None)
@@ -378,7 +397,9 @@ def _province_packs_panel(ctx) -> None:
     t = ctx.t
     provinces = ctx.layers.provinces.sort_values("name")
     names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
-    with st.expander(t("briefing.all_section"), icon=":material/library_books:"):
+    with _lazy_expander(t("briefing.all_section"), ":material/library_books:", "packs") as box:
+        if not box.open:
+            return
         chosen = st.multiselect(t("briefing.all_pick"), list(names), key="briefing_provinces",
                                 format_func=lambda c: searchable(names.get(c, c)))
         codes = chosen or list(names)

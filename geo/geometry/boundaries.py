@@ -254,6 +254,7 @@ def build_layers(
         "island_communes": int(attrs["island"].sum()),
     }, indent=1))
     (tmp_web / "done").write_text(key)
+    tmp_web.chmod(0o755)  # mkdtemp makes it private; a proxy in front (another user) serves these files
     _publish(tmp_web, web_dir, "done")
     _publish(tmp_data, data_dir, "communes.parquet")
     say(1.0, "done")
