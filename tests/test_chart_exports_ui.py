@@ -63,6 +63,7 @@ def test_profile_history_export_is_titled(layers):
     at = open_page("views/profile.py", timeout=300, prov="12")
     code = layers.communes.loc[layers.communes["province_code"] == "12", "code"].iloc[0]
     at.selectbox(key="commune").set_value(code).run()
+    assert not at.exception
     open_exports(at, "history")
     at.button(key="export_history_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -285,8 +285,8 @@ def export_open_key(name: str) -> str:
 def _lazy_expander(label: str, icon: str, name: str):
     """An expander whose body runs only while it is open (Streamlit's lazy expander).
 
-    Closed, its widgets cost neither the rerun on the server nor rendering in the browser: the map
-    page's three closed export panels were about half a second of a first load's browser work.
+    Closed, its widgets cost neither the rerun on the server nor rendering in the browser (the map
+    page's first load: 3.82 → 3.61 s in bench/bench_browser.py).
     Opening one reruns the page once; its size fields then start from the default preset.
     """
     return st.expander(label, icon=icon, key=export_open_key(name), on_change="rerun")
@@ -395,11 +395,11 @@ PACKS_STATE = "_export_packs"  # {"key": view + provinces, "zip": bytes, "ok": n
 def _province_packs_panel(ctx) -> None:
     """Packs for every province (or a chosen list) of the same selection, in one click, with a progress bar."""
     t = ctx.t
-    provinces = ctx.layers.provinces.sort_values("name")
-    names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
     with _lazy_expander(t("briefing.all_section"), ":material/library_books:", "packs") as box:
         if not box.open:
             return
+        provinces = ctx.layers.provinces.sort_values("name")
+        names = dict(zip(provinces["code"].astype(str), provinces["name"], strict=True))
         chosen = st.multiselect(t("briefing.all_pick"), list(names), key="briefing_provinces",
                                 format_func=lambda c: searchable(names.get(c, c)))
         codes = chosen or list(names)
