@@ -2,8 +2,10 @@
 
 Both servers run at once on loopback; every run measures the app and then the baseline (interleaved,
 so the load other processes put on the machine hits both alike). Per step:
-  * time from the action to the map drawn: an init script counts WebGL draw calls; "drawn" is the last
-    draw call of the burst the action started (the page waits on that condition, never on a sleep);
+  * time from the action to the map drawn: an init script counts WebGL draw calls; "seconds" is the last
+    draw call of the burst the action started, "painted" the second animation frame after it (with
+    software WebGL the browser holds the next frame until the GPU thread has executed the draws: the map
+    is on screen and the page answers again; the page waits on these conditions, never on a sleep);
     for the app also "shown": the first frame with the rerun's colours in the area's view (its map marks
     each such frame); on a province's first visit that frame is drawn on the country's geometry and the
     province's own detailed geometry replaces it when it has arrived (the last draw);
@@ -16,6 +18,8 @@ rerun after a province change, and for the app also a lagging-page rerun (provin
 
 Run: .venv/bin/python bench/bench_browser.py [--runs 5] [--proxy] [--only ours|baseline]
 --proxy puts the documented nginx (deploy/nginx-single.conf) in front of the app, as deployed.
+--before DIR measures another checkout of the app (e.g. `git worktree add /tmp/before <rev>`) interleaved
+with this one, the same steps and proxy: before/after figures from one run.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ TIMEOUT_MS = 300_000  # generous: the baseline takes minutes to load when the 2 
 # Counts draw calls on every WebGL context, with the time of the last one (page clock).
 DRAW_HOOK = """
 (() => {
-  window.__draws = {n: 0, last: 0};
+  window.__draws = {n: 0, last: 0, painted: 0, pending: false};
   const wrap = (proto) => {
     if (!proto) return;
     for (const name of ["drawArrays", "drawElements", "drawArraysInstanced", "drawElementsInstanced",
@@ -58,6 +62,14 @@ DRAW_HOOK = """
       proto[name] = function (...args) {
         const w = window.top.__draws || window.__draws;
         w.n += 1; w.last = window.top.performance.now();
+        // Painted: two animation frames later. The frame that holds these draws is composited first, and
+        // with software WebGL the compositor waits there until the GPU thread has executed them.
+        if (!w.pending) {
+          w.pending = true;
+          window.top.requestAnimationFrame(() => window.top.requestAnimationFrame(() => {
+            w.pending = false; w.painted = window.top.performance.now();
+          }));
+        }
         return orig.apply(this, args);
       };
     }
@@ -107,15 +119,16 @@ def _wait_health(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise SystemExit(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
 
 
-def start_streamlit(script: str, tmp: Path, extra: list[str] | None = None) -> tuple[str, subprocess.Popen]:
+def start_streamlit(script: str, tmp: Path, extra: list[str] | None = None,
+                    root: Path = ROOT) -> tuple[str, subprocess.Popen]:
     port = _free_port()
-    log = tmp / f"{Path(script).stem}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT),
-           "VNCHILD_STORE_URL": f"sqlite:///{tmp / 'store.db'}"}
+    log = tmp / f"{Path(script).stem}-{port}.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(root),
+           "VNCHILD_STORE_URL": f"sqlite:///{tmp / f'store-{port}.db'}"}
     with log.open("wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                                  "--server.address", "127.0.0.1", "--server.headless", "true", *(extra or [])],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+                                cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     _wait_health(url, proc, log)
     return url, proc
@@ -124,6 +137,8 @@ def start_streamlit(script: str, tmp: Path, extra: list[str] | None = None) -> t
 def start_proxy(upstream: str, tmp: Path) -> tuple[str, subprocess.Popen]:
     """nginx with the repository's deploy/nginx-single.conf, pointed at the app's loopback port."""
     port = _free_port()
+    tmp = tmp / f"nginx-{port}"
+    tmp.mkdir()
     conf = (ROOT / "deploy" / "nginx-single.conf").read_text()
     conf = conf.replace("127.0.0.1:8501", upstream.removeprefix("http://"))
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
@@ -193,7 +208,8 @@ class Probe:
         action()
         # Done when the rerun the action caused has finished and the draw calls after it have stopped.
         cond = ("([n0, f0, quiet]) => window.__draws && window.__runs.finished > f0 && window.__draws.n > n0 && "
-                "performance.now() - Math.max(window.__draws.last, window.__runs.last) > quiet")
+                "!window.__draws.pending && "
+                "performance.now() - Math.max(window.__draws.painted, window.__runs.last) > quiet")
         self.page.wait_for_function(cond, arg=[n0, f0, QUIET_MS], timeout=TIMEOUT_MS, polling=100)
         if settle:
             settle()
@@ -203,7 +219,8 @@ class Probe:
                                    "return s === undefined ? null : s; }", t0)
         self.page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
         http, js, ws, cpu = self.http, self.js, self.ws, cpu_seconds(self.pid)
-        return {"seconds": (draws["last"] - t0) / 1000, "draw_calls": draws["n"] - n0,
+        return {"seconds": (draws["last"] - t0) / 1000, "painted": (draws["painted"] - t0) / 1000,
+                "draw_calls": draws["n"] - n0,
                 "shown": (shown - t0) / 1000 if shown is not None else float("nan"),
                 "http": http - before[0], "js": js - before[1], "ws": ws - before[2], "cpu": cpu - before[3],
                 "ws_deflated": self.ws_deflated - before[4]}
@@ -262,7 +279,7 @@ def table(results: dict[str, list[dict]]) -> str:
             + "".join(f" {n} | {n} / baseline |" for n in extra),
             "|---|---|---|---|---|" + "---|---|" * len(extra)]
     for step in steps:
-        for key in ("seconds", "shown", "http", "js", "ws", "ws_deflated", "cpu"):
+        for key in ("seconds", "painted", "shown", "http", "js", "ws", "ws_deflated", "cpu"):
             med = {}
             for name, runs in results.items():
                 vals = [r[step][key] for r in runs if step in r and key in r[step] and r[step][key] == r[step][key]]
@@ -288,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--proxy", action="store_true", help="put deploy/nginx-single.conf in front of the app")
     ap.add_argument("--only", choices=("app", "baseline"))
     ap.add_argument("--extra", nargs="*", default=[], help="prototype scripts measured like the baseline")
+    ap.add_argument("--before", type=Path, help="another checkout of the app, measured interleaved as 'before'")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "browser.json")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -306,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
                 url, nginx = start_proxy(url, tmp)
                 procs.append(nginx)
             targets["app"] = (url, pid)
+            if args.before:
+                url, proc = start_streamlit("app.py", tmp, root=args.before.resolve())
+                procs.append(proc)
+                pid = proc.pid
+                if args.proxy:
+                    url, nginx = start_proxy(url, tmp)
+                    procs.append(nginx)
+                targets["before"] = (url, pid)
         if args.only != "app":
             url, proc = start_streamlit("bench/baseline_app.py", tmp)
             procs.append(proc)
@@ -330,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
                     del results[name]
             for i in range(args.runs):
                 for name, (url, pid) in targets.items():
-                    res = run_once(browser, url, pid, lagging=name == "app")
+                    res = run_once(browser, url, pid, lagging=name in ("app", "before"))
                     results[name].append(res)
                     print(f"run {i + 1} {name}: " + ", ".join(
                         f"{k} {v['seconds']:.2f}s (shown {v.get('shown', float('nan')):.2f}s) "

@@ -329,7 +329,7 @@ def main() -> None:
     build_s, info = bench_build()
     print("Timing warm reruns (AppTest)…", flush=True)
     rr = bench_reruns(args.runs)
-    geometry = info["bytes"]["communes_national.geojson"] + info["bytes"]["provinces_national.geojson"]
+    geometry = info["bytes"]["communes_national.mesh"] + info["bytes"]["provinces_national.mesh"]
     ours_payload = geometry + rr["figure_json_bytes"]
     tr = bench_trends()
     print("Validation and crosswalk of national files…", flush=True)

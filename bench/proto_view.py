@@ -29,7 +29,7 @@ class PrototypeView:
     frame: pd.DataFrame  # the communes shown, assessed against the default plan's 2025 target
     classes: object  # each commune's palette index (geo.reporting.webmap.classify)
     palette: object
-    url: str  # the app's own GeoJSON of the area
+    url: str  # GeoJSON of the area, from the app's own geometry (the app itself sends meshes)
     center: dict
     zoom: float
 
@@ -39,6 +39,27 @@ def _data():
     layers = boundaries.load_layers(config.reference_dir(), config.cache_dir(), config.static_dir())
     ds = illustrative.generate_illustrative(illustrative.load_generator_input(config.reference_dir()))
     return layers, ds
+
+
+@st.cache_resource
+def _geojson_url(_layers, code: str) -> str:
+    """The area's GeoJSON (written once into the static folder): plotly reads GeoJSON, the app's map meshes."""
+    import numpy as np
+    import shapely
+
+    gdf = _layers.detail_geometry() if code else _layers.national_geometry()
+    if code:
+        gdf = gdf[gdf["province_code"] == code]
+    decimals = boundaries.DETAIL_DECIMALS if code else boundaries.NATIONAL_DECIMALS
+    name = f"proto/communes_{code or 'national'}.geojson"
+    path = config.static_dir() / _layers.static_subdir / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rounded = shapely.transform(np.asarray(gdf.geometry.values), lambda xy: np.round(xy, decimals))
+        features = ",".join(f'{{"type":"Feature","id":"{c}","properties":{{}},"geometry":{g}}}'
+                            for c, g in zip(gdf["code"], shapely.to_geojson(rounded), strict=True))
+        path.write_text(f'{{"type":"FeatureCollection","features":[{features}]}}', encoding="utf-8")
+    return _layers.url(name)
 
 
 def prototype_view() -> PrototypeView:
@@ -60,6 +81,6 @@ def prototype_view() -> PrototypeView:
     bounds = layers.provinces.set_index("code").loc[code, ["min_lon", "min_lat", "max_lon", "max_lat"]] \
         if code else (102.1, 8.2, 112.2, 23.4)
     center, zoom = view_for_bounds(*bounds)
-    url = layers.province_url(code) if code else layers.national_url
+    url = _geojson_url(layers, code)
     return PrototypeView(title=names[ind], indicator=ind, code=code, frame=frame, classes=idx, palette=pal, url=url,
                          center=center, zoom=zoom)

@@ -48,7 +48,7 @@ def test_default_view_shows_every_commune_with_status_and_illustrative_label(app
     assert any("Không có số liệu" in n for n in names)
     assert len(fig["colour"]) == 3321 and all(0 <= c < len(fig["palette"]) for c in fig["colour"])
     # geometry is referenced by URL (fetched once by the browser), never embedded
-    assert isinstance(fig["geo"], str) and fig["geo"].endswith(".geojson") and "features" not in json.dumps(fig)
+    assert isinstance(fig["geo"], str) and fig["geo"].endswith(".mesh") and "features" not in json.dumps(fig)
     assert any("Dữ liệu minh họa / Illustrative data" in w.value for w in app.warning)
     assert re.fullmatch(r"[\d.]+ / 3\.321 xã", _metric(app, 0))
     assert app.query_params == {} or "ind" not in app.query_params
@@ -59,7 +59,7 @@ def test_filters_change_map_kpis_and_url(app):
     fig = _figure(app)
     codes = _located(fig)
     assert 0 < len(codes) < 3321
-    assert fig["geo"].endswith("communes_15.geojson")
+    assert fig["geo"].endswith("communes_15.mesh")
     assert app.query_params["prov"] == "15"
     total_lc = len(codes)
     app.radio(key="border").set_value("yes").run()

@@ -1,12 +1,9 @@
-"""Boundary derivation: gap-free simplification, province dissolve, GeoJSON output."""
+"""Boundary derivation: gap-free simplification, province dissolve, the layers written for the browser."""
 
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Polygon, box
@@ -54,17 +51,6 @@ def test_dissolve_provinces_unions_communes():
     assert prov.loc["02", "geometry"].area == pytest.approx(0.5, rel=1e-6)
 
 
-def test_geojson_has_feature_ids_and_rounded_coordinates(tmp_path):
-    geoms = gpd.GeoSeries([box(105.123456, 21.987654, 105.2, 22.0)], crs=4326)
-    path = tmp_path / "x.geojson"
-    size = boundaries.write_geojson(pd.Series(["00004"]), geoms, path, decimals=3)
-    doc = json.loads(path.read_text())
-    assert size == path.stat().st_size
-    assert doc["features"][0]["id"] == "00004"
-    coords = np.array(doc["features"][0]["geometry"]["coordinates"][0])
-    assert np.allclose(coords, np.round(coords, 3))
-
-
 def test_missing_source_folder_is_a_clear_error(tmp_path):
     with pytest.raises(DataError) as err:
         boundaries.load_communes(tmp_path)
@@ -86,7 +72,7 @@ def test_real_layers_are_complete_and_small(layers):
     assert layers.communes["code"].str.fullmatch(r"\d{5}").all()
     assert len(layers.provinces) == 34
     assert layers.communes["commune_type"].value_counts().to_dict() == {"xa": 2611, "phuong": 697, "dac_khu": 13}
-    assert info["bytes"]["communes_national.geojson"] + info["bytes"]["provinces_national.geojson"] < 3_000_000
+    assert info["bytes"]["communes_national.mesh"] + info["bytes"]["provinces_national.mesh"] < 3_000_000
     assert info["vertices"]["national"] < info["vertices"]["detail"] < info["vertices"]["source"]
 
 

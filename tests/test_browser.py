@@ -48,10 +48,12 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     # both status colours are actually painted on the map canvas
     assert _count_colour(png, (0x00, 0x72, 0xB2)) > 500
     assert _count_colour(png, (0xE6, 0x9F, 0x00)) > 500
+    # the province outlines (one-pixel GL lines, #222; the names' #141414 is further than the tolerance)
+    assert _count_colour(png, (34, 34, 34), tol=6) > 300
     # offline: nothing was requested from anywhere but the app itself
     assert all(u.startswith(server) or u.startswith("data:") or u.startswith("blob:") for u in requests), \
         [u for u in requests if not u.startswith(server)][:5]
-    geo_requests = [u for u in requests if u.endswith("communes_national.geojson")]
+    geo_requests = [u for u in requests if u.endswith("communes_national.mesh")]
     assert len(geo_requests) == 1
 
     # a filter change recolours without fetching the geometry again
@@ -61,7 +63,7 @@ def test_map_is_drawn_offline_with_geometry_fetched_once(server, browser):
     _wait_rendered(page, after=version)
     after = chart.screenshot()
     assert _count_colour(after, (0xE6, 0x9F, 0x00)) < _count_colour(png, (0xE6, 0x9F, 0x00))  # fewer communes
-    assert len([u for u in requests if u.endswith("communes_national.geojson")]) == 1
+    assert len([u for u in requests if u.endswith("communes_national.mesh")]) == 1
     page.close()
 
 

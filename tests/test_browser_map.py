@@ -25,15 +25,22 @@ FEATURES_INSIDE = """() => {
   const canvas = root.querySelector('canvas').getBoundingClientRect();
   const vp = s.deck.getViewports()[0];
   let n = 0; const outside = [];
-  for (const f of s.geo.features) {
-    if (!s.rows.has(f.id)) continue;
+  const poly = s.geo.data.polygons, pos = poly.positions.value, starts = poly.polygonIndices.value;
+  const box = new Map();  // code -> bounds over all its parts (the mesh's positions)
+  for (let p = 0; p < starts.length - 1; p++) {
+    const code = s.geo.ids[poly.featureIds.value[starts[p]]];
+    const b = box.get(code) || [Infinity, Infinity, -Infinity, -Infinity];
+    for (let i = starts[p]; i < starts[p + 1]; i++) {
+      b[0] = Math.min(b[0], pos[2 * i]); b[2] = Math.max(b[2], pos[2 * i]);
+      b[1] = Math.min(b[1], pos[2 * i + 1]); b[3] = Math.max(b[3], pos[2 * i + 1]);
+    }
+    box.set(code, b);
+  }
+  for (const [code, [x0, y0, x1, y1]] of box) {
+    if (!s.rows.has(code)) continue;
     n += 1;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    const walk = (c) => { if (typeof c[0] === 'number') { x0 = Math.min(x0, c[0]); x1 = Math.max(x1, c[0]);
-      y0 = Math.min(y0, c[1]); y1 = Math.max(y1, c[1]); } else c.forEach(walk); };
-    walk(f.geometry.coordinates);
     const [ax, ay] = vp.project([x0, y1]), [bx, by] = vp.project([x1, y0]);
-    if (ax < 0 || ay < 0 || bx > canvas.width || by > canvas.height) outside.push([f.id, ax, ay, bx, by]);
+    if (ax < 0 || ay < 0 || bx > canvas.width || by > canvas.height) outside.push([code, ax, ay, bx, by]);
   }
   return { n, outside: outside.slice(0, 5), n_outside: outside.length, vp: [vp.width, vp.height],
            canvas: [canvas.x, canvas.y, canvas.width, canvas.height] };
@@ -105,7 +112,7 @@ def test_a_province_click_on_the_national_status_map_drills_down(server, browser
     page.mouse.click(x, y)
     page.wait_for_function("() => new URLSearchParams(location.search).get('prov') === '12'", timeout=60_000)
     page.wait_for_function(f"() => ({RENDERED})() && {STATE}.data.code_width === 5 && "
-                           f"{STATE}.geoUrl.endsWith('communes_12.geojson')", timeout=90_000)
+                           f"{STATE}.geoUrl.endsWith('communes_12.mesh')", timeout=90_000)
     drawn = page.evaluate(f"() => Array.from({STATE}.rows.keys())")
     lai_chau = layers.communes.loc[layers.communes["province_code"] == "12", "code"]
     assert set(drawn) == set(lai_chau)

@@ -40,7 +40,7 @@ def test_the_map_payload_carries_bounds_labels_and_context(layers):
     data = map_data(at)
     lo_lon, lo_lat, hi_lon, hi_lat = data["bounds"]
     assert lo_lat < 8 and hi_lon > 112  # Trường Sa and Hoàng Sa inside the fitted area
-    assert data["labels"].endswith("labels_national.json") and data["neighbours"].endswith("neighbours.geojson")
+    assert data["labels"].endswith("labels_national.json") and data["neighbours"].endswith("neighbours.mesh")
     assert set(data["context"]) == {"sea", "neighbours"}  # nothing of Vietnam outside the selection
     province = open_page("views/map.py", prov="12")
     assert set(map_data(province)["context"]) == {"sea", "neighbours", "outside"}

@@ -24,7 +24,7 @@ def test_overview_has_a_tile_per_indicator_and_a_province_status_map(layers):
     assert "✔ Đạt" in body and "✘ Chưa đạt" in body
     data = overview_map(at)  # the province status map is the browser map, one shape per province
     assert data["code_width"] == 2 and len(set(codes(data))) == 34
-    assert data["geo"].endswith("provinces_national.geojson") and data["labels"].endswith("labels_national.json")
+    assert data["geo"].endswith("provinces_national.mesh") and data["labels"].endswith("labels_national.json")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == "1"
     assert any("presentation mode" in h.proto.body for h in at.get("html"))  # the page style (st.html)
@@ -48,7 +48,7 @@ def test_overview_follows_the_province_filter(layers):
     shown = codes(data)
     communes = layers.communes
     assert data["code_width"] == 5 and set(shown) == set(communes.loc[communes["province_code"] == "12", "code"])
-    assert data["geo"].endswith("communes_12.geojson") and data["labels"].endswith("labels_12.json")
+    assert data["geo"].endswith("communes_12.mesh") and data["labels"].endswith("labels_12.json")
     assert not at.get("plotly_chart") or all("provinces_national" not in c.proto.spec for c in at.get("plotly_chart"))
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.geometry.mesh import write_mesh
 from geo.reference import communes as reference
 from geo.reference.communes import ATTRIBUTES_FILE, COMMUNES_FILE, PROVINCES_FILE, require
 
@@ -35,10 +36,10 @@ BOUNDARY_SOURCE = "sapnhap.bando.com.vn (qua thanglequoc/vietnamese-provinces-da
 # on a national map and keeps the whole country under ~2 MB of GeoJSON.
 DETAIL_TOLERANCE = 0.0005
 NATIONAL_TOLERANCE = 0.008
-# Decimals written to GeoJSON: 4 (~11 m) for detail, 3 (~110 m) for the national view.
+# Decimals kept in the browser's geometry: 4 (~11 m) for detail, 3 (~110 m) for the national view.
 DETAIL_DECIMALS = 4
 NATIONAL_DECIMALS = 3
-LAYER_VERSION = "3"  # bump when the derivation changes so caches rebuild
+LAYER_VERSION = "4"  # bump when the derivation changes so caches rebuild
 
 Progress = Callable[[float, str], None]
 
@@ -59,14 +60,14 @@ class Layers:
 
     @property
     def national_url(self) -> str:
-        return self.url("communes_national.geojson")
+        return self.url("communes_national.mesh")
 
     @property
     def outline_url(self) -> str:
-        return self.url("provinces_national.geojson")
+        return self.url("provinces_national.mesh")
 
     def province_url(self, province_code: str) -> str:
-        return self.url(f"communes_{province_code}.geojson")
+        return self.url(f"communes_{province_code}.mesh")
 
     def detail_geometry(self) -> gpd.GeoDataFrame:
         """Fine-detail commune polygons (for exports and spatial work), read from the cache."""
@@ -116,22 +117,6 @@ def _union(geoms: np.ndarray) -> shapely.Geometry:
         return shapely.coverage_union_all(geoms)
     except shapely.errors.GEOSException:
         return shapely.union_all(geoms)
-
-
-def write_geojson(ids: pd.Series, geoms: gpd.GeoSeries, path: Path, decimals: int) -> int:
-    """Compact GeoJSON with `id` = code at feature level (what plotly's featureidkey='id' reads).
-
-    Coordinates are rounded: shared vertices round identically, so neighbours stay glued.
-    """
-    rounded = shapely.transform(np.asarray(geoms.values), lambda xy: np.round(xy, decimals))
-    bodies = shapely.to_geojson(rounded)
-    features = ",".join(
-        f'{{"type":"Feature","id":{json.dumps(str(i))},"properties":{{}},"geometry":{g}}}'
-        for i, g in zip(ids, bodies, strict=True)
-    )
-    text = f'{{"type":"FeatureCollection","features":[{features}]}}'
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode("utf-8"))
 
 
 def source_key(reference_dir: str | Path) -> str:
@@ -234,16 +219,15 @@ def build_layers(
     detail_gdf.to_parquet(tmp_data / "detail.parquet")
     national_gdf.to_parquet(tmp_data / "national.parquet")
     sizes = {
-        "communes_national.geojson": write_geojson(
-            national_gdf["code"], national_gdf.geometry, tmp_web / "communes_national.geojson",
+        "communes_national.mesh": write_mesh(
+            national_gdf["code"], national_gdf.geometry, tmp_web / "communes_national.mesh", NATIONAL_DECIMALS),
+        "provinces_national.mesh": write_mesh(
+            provinces_geo["province_code"], provinces_geo.geometry, tmp_web / "provinces_national.mesh",
             NATIONAL_DECIMALS),
-        "provinces_national.geojson": write_geojson(
-            provinces_geo["province_code"], provinces_geo.geometry,
-            tmp_web / "provinces_national.geojson", NATIONAL_DECIMALS),
     }
     for code, part in detail_gdf.groupby("province_code"):
-        name = f"communes_{code}.geojson"
-        sizes[name] = write_geojson(part["code"], part.geometry, tmp_web / name, DETAIL_DECIMALS)
+        name = f"communes_{code}.mesh"
+        sizes[name] = write_mesh(part["code"], part.geometry, tmp_web / name, DETAIL_DECIMALS)
     (tmp_data / "build.json").write_text(json.dumps({
         "key": key, "seconds": round(time.perf_counter() - t0, 2), "bytes": sizes,
         "vertices": {"source": int(shapely.get_num_coordinates(communes.geometry.values).sum()),

@@ -19,8 +19,9 @@ from shapely.ops import polylabel
 
 from geo.geometry.border import HOME_ISO, load_neighbours
 from geo.geometry.boundaries import dissolve_provinces
+from geo.geometry.mesh import write_mesh
 
-NEIGHBOURS = "neighbours.geojson"
+NEIGHBOURS = "neighbours.mesh"
 # Hoàng Sa and Trường Sa are labelled on every national map, whatever their size on screen.
 ALWAYS_LABELLED = ("Hoàng Sa", "Trường Sa")
 # The strip along the land border where Natural Earth's coarse neighbours are widened to meet the
@@ -98,6 +99,6 @@ def write_context(folder: Path, national: gpd.GeoDataFrame, communes: pd.DataFra
                                         separators=(",", ":")))
     for code, rows in commune_labels(national, communes).items():
         write(labels_file(code), json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
-    land = shapely.transform(neighbour_land(national, neighbours_path), lambda xy: np.round(xy, 3))
-    write(NEIGHBOURS, '{"type":"FeatureCollection","features":[{"type":"Feature","id":"neighbours",'
-                      f'"properties":{{}},"geometry":{shapely.to_geojson(land)}}}]}}')
+    tmp = folder / f".{NEIGHBOURS}.tmp"
+    write_mesh(["neighbours"], [neighbour_land(national, neighbours_path)], tmp, decimals=3)
+    tmp.replace(folder / NEIGHBOURS)

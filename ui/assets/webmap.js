@@ -1,7 +1,8 @@
 // The commune (or province) map in the browser: deck.gl (vendored, served from the app's static folder).
 // Layers, bottom to top: the sea (the canvas background), the neighbouring countries, Vietnam's land
-// (white: land outside the selection), the units coloured by code from each rerun, province outlines,
-// place names. Geometry, names and label points are static files fetched once per page and kept; a rerun
+// (white: land outside the selection), the units coloured by code from each rerun, their edges, province
+// outlines, place names. Polygons come triangulated (geo/geometry/mesh.py) and edges are plain GL lines,
+// so a frame stays cheap with software WebGL too. Geometry, names and label points are static files fetched once per page and kept; a rerun
 // only recolours and keeps the view the user moved to (per area, in sessionStorage, and in the share link
 // through the "view" state). Until the user moves it, the view fits the area's bounds to the canvas's real
 // size (with a margin) and refits when the canvas is resized. The legend is a column beside the canvas
@@ -11,15 +12,127 @@ const cache = (window.__vnchildMap = window.__vnchildMap || { json: {}, ready: {
 const MARGIN = 16;  // px between the area's bounds and the canvas edge
 const LABEL_FONT = '"Noto Sans", "DejaVu Sans", Arial, sans-serif';
 
-function fetchJson(url) {
+function fetchFile(url, read) {
   if (!url) return Promise.resolve(null);
   if (!cache.json[url]) {
     cache.json[url] = fetch(url).then((r) => {
       if (!r.ok) throw new Error(url + ": " + r.status);
-      return r.json();
+      return read(r);
     }).then((j) => { cache.ready[url] = j; return j; });
   }
   return cache.json[url];
+}
+
+const fetchJson = (url) => fetchFile(url, (r) => r.json());
+const fetchMesh = (url) => fetchFile(url, (r) => r.arrayBuffer().then(decodeMesh));
+
+function decodeMesh(buf) {
+  // geo/geometry/mesh.py's file: triangulated once when the cache was built, so deck.gl draws the polygons
+  // without flattening or triangulating them (its binary features: triangles given, _normalize off).
+  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, new DataView(buf).getUint32(4, true))));
+  let at = 8 + new DataView(buf).getUint32(4, true);
+  const take = (Type, n) => { const a = new Type(buf, at, n); at += 4 * n; return a; };
+  const { vertices: v, triangles: t, polygons: p, rings: r, scale } = head;
+  const dpos = take(Int32Array, 2 * v), dtri = take(Int32Array, 3 * t);
+  const polygonStart = take(Uint32Array, p + 1), ringStart = take(Uint32Array, r + 1), polygonFeature = take(Uint32Array, p);
+  const positions = new Float32Array(2 * v);
+  for (let i = 0, x = 0, y = 0; i < v; i++) {
+    x += dpos[2 * i]; y += dpos[2 * i + 1];
+    positions[2 * i] = x / scale; positions[2 * i + 1] = y / scale;
+  }
+  const triangles = new Uint32Array(3 * t);
+  for (let i = 0, k = 0; i < 3 * t; i++) { k += dtri[i]; triangles[i] = k; }
+  const feature = new Uint32Array(v);  // each vertex's feature: what picking and the accessors read
+  for (let i = 0; i < p; i++) feature.fill(polygonFeature[i], polygonStart[i], polygonStart[i + 1]);
+  const none = () => ({ positions: { value: new Float32Array(0), size: 2 }, globalFeatureIds: { value: new Uint32Array(0), size: 1 },
+                        featureIds: { value: new Uint32Array(0), size: 1 }, numericProps: {}, properties: [] });
+  const polygons = {
+    positions: { value: positions, size: 2 }, polygonIndices: { value: polygonStart, size: 1 },
+    primitivePolygonIndices: { value: ringStart, size: 1 }, triangles: { value: triangles, size: 1 },
+    globalFeatureIds: { value: feature, size: 1 }, featureIds: { value: feature, size: 1 }, numericProps: {},
+    properties: head.ids.map((id) => ({ id })),
+  };
+  return { ids: head.ids, data: { points: none(), lines: { ...none(), pathIndices: { value: new Uint32Array([0]), size: 1 } }, polygons } };
+}
+
+// Outlines as plain GL lines (one pixel, no instancing). deck.gl's PathLayer draws every segment as an
+// instance; with software WebGL (SwiftShader, what a machine without a GPU runs) that cost 4–6 s per frame
+// for the country's commune outlines, the page frozen meanwhile; these lines cost ≈ 0.1 s.
+const LINES_VS = `#version 300 es
+#define SHADER_NAME vnmap-lines-vertex-shader
+in vec2 positions;
+in vec4 colors;
+in vec2 offsets;
+out vec4 vColor;
+void main(void) {
+  gl_Position = project_position_to_clipspace(vec3(positions, 0.0), vec3(0.0), vec3(0.0));
+  gl_Position.xy += project_pixel_size_to_clipspace(offsets) * gl_Position.w;
+  vColor = colors;
+}`;
+const LINES_FS = `#version 300 es
+#define SHADER_NAME vnmap-lines-fragment-shader
+precision highp float;
+in vec4 vColor;
+out vec4 fragColor;
+void main(void) { fragColor = vColor; }`;
+
+function linesLayer(lib) {
+  if (cache.Lines) return cache.Lines;
+  class Lines extends lib.Layer {
+    getShaders() { return super.getShaders({ vs: LINES_VS, fs: LINES_FS, modules: [lib.project32] }); }
+    initializeState() { this.setState({ model: null }); }
+    updateState({ props, oldProps }) {
+      if (this.state.model && props.lines === oldProps.lines) return;
+      if (this.state.model) this.state.model.destroy();
+      const { positions, colors, offsets } = props.lines;
+      this.setState({ model: new window.luma.Model(this.context.device, {
+        ...this.getShaders(), id: props.id, isInstanced: false,
+        bufferLayout: [{ name: "positions", format: "float32x2" }, { name: "colors", format: "unorm8x4" },
+                       { name: "offsets", format: "float32x2" }],
+        geometry: new window.luma.Geometry({ topology: "line-list", attributes: {
+          positions: { size: 2, value: positions }, colors: { size: 4, value: colors, normalized: true },
+          offsets: { size: 2, value: offsets } } }),
+      }) });
+    }
+    getModels() { return this.state.model ? [this.state.model] : []; }
+    draw() { if (this.state.model && this.props.lines.count) this.state.model.draw(this.context.renderPass); }
+    finalizeState(context) { super.finalizeState(context); if (this.state.model) this.state.model.destroy(); }
+  }
+  Lines.layerName = "VnmapLines";
+  cache.Lines = Lines;
+  return Lines;
+}
+
+// The rings of a mesh as line segments: colourOf(feature) gives a ring's [r, g, b, a], or null to leave it
+// out. width ≥ 1.5 px draws each segment again one pixel right and one pixel down.
+function ringLines(mesh, colourOf, width) {
+  const p = mesh.data.polygons, pos = p.positions.value, starts = p.primitivePolygonIndices.value;
+  const feature = p.featureIds.value, rings = starts.length - 1;
+  const shifts = width >= 1.5 ? [[0, 0], [1, 0], [0, 1]] : [[0, 0]];
+  const colour = new Array(rings);
+  let n = 0;
+  for (let r = 0; r < rings; r++) {
+    colour[r] = colourOf(feature[starts[r]]);
+    if (colour[r]) n += starts[r + 1] - starts[r] - 1;
+  }
+  const count = 2 * n * shifts.length;
+  const positions = new Float32Array(2 * count), colors = new Uint8Array(4 * count), offsets = new Float32Array(2 * count);
+  let v = 0;
+  for (const [dx, dy] of shifts) {
+    for (let r = 0; r < rings; r++) {
+      const c = colour[r];
+      if (!c) continue;
+      for (let i = starts[r]; i < starts[r + 1] - 1; i++) {
+        for (const j of [i, i + 1]) {
+          positions[2 * v] = pos[2 * j]; positions[2 * v + 1] = pos[2 * j + 1];
+          offsets[2 * v] = dx; offsets[2 * v + 1] = dy;
+          colors[4 * v] = c[0]; colors[4 * v + 1] = c[1]; colors[4 * v + 2] = c[2]; colors[4 * v + 3] = c[3];
+          v += 1;
+        }
+      }
+    }
+  }
+  return { positions, colors, offsets, count };
 }
 
 function loadDeck(url) {
@@ -113,42 +226,60 @@ function labelData(state) {
   return out;
 }
 
+const OUTLINE = [34, 34, 34, 255];
+// The white edge between communes: fainter on the national view, where communes are a few pixels wide.
+const edgeAlpha = (zoom) => (zoom >= 7 ? 160 : 80);
+
+function communeLines(state) {
+  // Edges of the communes this rerun shows: white, or the class's own edge colour (drawn on top). Kept
+  // until the colours or the geometry change.
+  const d = state.data, rows = state.rows, ids = state.geo.ids;
+  const alpha = edgeAlpha(state.view ? state.view.zoom : 0), edge = [255, 255, 255, alpha];
+  const kept = state.lines;
+  if (kept && kept.version === state.version && kept.geo === state.geo && kept.alpha === alpha) return kept;
+  const colourOf = (bordered) => (f) => {
+    const i = rows.get(ids[f]);
+    if (i === undefined) return null;
+    const p = d.palette[d.colour[i]];
+    if (p.length > 4) return bordered ? [p[4], p[5], p[6], 255] : null;
+    return bordered ? null : edge;
+  };
+  state.lines = { version: state.version, geo: state.geo, alpha, plain: ringLines(state.geo, colourOf(false), 1),
+                  bordered: ringLines(state.geo, colourOf(true), 1) };
+  return state.lines;
+}
+
 function buildLayers(state) {
   const d = state.data, lib = state.lib;
   const rows = state.rows;
   const none = [0, 0, 0, 0];
-  const fill = (f) => { const i = rows.get(f.id); return i === undefined ? none : d.palette[d.colour[i]]; };
-  const line = (f) => {
-    const i = rows.get(f.id);
-    if (i === undefined) return none;
-    const p = d.palette[d.colour[i]];
-    return p.length > 4 ? [p[4], p[5], p[6], 255] : [255, 255, 255, 255];
-  };
-  const width = (f) => { const i = rows.get(f.id); return i !== undefined && d.palette[d.colour[i]].length > 4 ? 0.8 : 0.3; };
+  const fill = (f) => { const i = rows.get(f.properties.id); return i === undefined ? none : d.palette[d.colour[i]]; };
   const ctx = d.context || {};
   const layers = [];
   if (state.neighbours && ctx.neighbours !== undefined) {
     layers.push(new lib.GeoJsonLayer({
-      id: "neighbours", data: state.neighbours, filled: true, stroked: false, pickable: false,
+      id: "neighbours", data: state.neighbours.data, filled: true, stroked: false, pickable: false,
       getFillColor: d.palette[ctx.neighbours].slice(0, 4),
     }));
   }
   if (state.land) {  // Vietnam's land: white under the units (what "outside the selection" looks like)
     const landColour = ctx.outside !== undefined ? d.palette[ctx.outside].slice(0, 4) : [255, 255, 255, 255];
     layers.push(new lib.GeoJsonLayer({
-      id: "land", data: state.land, filled: true, stroked: false, pickable: false, getFillColor: landColour,
+      id: "land", data: state.land.data, filled: true, stroked: false, pickable: false, getFillColor: landColour,
     }));
   }
   layers.push(new lib.GeoJsonLayer({
-    id: "communes", data: state.geo, filled: true, stroked: true, pickable: true, autoHighlight: true,
-    highlightColor: [0, 0, 0, 60], lineWidthUnits: "pixels", getFillColor: fill, getLineColor: line,
-    getLineWidth: width, updateTriggers: { getFillColor: state.version, getLineColor: state.version, getLineWidth: state.version },
+    id: "communes", data: state.geo.data, filled: true, stroked: false, pickable: true, autoHighlight: true,
+    highlightColor: [0, 0, 0, 60], getFillColor: fill, updateTriggers: { getFillColor: state.version },
   }));
+  const Lines = linesLayer(lib);
+  const lines = communeLines(state);
+  layers.push(new Lines({ id: "commune-lines", lines: lines.plain }));
+  layers.push(new Lines({ id: "commune-borders", lines: lines.bordered }));  // on top: a class's own edge colour
   if (state.outline) {
-    layers.push(new lib.GeoJsonLayer({
-      id: "provinces", data: state.outline, filled: false, stroked: true, pickable: false,
-      lineWidthUnits: "pixels", getLineColor: [34, 34, 34, 255], getLineWidth: d.outline_width || 1.2,
-    }));
+    const width = d.outline_width || 1.2, key = "lines-" + width;
+    const outline = state.outline[key] || (state.outline[key] = ringLines(state.outline, () => OUTLINE, width));
+    layers.push(new Lines({ id: "provinces", lines: outline }));
   }
   const shown = labelData(state);
   state.root.setAttribute("data-labels", String(shown.length));
@@ -209,13 +340,19 @@ function hoverValues(state, code) {
   return out;
 }
 
+function pickedCode(state, info) {
+  // Binary features are picked by index (the feature's number in the mesh file), not as objects.
+  if (!info || !info.layer || info.layer.id !== "communes" || !(info.index >= 0) || !state.rows) return null;
+  const code = state.geo.ids[info.index];
+  return code !== undefined && state.rows.has(code) ? code : null;
+}
+
 function tooltip(state, info) {
-  const f = info && info.object;
-  if (!f || !state.rows) return null;
-  if (!state.rows.has(f.id)) return null;
+  const code = pickedCode(state, info);
+  if (!code) return null;
   const d = state.data, l = d.hover_labels;
-  const v = hoverValues(state, f.id) || { value: "…", gap: "…", status: "…" };
-  const [name, sub] = v.name !== undefined ? [v.name, v.sub] : ((state.names && state.names[f.id]) || [f.id, ""]);
+  const v = hoverValues(state, code) || { value: "…", gap: "…", status: "…" };
+  const [name, sub] = v.name !== undefined ? [v.name, v.sub] : ((state.names && state.names[code]) || [code, ""]);
   return `<b>${esc(name)}</b>${sub ? " — " + esc(sub) : ""}<br>${esc(l.value)}: ${esc(v.value)}<br>${esc(l.target)}: ` +
     `<span class="vnmap-target">${esc(v.target || d.target_text)}</span><br>${esc(l.gap)}: ${esc(v.gap)}` +
     `<br>${esc(l.status)}: ${esc(v.status)}`;
@@ -289,8 +426,8 @@ export default function (component) {
       if (!state.deck || !state.rows) return;
       const r = root.getBoundingClientRect();
       const picked = state.deck.pickObject({ x: e.clientX - r.left, y: e.clientY - r.top, layerIds: ["communes"] });
-      const f = picked && picked.object;
-      if (f && state.rows.has(f.id)) state.setTrigger("clicked", f.id);
+      const code = pickedCode(state, picked);
+      if (code) state.setTrigger("clicked", code);
     });
     // Fill the viewport (presentation mode) and refit the area while the user has not moved the view.
     const onResize = () => {
@@ -302,14 +439,14 @@ export default function (component) {
     window.top.addEventListener("resize", onResize);
     new ResizeObserver(onResize).observe(root);
     loadLabels(state);
-    Promise.all([loadDeck(data.lib), fetchJson(data.geo), fetchJson(data.outline), fetchJson(data.names),
-                 fetchJson(data.land), fetchJson(data.neighbours)]).then(([lib, geo, outline, names, land, neighbours]) => {
+    Promise.all([loadDeck(data.lib), fetchMesh(data.geo), fetchMesh(data.outline), fetchJson(data.names),
+                 fetchMesh(data.land), fetchMesh(data.neighbours)]).then(([lib, geo, outline, names, land, neighbours]) => {
       Object.assign(state, { lib, geo, outline, names, land, neighbours, geoUrl: state.data.geo });
       const view = initialView(state);
       state.view = view;
       state.deck = new lib.Deck({
         parent: root, initialViewState: view, controller: { keyboard: true, doubleClickZoom: true },
-        onHover: (info) => showTooltip(state, info && info.object ? info : null),
+        onHover: (info) => showTooltip(state, pickedCode(state, info) ? info : null),
         getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
         onViewStateChange: ({ viewState }) => {
           const v = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
@@ -354,7 +491,7 @@ export default function (component) {
       state.geo = base; state.geoUrl = data.base_geo;
       render(state);
     }
-    Promise.all([fetchJson(data.geo), fetchJson(data.outline)]).then(([geo, outline]) => {
+    Promise.all([fetchMesh(data.geo), fetchMesh(data.outline)]).then(([geo, outline]) => {
       if (state.data.geo !== data.geo) return;
       state.geo = geo; state.outline = outline; state.geoUrl = data.geo;
       render(state);
