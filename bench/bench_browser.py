@@ -317,21 +317,14 @@ def main(argv: list[str] | None = None) -> int:
     targets: dict[str, tuple[str, int]] = {}
     try:
         if args.only != "baseline":
-            url, proc = start_streamlit("app.py", tmp)
-            procs.append(proc)
-            pid = proc.pid
-            if args.proxy:
-                url, nginx = start_proxy(url, tmp)
-                procs.append(nginx)
-            targets["app"] = (url, pid)
-            if args.before:
-                url, proc = start_streamlit("app.py", tmp, root=args.before.resolve())
+            checkouts = {"app": ROOT, **({"before": args.before.resolve()} if args.before else {})}
+            for name, root in checkouts.items():  # the app, and the earlier checkout measured beside it
+                url, proc = start_streamlit("app.py", tmp, root=root)
                 procs.append(proc)
-                pid = proc.pid
                 if args.proxy:
                     url, nginx = start_proxy(url, tmp)
                     procs.append(nginx)
-                targets["before"] = (url, pid)
+                targets[name] = (url, proc.pid)
         if args.only != "app":
             url, proc = start_streamlit("bench/baseline_app.py", tmp)
             procs.append(proc)
