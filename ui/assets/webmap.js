@@ -94,9 +94,8 @@ function linesLayer(lib) {
           offsets: { size: 2, value: offsets } } }),
       }) });
     }
-    getModels() { return this.state.model ? [this.state.model] : []; }
+    getModels() { return this.state.model ? [this.state.model] : []; }  // deck.gl sets their view uniforms, destroys them
     draw() { if (this.state.model && this.props.lines.count) this.state.model.draw(this.context.renderPass); }
-    finalizeState(context) { super.finalizeState(context); if (this.state.model) this.state.model.destroy(); }
   }
   Lines.layerName = "VnmapLines";
   cache.Lines = Lines;
