@@ -70,3 +70,18 @@ def test_progress_goal():
     assert progress_goal(S2025, S2030, 2025) is S2030
     assert progress_goal(S2025, None, 2025) is None
     assert progress_goal(STANDING, STANDING, 2024) is None  # due every year: no rate to reach it later
+
+
+def test_a_province_list_fits_only_its_communes_with_the_same_figures():
+    # History of the whole country (here: a commune outside the list, and a met one); the list's own
+    # trends and AARRs needed are what the full history gives, and the others are not fitted at all.
+    values = history("stunting_u5", [("00001", 2023, 33, 100), ("00001", 2024, 30, 100),
+                                     ("00002", 2023, 10, 100), ("00002", 2024, 9, 100),
+                                     ("00003", 2023, 26, 100), ("00003", 2024, 27, 100),
+                                     ("09999", 2023, 50, 100), ("09999", 2024, 40, 100)])
+    out = ranked(values, STUNTING, S2025, 2024)
+    assert list(out.index) == ["00001", "00003"]  # 00002 meets the target, 09999 is not in the frame
+    assert out.loc["00001", "aarr"] == pytest.approx(100 * (1 - 30 / 33))
+    assert out.loc["00003", "aarr"] == pytest.approx(100 * (1 - 27 / 26))
+    assert out.loc["00003", "required_aarr"] == pytest.approx(100 * (1 - 20 / 27))
+    assert out.loc["00003", "trend"] == "worsening" and out.loc["00001", "trend"] == "improving"

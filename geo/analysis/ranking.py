@@ -96,7 +96,10 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
         np.full(len(lagging), np.nan if target is None else target.value))
     out.insert(out.columns.get_loc("gap"), "target", applied)
     if history is not None:
-        trend = trend_arrows(history, meta, year=year)
+        # Trend fits and AARRs needed are per commune: fit only the communes listed (a province's few dozen,
+        # not the country's 3,321 on every rerun of the lagging page).
+        listed = history[history["code"].isin(out["code"])]
+        trend = trend_arrows(listed, meta, year=year)
         out = out.merge(trend, on="code", how="left", validate="one_to_one")
         goal = progress_goal(target, later, year)
         out["required_aarr"] = np.nan
@@ -105,6 +108,7 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
             rows = history[history["indicator"] == meta["id"]] if "indicator" in history else history
             rows = rows.assign(indicator=meta["id"])
             last = year if year is not None else int(rows["year"].max())
+            rows = rows[rows["code"].isin(out["code"])]
             groups = [v.group for v in goal.variants if v.group in lagging]  # who gets a group's own target
             needed = add_trend(lagging[["code", *groups]], rows, meta, goal, last)
             out = out.drop(columns="required_aarr").merge(needed[["code", "required_aarr"]], on="code", how="left",
