@@ -44,8 +44,9 @@ def _data():
 @st.cache_resource
 def _geojson_url(_layers, code: str) -> str:
     """The area's GeoJSON (written once into the static folder): plotly reads GeoJSON, the app's map meshes."""
-    import numpy as np
-    import shapely
+    import json
+
+    from geo.reporting.export_map import _feature_collection  # the exports' GeoJSON, the same rounding
 
     gdf = _layers.detail_geometry() if code else _layers.national_geometry()
     if code:
@@ -55,10 +56,8 @@ def _geojson_url(_layers, code: str) -> str:
     path = config.static_dir() / _layers.static_subdir / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        rounded = shapely.transform(np.asarray(gdf.geometry.values), lambda xy: np.round(xy, decimals))
-        features = ",".join(f'{{"type":"Feature","id":"{c}","properties":{{}},"geometry":{g}}}'
-                            for c, g in zip(gdf["code"], shapely.to_geojson(rounded), strict=True))
-        path.write_text(f'{{"type":"FeatureCollection","features":[{features}]}}', encoding="utf-8")
+        body = _feature_collection(gdf["code"], gdf.geometry.to_numpy(), decimals)
+        path.write_text(json.dumps(body, separators=(",", ":")), encoding="utf-8")
     return _layers.url(name)
 
 

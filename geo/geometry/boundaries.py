@@ -33,7 +33,7 @@ NEIGHBOURS_FILE = "world/neighbours_ne110m.geojson"
 BOUNDARY_SOURCE = "sapnhap.bando.com.vn (qua thanglequoc/vietnamese-provinces-database)"
 
 # Degrees. 0.0005 (~50 m) keeps ward shapes in a province view; 0.008 (~0.9 km) is below one pixel
-# on a national map and keeps the whole country under ~2 MB of GeoJSON.
+# on a national map and keeps the whole country's geometry under ~2 MB.
 DETAIL_TOLERANCE = 0.0005
 NATIONAL_TOLERANCE = 0.008
 # Decimals kept in the browser's geometry: 4 (~11 m) for detail, 3 (~110 m) for the national view.

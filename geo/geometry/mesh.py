@@ -1,14 +1,14 @@
 """Polygons triangulated once, for the browser map: deck.gl's binary features in one small file.
 
-Given GeoJSON, deck.gl flattens and triangulates every polygon (earcut) in the browser before the first
-frame: about 0.55 s of the national map's load on 2 cores, and seconds for a province's detailed
-geometry. Here the cache build does that work once. A mesh file holds, after a short JSON header (the
-feature ids and the counts), the vertex coordinates as integers (rounded to ``decimals``, so shared
-vertices stay shared) and the triangle indices, both delta-encoded so gzip packs them (the national
-communes: ≈ 0.25 MB gzip, as small as their GeoJSON), then the polygon and ring starts and each
-polygon's feature. Rings keep their closing vertex: the outlines are drawn from the same positions.
-The browser's reader is ``ui/assets/webmap.js`` (``decodeMesh``); ``decode_mesh`` is the same reading
-in Python, for tests.
+Given GeoJSON, deck.gl flattens and triangulates every polygon (earcut) in the browser before the first frame
+(≈ 0.55 s of the national load in a CPU profile at stop 19, on 2 cores; the gain of this file alone was not
+isolated later: the outlines' GPU cost dwarfed it). Here the cache build does that work once. A mesh file
+holds, after a short JSON header (the feature ids and the counts), the vertex coordinates as integers (rounded
+to ``decimals``, so shared vertices stay shared) and the triangle indices, both delta-encoded so gzip packs
+them (the national communes: 0.27 MB gzip, GeoJSON 0.28 MB), then the polygon and ring starts and each
+polygon's feature. Rings keep their closing vertex: the outlines are drawn from the same positions. The
+browser's reader is ``ui/assets/webmap.js`` (``decodeMesh``); ``decode_mesh`` is the same reading in Python,
+for tests.
 """
 
 from __future__ import annotations

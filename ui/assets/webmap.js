@@ -33,8 +33,9 @@ const fetchMesh = (url) => fetchFile(url, (r) => r.arrayBuffer().then(decodeMesh
 function decodeMesh(buf) {
   // geo/geometry/mesh.py's file: triangulated once when the cache was built, so deck.gl draws the polygons
   // without flattening or triangulating them (its binary features: triangles given, _normalize off).
-  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, new DataView(buf).getUint32(4, true))));
-  let at = 8 + new DataView(buf).getUint32(4, true);
+  const size = new DataView(buf).getUint32(4, true);
+  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, size)));
+  let at = 8 + size;
   const take = (Type, n) => { const a = new Type(buf, at, n); at += 4 * n; return a; };
   const { vertices: v, triangles: t, polygons: p, rings: r, scale } = head;
   const dpos = take(Int32Array, 2 * v), dtri = take(Int32Array, 3 * t);
@@ -66,11 +67,9 @@ const LINES_VS = `#version 300 es
 #define SHADER_NAME vnmap-lines-vertex-shader
 in vec2 positions;
 in vec4 colors;
-in vec2 offsets;
 out vec4 vColor;
 void main(void) {
   gl_Position = project_position_to_clipspace(vec3(positions, 0.0), vec3(0.0), vec3(0.0));
-  gl_Position.xy += project_pixel_size_to_clipspace(offsets) * gl_Position.w;
   vColor = colors;
 }`;
 const LINES_FS = `#version 300 es
@@ -88,14 +87,12 @@ function linesLayer(lib) {
     updateState({ props, oldProps }) {
       if (this.state.model && props.lines === oldProps.lines) return;
       if (this.state.model) this.state.model.destroy();
-      const { positions, colors, offsets } = props.lines;
+      const { positions, colors } = props.lines;
       this.setState({ model: new window.luma.Model(this.context.device, {
         ...this.getShaders(), id: props.id, isInstanced: false,
-        bufferLayout: [{ name: "positions", format: "float32x2" }, { name: "colors", format: "unorm8x4" },
-                       { name: "offsets", format: "float32x2" }],
+        bufferLayout: [{ name: "positions", format: "float32x2" }, { name: "colors", format: "unorm8x4" }],
         geometry: new window.luma.Geometry({ topology: "line-list", attributes: {
-          positions: { size: 2, value: positions }, colors: { size: 4, value: colors, normalized: true },
-          offsets: { size: 2, value: offsets } } }),
+          positions: { size: 2, value: positions }, colors: { size: 4, value: colors, normalized: true } } }),
       }) });
     }
     getModels() { return this.state.model ? [this.state.model] : []; }  // deck.gl sets their view uniforms, destroys them
@@ -106,36 +103,29 @@ function linesLayer(lib) {
   return Lines;
 }
 
-// The rings of a mesh as line segments: colourOf(feature) gives a ring's [r, g, b, a], or null to leave it
-// out. width ≥ 1.5 px draws each segment again one pixel right and one pixel down.
-function ringLines(mesh, colourOf, width) {
+// The rings of a mesh as line segments (two vertices each): colourOf(feature) gives a ring's [r, g, b, a],
+// or null to leave it out. GL lines are one pixel wide.
+function ringLines(mesh, colourOf) {
   const p = mesh.data.polygons, pos = p.positions.value, starts = p.primitivePolygonIndices.value;
   const feature = p.featureIds.value, rings = starts.length - 1;
-  const shifts = width >= 1.5 ? [[0, 0], [1, 0], [0, 1]] : [[0, 0]];
   const colour = new Array(rings);
   let n = 0;
   for (let r = 0; r < rings; r++) {
     colour[r] = colourOf(feature[starts[r]]);
     if (colour[r]) n += starts[r + 1] - starts[r] - 1;
   }
-  const count = 2 * n * shifts.length;
-  const positions = new Float32Array(2 * count), colors = new Uint8Array(4 * count), offsets = new Float32Array(2 * count);
-  let v = 0;
-  for (const [dx, dy] of shifts) {
-    for (let r = 0; r < rings; r++) {
-      const c = colour[r];
-      if (!c) continue;
-      for (let i = starts[r]; i < starts[r + 1] - 1; i++) {
-        for (const j of [i, i + 1]) {
-          positions[2 * v] = pos[2 * j]; positions[2 * v + 1] = pos[2 * j + 1];
-          offsets[2 * v] = dx; offsets[2 * v + 1] = dy;
-          colors[4 * v] = c[0]; colors[4 * v + 1] = c[1]; colors[4 * v + 2] = c[2]; colors[4 * v + 3] = c[3];
-          v += 1;
-        }
-      }
+  const positions = new Float32Array(4 * n), colors = new Uint8Array(8 * n);
+  let s = 0;
+  for (let r = 0; r < rings; r++) {
+    const c = colour[r];
+    if (!c) continue;
+    for (let i = starts[r]; i < starts[r + 1] - 1; i++, s++) {
+      positions.set(pos.subarray(2 * i, 2 * i + 4), 4 * s);  // this vertex and the next
+      colors.set(c, 8 * s);
+      colors.set(c, 8 * s + 4);
     }
   }
-  return { positions, colors, offsets, count };
+  return { positions, colors, count: 2 * n };
 }
 
 function loadDeck(url) {
@@ -247,8 +237,8 @@ function communeLines(state) {
     if (p.length > 4) return bordered ? [p[4], p[5], p[6], 255] : null;
     return bordered ? null : edge;
   };
-  state.lines = { version: state.version, geo: state.geo, alpha, plain: ringLines(state.geo, colourOf(false), 1),
-                  bordered: ringLines(state.geo, colourOf(true), 1) };
+  state.lines = { version: state.version, geo: state.geo, alpha, plain: ringLines(state.geo, colourOf(false)),
+                  bordered: ringLines(state.geo, colourOf(true)) };
   return state.lines;
 }
 
@@ -280,8 +270,7 @@ function buildLayers(state) {
   layers.push(new Lines({ id: "commune-lines", lines: lines.plain }));
   layers.push(new Lines({ id: "commune-borders", lines: lines.bordered }));  // on top: a class's own edge colour
   if (state.outline) {
-    const width = d.outline_width || 1.2, key = "lines-" + width;
-    const outline = state.outline[key] || (state.outline[key] = ringLines(state.outline, () => OUTLINE, width));
+    const outline = state.outline.lines || (state.outline.lines = ringLines(state.outline, () => OUTLINE));
     layers.push(new Lines({ id: "provinces", lines: outline }));
   }
   const shown = labelData(state);
