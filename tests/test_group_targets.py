@@ -193,3 +193,16 @@ def test_many_indicators_at_once_match_one_at_a_time(reg, communes, values):
             pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)
     row = compare_groups_many(communes, values, metas, targets, 2025)[0]
     assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET and row["n_unknown"] == 1
+
+
+def test_many_indicators_at_once_leave_out_what_is_not_counted(reg, communes, values):
+    """A partial commune the user chose not to count (coverage marks: counted False) is in neither sum."""
+    from geo.analysis.equity import compare_groups, compare_groups_many
+
+    marked = values.assign(counted=values["code"] != "em2")
+    metas = [reg.indicator("underweight_u5")]
+    targets = {"underweight_u5": reg.target(FW, "underweight_u5", 2025)}
+    got = compare_groups_many(communes, marked, metas, targets, 2025)[0]
+    one = compare_groups(communes, marked, metas[0], targets["underweight_u5"], 2025).iloc[0]
+    assert got["n_group"] == 2 and got["n_group_reporting"] == 1 and got["value_group"] == pytest.approx(13.0)
+    pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)

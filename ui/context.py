@@ -37,6 +37,7 @@ from ui.cache import (
     load_registry,
     load_stored,
     marked_values,
+    per_summary,
     per_view,
     plan_area_names,
     plan_areas,
@@ -94,6 +95,13 @@ class Context:
     def data_key(self) -> str:
         """Cache key of the values as marked for this view (dataset version and the partial choice)."""
         return f"{dataset_key(self.dataset.name, self.dataset.version)}|{int(self.sel.filters.include_partial)}"
+
+    def summary(self, name: str, parts: tuple, compute):
+        """``compute()`` (a small table) once per dataset version, partial choice and ``parts`` (everything
+        else it reads), shared by all sessions; this session's unsaved upload is computed every time."""
+        if self.dataset.name == PREVIEW:
+            return compute()
+        return per_summary((name, self.layers.key, self.data_key, *parts), _compute=compute)
 
     def target_for(self, year: int) -> Target | None:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis.profile import projection_series
-from geo.indicators.selection import Summary
+from geo.indicators.selection import Summary, in_codes
 from geo.indicators.status import MET, NO_DATA, NO_TARGET, NOT_APPLICABLE
 from geo.indicators.uncertainty import wilson_interval
 from geo.reporting.charts import build_trend_chart
@@ -243,23 +243,16 @@ def funnel_figure(ctx, p0: float, text_scale: float | None = None):
 
 def area_trend(ctx, text_scale: float | None = None):
     """Trend chart of the selection (sum of counts per year, 95% band) and its on-track verdict."""
-    from geo.indicators.trends import aggregate_by_year, assess_area_trend
-    from geo.reporting.charts import build_trend_chart
-
     t, lang, sel = ctx.t, ctx.lang, ctx.sel
-    codes = ctx.selected["code"]
-    values = ctx.dataset.values
-    rows = values[(values["indicator"] == sel.indicator) & values["code"].isin(codes) & (values["year"] <= sel.year)]
-    series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]].assign(series_name=ctx.area_name())
-    selected = ctx.communes[ctx.communes["code"].isin(codes)]
-    targets = [x.for_area(selected) for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
+    trend = ctx.summary("area_trend", (sel.framework, sel.indicator, sel.year, sel.target_year, sel.filters),
+                        lambda: _area_trend_figures(ctx))
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
-    fig = build_trend_chart(series, targets=targets, labels=labels, title="", lang=lang,
+    fig = build_trend_chart(trend["series"].assign(series_name=ctx.area_name()), targets=trend["targets"],
+                            labels=labels, title="", lang=lang,
                             text_scale=current_scale() if text_scale is None else text_scale)
-    target = ctx.target.for_area(selected) if ctx.target is not None else None
-    res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
+    target, res = trend["target"], trend["res"]
     if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
         return fig, _progress_line(t, res, sel.target_year, lang)
     # The target year has come (or the target is due every year): say met / not met, not "required AARR —",
@@ -273,12 +266,30 @@ def area_trend(ctx, text_scale: float | None = None):
         (bool(target.standing), bool(met))]
     verdict = t(key, year=target.year, value=format_percent(res["last_value"], lang), target=target.text(lang),
                 gap=format_number(max(gap, 0.0), lang, 1))
-    later = ctx.target_for(2030) if target.year < 2030 and not target.standing else None
-    if later is not None:
-        later = later.for_area(selected)
-        verdict += "  \n" + _progress_line(t, assess_area_trend(rows, later, ctx.meta["direction"]).iloc[0], 2030,
-                                           lang)
+    if trend["later"] is not None:
+        verdict += "  \n" + _progress_line(t, trend["later"], 2030, lang)
     return fig, verdict
+
+
+def _area_trend_figures(ctx) -> dict:
+    """The selection's yearly series, the targets that apply to it and its trend assessments (no text)."""
+    from geo.indicators.trends import aggregate_by_year, assess_area_trend
+
+    sel = ctx.sel
+    selected = ctx.selected
+    values = ctx.dataset.values
+    rows = values[(values["indicator"] == sel.indicator) & (values["year"] <= sel.year)]
+    rows = rows[in_codes(rows["code"], selected["code"])]
+    series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]]
+    targets = [x.for_area(selected) for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
+    target = ctx.target.for_area(selected) if ctx.target is not None else None
+    res = assess_area_trend(rows, target, ctx.meta["direction"]).iloc[0]
+    later = None
+    if target is not None and not pd.isna(res["deadline_reached"]) and bool(res["deadline_reached"]):
+        nxt = ctx.target_for(2030) if target.year < 2030 and not target.standing else None
+        if nxt is not None:
+            later = assess_area_trend(rows, nxt.for_area(selected), ctx.meta["direction"]).iloc[0]
+    return {"series": series, "targets": targets, "target": target, "res": res, "later": later}
 
 
 def _progress_line(t, res, year: int, lang: str) -> str:

@@ -19,7 +19,8 @@ t, sel, lang = ctx.t, ctx.sel, ctx.sel.lang
 present.enter_toggle(t)
 
 headline(ctx, t("overview.heading", area=ctx.area_name(), year=sel.year), subject=True)
-table = summarise_targets(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang)
+table = ctx.summary("targets", (sel.framework, sel.year, sel.filters, lang), lambda: summarise_targets(
+    ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.year, sel.filters, lang=lang))
 st.caption(t("overview.framework", framework=ctx.reg.framework(sel.framework)[f"name_{lang}"]))
 
 columns = st.columns(3 if present.is_present() else 4)
@@ -55,8 +56,9 @@ chart_export_buttons(lambda: area_trend(ctx, text_scale=1.0)[0], ctx, name="area
 prov = sel.filters.province
 st.subheader(t("maplegend.province_communes", province=ctx.area_name(), year=sel.target_year) if prov else
              t("overview.by_province_map", indicator=ctx.meta[f"short_{lang}"], year=sel.target_year))
-provinces = summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework, sel.indicator, sel.year,
-                                sel.target_year, filters=sel.filters)
+provinces = ctx.summary("provinces", (sel.framework, sel.indicator, sel.year, sel.target_year, sel.filters),
+                        lambda: summarise_provinces(ctx.communes, ctx.dataset.values, ctx.reg, sel.framework,
+                                                    sel.indicator, sel.year, sel.target_year, filters=sel.filters))
 if ctx.target is None:
     st.info(t("kpi.no_target", target_year=sel.target_year))
 else:

@@ -15,6 +15,7 @@ import pandas as pd
 from geo.indicators.aggregate import usable_counts
 from geo.indicators.coverage import marks_of
 from geo.indicators.registry import LOWER_IS_BETTER, Target
+from geo.indicators.selection import in_codes
 from geo.indicators.status import classify_against_target, compute_gap
 
 GROUP_COLUMNS = ("em_area", "border", "coastal", "island")
@@ -91,12 +92,13 @@ def compare_groups_many(communes: pd.DataFrame, values: pd.DataFrame, metas: lis
     side_of = pd.Series(side, index=communes["code"].astype(str).to_numpy())
     n_side = side_of.value_counts()
     ids = [m["id"] for m in metas]
-    rows = values.loc[(values["year"] == year) & values["indicator"].isin(ids)
-                      & values["code"].isin(communes["code"]), ["code", "indicator", "numerator", "denominator"]]
+    marks = [c for c in ("counted",) if c in values]
+    rows = values.loc[(values["year"] == year) & in_codes(values["indicator"], ids)
+                      & in_codes(values["code"], communes["code"]),
+                      ["code", "indicator", "numerator", "denominator", *marks]]
     if rows.duplicated(["code", "indicator"]).any():
         raise ValueError("compare_groups_many expects one row per commune and indicator for the year")
-    usable = rows["numerator"].notna() & rows["denominator"].notna() & (rows["denominator"] > 0)
-    rows = rows[usable]
+    rows = rows[usable_counts(rows)]  # the same rows compare_groups sums (a partial commune left out unless counted)
     rows = rows.assign(side=side_of.reindex(rows["code"].astype(str)).to_numpy())
     sums = rows.groupby(["indicator", "side"], observed=True).agg(
         n_reporting=("code", "size"), numerator=("numerator", "sum"), denominator=("denominator", "sum"))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.registry import RATE, YES_NO, Registry, Target
-from geo.indicators.selection import add_trend, assess_communes
+from geo.indicators.selection import add_trend, assess_communes, in_codes
 from geo.indicators.status import NO_DATA, NOT_MET, classify_against_target, communes_needed
 from geo.indicators.trends import assess_trend
 
@@ -98,7 +98,7 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     if history is not None:
         # Trend fits and AARRs needed are per commune: fit only the communes listed (a province's few dozen,
         # not the country's 3,321 on every rerun of the lagging page).
-        listed = history[history["code"].isin(out["code"])]
+        listed = history[in_codes(history["code"], out["code"])]
         trend = trend_arrows(listed, meta, year=year)
         out = out.merge(trend, on="code", how="left", validate="one_to_one")
         goal = progress_goal(target, later, year)
@@ -108,7 +108,7 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
             rows = history[history["indicator"] == meta["id"]] if "indicator" in history else history
             rows = rows.assign(indicator=meta["id"])
             last = year if year is not None else int(rows["year"].max())
-            rows = rows[rows["code"].isin(out["code"])]
+            rows = rows[in_codes(rows["code"], out["code"])]
             groups = [v.group for v in goal.variants if v.group in lagging]  # who gets a group's own target
             needed = add_trend(lagging[["code", *groups]], rows, meta, goal, last)
             out = out.drop(columns="required_aarr").merge(needed[["code", "required_aarr"]], on="code", how="left",
