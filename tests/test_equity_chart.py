@@ -68,3 +68,21 @@ def test_no_warning_when_every_side_is_large_and_rows_from_compare_groups():
     assert [a.text for a in fig.layout.annotations if a.name == "gap"] == ["+20.0 pp"]
     with pytest.raises(ValueError):
         build_equity_chart(res.drop(columns=["gap_between"]), labels=LABELS, lang="en")
+
+
+def test_charts_carry_plotly_whites_look_for_every_trace_type_they_draw():
+    """The lean template (see white_template) draws what "plotly_white" draws: its whole layout, and its
+    defaults for each trace type in the figure (a new trace type in a chart needs its defaults added)."""
+    import plotly.io as pio
+
+    from geo.reporting.charts import build_funnel_plot
+
+    white = pio.templates["plotly_white"]
+    frame = pd.DataFrame({"code": ["a", "b"], "name": ["A", "B"], "province": ["P", "P"], "value": [10.0, 30.0],
+                          "numerator": [10.0, 30.0], "denominator": [100.0, 100.0]})
+    for fig in (build_equity_chart(rows(), labels=LABELS, lang="vi", target=TARGET),
+                build_funnel_plot(frame, p0=0.2, target=TARGET, labels={}, lang="vi", direction="lower_is_better")):
+        template = fig.layout.template
+        assert template.layout.to_plotly_json() == white.layout.to_plotly_json()
+        for kind in {trace.type for trace in fig.data}:
+            assert [t.to_plotly_json() for t in template.data[kind]] == [t.to_plotly_json() for t in white.data[kind]]

@@ -451,3 +451,16 @@ def test_in_codes_matches_pandas_isin_including_missing_and_empty():
         got = in_codes(codes, wanted)
         assert got.dtype == np.bool_ and got.tolist() == expected.tolist(), wanted
     assert in_codes(codes.astype(object), ["00100"]).tolist() == [False, False, False, False, True]
+
+
+def test_one_indicators_rows_split_once_are_the_rows_a_filter_gives():
+    """The pages' per-indicator rows (split once per dataset version) equal filtering the whole table."""
+    from ui.cache import indicator_values
+
+    values = pd.DataFrame({"code": ["c1", "c2", "c1", "c3"], "indicator": pd.array(["a", "b", "a", "b"], "string"),
+                           "year": [2024, 2024, 2025, 2025], "numerator": [1.0, 2.0, 3.0, 4.0]})
+    for key in ("test-split|1", None):
+        for ind in ("a", "b"):
+            pd.testing.assert_frame_equal(indicator_values(key, values, ind), values[values["indicator"] == ind])
+        missing = indicator_values(key, values, "zz")
+        assert missing.empty and list(missing.columns) == list(values.columns)

@@ -106,6 +106,23 @@ def _marked(dataset_key: str, layers_key: str, include_partial: bool, *, _values
     return mark_values(_values, include_partial=include_partial)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _by_indicator(data_key: str, *, _values) -> dict[str, pd.DataFrame]:
+    return {str(ind): rows for ind, rows in _values.groupby("indicator", observed=True, sort=False)}
+
+
+def indicator_values(data_key: str | None, values: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The rows of one indicator (every year), split once per dataset version and partial choice.
+
+    Every page filters the ~280,000 national rows by indicator first (join, trends, ranking, equity): a scan
+    of them was 10-15 ms each, several times a rerun. Shared, not copied: callers must not modify the frame.
+    ``data_key`` None (this session's unsaved upload): filtered every time.
+    """
+    if data_key is None:
+        return values[values["indicator"] == indicator]
+    return _by_indicator(data_key, _values=values).get(indicator, values.iloc[0:0])
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int, target_year: int, filters,
                         *, _communes, _values, _reg) -> list[dict]:
@@ -257,9 +274,12 @@ def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[st
             "neighbours": _layers.url(NEIGHBOURS), "land": _layers.outline_url}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=192)
 def per_view(key: tuple, *, _compute):
     """A result that depends only on what `key` names (dataset version, indicator, year, target, ...).
+
+    192 entries: a dataset's 24 indicators × 5 years for the map and the other pages stay warm (64 missed
+    most clicks under bench_load); an assessed national frame is ~1.5 MB, so the cache stays under ~300 MB.
 
     Reruns that change nothing in the key (a filter, the colour mode, the language, a click) reuse it;
     the caller makes sure the key names everything `_compute` reads.

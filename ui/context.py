@@ -33,6 +33,7 @@ from ui.cache import (
     communes_with_attributes,
     ensure_layers,
     get_store,
+    indicator_values,
     load_illustrative,
     load_registry,
     load_stored,
@@ -96,6 +97,11 @@ class Context:
         """Cache key of the values as marked for this view (dataset version and the partial choice)."""
         return f"{dataset_key(self.dataset.name, self.dataset.version)}|{int(self.sel.filters.include_partial)}"
 
+    def values_of(self, indicator: str) -> pd.DataFrame:
+        """This dataset's rows of one indicator (shared: do not modify)."""
+        return indicator_values(None if self.dataset.name == PREVIEW else self.data_key, self.dataset.values,
+                                indicator)
+
     def summary(self, name: str, parts: tuple, compute):
         """``compute()`` (a small table) once per dataset version, partial choice and ``parts`` (everything
         else it reads), shared by all sessions; this session's unsaved upload is computed every time."""
@@ -135,10 +141,12 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
 
     def assessed() -> tuple[pd.DataFrame, JoinReport]:
         """Every commune assessed (each on its own, so keeping the selected ones afterwards gives the same rows)."""
-        frame, report = join_indicator(communes, ds.values, sel.indicator, sel.year)
+        key = None if ds.name == PREVIEW else f"{dataset_key(ds.name, ds.version)}|{int(sel.filters.include_partial)}"
+        rows = indicator_values(key, ds.values, sel.indicator)
+        frame, report = join_indicator(communes, rows, sel.indicator, sel.year)
         frame = assess_communes(frame, meta, target)
         if precision:
-            frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), ds.values, meta, target, sel.year)
+            frame = add_trend(add_uncertainty(frame, meta, target, sel.min_n), rows, meta, target, sel.year)
         return frame, report
 
     key = view_key(layers, ds, sel, precision)

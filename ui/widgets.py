@@ -277,8 +277,8 @@ def _area_trend_figures(ctx) -> dict:
 
     sel = ctx.sel
     selected = ctx.selected
-    values = ctx.dataset.values
-    rows = values[(values["indicator"] == sel.indicator) & (values["year"] <= sel.year)]
+    values = ctx.values_of(sel.indicator)
+    rows = values[values["year"] <= sel.year]
     rows = rows[in_codes(rows["code"], selected["code"])]
     series = aggregate_by_year(rows)[["year", "value", "lo", "hi"]]
     targets = [x.for_area(selected) for x in (ctx.target_for(2025), ctx.target_for(2030)) if x is not None]
@@ -337,8 +337,8 @@ def history_chart(profile: dict, ctx, text_scale: float | None = None):
     own = profile["history"][profile["history"]["indicator"] == ind]
     lo, hi = wilson_interval(own["numerator"], own["denominator"])
     key = ctx.data_key
-    province = yearly_rates(key, ind, prov, _values=ctx.dataset.values, _communes=ctx.communes)
-    national = yearly_rates(key, ind, "", _values=ctx.dataset.values, _communes=ctx.communes)
+    province = yearly_rates(key, ind, prov, _values=ctx.values_of(ind), _communes=ctx.communes)
+    national = yearly_rates(key, ind, "", _values=ctx.values_of(ind), _communes=ctx.communes)
     name = profile["commune"]["full_name"]
     series = pd.concat([
         own[["year", "value"]].assign(series_name=name, lo=lo, hi=hi),

@@ -39,7 +39,9 @@ show_table(national.frame, lang, national.kinds)
 st.subheader(t("equity.by_province", indicator=ctx.meta[f"short_{lang}"]))
 group = st.radio(t("equity.group"), GROUP_COLUMNS, key="equity_group", horizontal=True,
                  format_func=lambda g: t(f"equity.group_{g}"))
-by_prov = compare_groups(communes, values, ctx.meta, ctx.target, sel.year, group_col=group, by_province=True)
+by_prov = ctx.summary("equity_provinces", (sel.framework, sel.indicator, sel.year, sel.target_year, sel.filters, group),
+                      lambda: compare_groups(communes, ctx.values_of(sel.indicator), ctx.meta, ctx.target, sel.year,
+                                             group_col=group, by_province=True))
 prov_view = equity_view(by_prov.assign(group=group).to_dict("records"), t, by_province=True)
 prov_chart = equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]))
 st.plotly_chart(prov_chart, width="stretch", key="equity_province_chart", config={"displaylogo": False})

@@ -49,7 +49,7 @@ else:
     st.radio(t("rank.order"), ("furthest", "nearest"), key="order", horizontal=True,
              format_func=lambda o: t(f"rank.{o}"))
     later = ctx.target_for(2030) if sel.target_year < 2030 else None
-    ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.dataset.values,
+    ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.values_of(meta["id"]),
                           year=sel.year, later=later)
     extra = [c for c in PRECISION_COLUMNS if c not in ranked]  # AARR and AARR needed come from rank_lagging
     ranked = ranked.merge(ctx.frame[["code", *extra]], on="code", how="left", validate="one_to_one")

@@ -9,6 +9,7 @@ names) is HTML-escaped before it reaches plotly's hover labels.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable
 
@@ -19,6 +20,19 @@ import plotly.graph_objects as go
 from geo.indicators.registry import LOWER_IS_BETTER, Target
 from geo.indicators.uncertainty import funnel_limits, wilson_interval
 from geo.text.numbers import format_number, format_percent
+
+
+@functools.cache
+def white_template() -> go.layout.Template:
+    """plotly_white's layout with the trace defaults of the one trace type these charts draw (scatter).
+
+    Naming "plotly_white" makes plotly copy and validate its defaults for all 24 trace types on every
+    figure: 20 ms a chart, a large part of an overview or equity rerun; this is 7 ms and draws the same.
+    """
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    return go.layout.Template(layout=white.layout, data={"scatter": white.data.scatter})
 
 # Okabe & Ito (2008), in the order lines are drawn: blue, vermillion, bluish green, reddish purple,
 # sky blue, orange, black.
@@ -167,7 +181,7 @@ def build_trend_chart(series: pd.DataFrame, *, targets: list[Target], labels: di
         years += list(projections["year"])
     fig.update_layout(
         title={"text": html.escape(title)}, separators=_separators(lang), hovermode="closest",
-        template="plotly_white", margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        template=white_template(), margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
     )
     fig.update_xaxes(title_text=_label(labels, "axis_year"), dtick=1, tickformat="d",
@@ -262,7 +276,7 @@ def build_funnel_plot(frame: pd.DataFrame, *, p0: float, target: Target | None, 
 
     fig.update_layout(
         title={"text": _label(labels, "title")} if "title" in labels else None, separators=_separators(lang),
-        template="plotly_white", hovermode="closest", margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        template=white_template(), hovermode="closest", margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": -0.35, "x": 0},
     )
     xaxis: dict = {"title_text": _label(labels, "axis_denominator"), "type": "log" if log_x else "linear"}

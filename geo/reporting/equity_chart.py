@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from geo.indicators.registry import Target
 from geo.indicators.uncertainty import LOW_PRECISION_THRESHOLD, wilson_interval
-from geo.reporting.charts import OKABE_ITO, TARGET_COLOUR, scale_text
+from geo.reporting.charts import OKABE_ITO, TARGET_COLOUR, scale_text, white_template
 from geo.text.numbers import format_number, format_percent, format_points
 
 #: A side with fewer reporting communes than this is one or two communes' story, not a group's.
@@ -136,7 +136,7 @@ def build_equity_chart(rows: pd.DataFrame, *, labels: Mapping[str, str], lang: s
     values += [target.value] if target is not None else []
     span = [max(0.0, min(values) - 3), min(100.0, max(values) + 3)] if values else None
     fig.update_layout(
-        title={"text": html.escape(title)} if title else None, template="plotly_white",
+        title={"text": html.escape(title)} if title else None, template=white_template(),
         separators=",." if lang == "vi" else ".,", hovermode="closest",
         height=max(320, 60 * len(rows) + 200), margin={"l": 20, "r": 110, "t": 60, "b": 110 + 16 * len(notes)},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "font": {"size": 14}},
