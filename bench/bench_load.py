@@ -214,6 +214,11 @@ def start_cluster(replicas: int) -> tuple[str, list[int]]:
     return done.stdout.strip().splitlines()[-1], pids
 
 
+def replica_urls(replicas: int) -> list[str]:
+    """Each replica's own address (scripts/cluster.sh: the proxy's port + i), to warm every one of them."""
+    return [f"http://127.0.0.1:{CLUSTER_PORT + i}" for i in range(1, replicas + 1)]
+
+
 def stop_cluster() -> None:
     env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(CLUSTER_DIR), "VNCHILD_CLUSTER_PORT": str(CLUSTER_PORT)}
     subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, check=False, capture_output=True)
@@ -254,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             if url is None:
                 url, pids = start_cluster(replicas)
             require_loopback(url)
-            asyncio.run(run_step(url, pids, 1, 8, think, seed=0))  # warm-up: caches filled once, not measured
+            # Warm-up, not measured: every replica's caches filled once (through the proxy a lone session lands on
+            # one replica only, and the other's first step then times a cold start).
+            for warm in ([url] if args.url else replica_urls(replicas)):
+                asyncio.run(run_step(warm, pids, 1, 8, think, seed=0))
             for i, n in enumerate(counts):
                 row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=i + 1))
                 row["replicas"] = replicas

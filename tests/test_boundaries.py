@@ -93,3 +93,12 @@ def test_real_simplified_layers_are_valid_and_gap_free(layers, reference_dir):
         assert geo.is_valid.all() and not geo.is_empty.any()
         edges, holes = _coverage_defects(geo.geometry.values)
         assert edges <= src_edges and holes <= src_holes
+
+
+def test_province_names_by_code_match_the_province_table(layers):
+    table = layers.provinces.set_index("code")["name"]
+    assert len(table) == 34
+    for code, name in table.items():
+        assert layers.province_name(code) == name
+    with pytest.raises(KeyError):
+        layers.province_name("99")

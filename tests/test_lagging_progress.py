@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.analysis.ranking import progress_goal, rank_lagging
+from geo.analysis.ranking import progress_goal, rank_lagging, ranked_within
 from geo.indicators.registry import Target
 from geo.indicators.selection import assess_communes, join_indicator
 
@@ -85,3 +85,21 @@ def test_a_province_list_fits_only_its_communes_with_the_same_figures():
     assert out.loc["00003", "aarr"] == pytest.approx(100 * (1 - 27 / 26))
     assert out.loc["00003", "required_aarr"] == pytest.approx(100 * (1 - 20 / 27))
     assert out.loc["00003", "trend"] == "worsening" and out.loc["00001", "trend"] == "improving"
+
+
+@pytest.mark.parametrize("order", ["furthest", "nearest"])
+def test_a_cut_of_the_countrys_ranking_is_the_ranking_of_the_cut(order):
+    # The page ranks every commune once and cuts it per province/filter: same rows, same order, ranks 1..n.
+    communes = pd.DataFrame({"code": [f"{i:05d}" for i in range(1, 9)], "full_name": list("ABCDEFGH"),
+                             "province_code": ["12", "14"] * 4, "province_name": ["Lai Châu", "Sơn La"] * 4,
+                             "em_area": pd.array([False, True] * 4, dtype="boolean")})
+    rows = [(c, y, n, 100) for c, base in zip(communes["code"], (30, 26, 40, 22, 26, 35, 19, 45), strict=True)
+            for y, n in ((2023, base + 2), (2024, base))]
+    values = history("stunting_u5", rows)
+    frame = assess_communes(join_indicator(communes, values, "stunting_u5", 2024)[0], STUNTING, S2030)
+    country = rank_lagging(frame, STUNTING, S2030, order=order, history=values, year=2024)
+    assert len(country) >= 6 and country["rank"].tolist() == list(range(1, len(country) + 1))
+    for province in ("12", "14"):
+        part = frame[frame["province_code"] == province].reset_index(drop=True)
+        alone = rank_lagging(part, STUNTING, S2030, order=order, history=values, year=2024)
+        pd.testing.assert_frame_equal(ranked_within(country, part["code"]), alone)

@@ -283,6 +283,19 @@ def test_delete_needs_confirmation_and_can_be_undone(store: DatasetStore) -> Non
         store.delete_dataset("Không có", confirm="Không có")
 
 
+def test_the_sidebars_name_list_is_the_listing_without_deleted_datasets(store: DatasetStore) -> None:
+    assert store.dataset_names() == []
+    for name in ("Yên Bái", "Lai Châu", "Hà Giang"):
+        save(store, name, seed=1)
+    save(store, "Lai Châu", seed=2)
+    store.delete_dataset("Yên Bái", confirm="Yên Bái")
+    names = store.dataset_names()
+    assert names == store.list_datasets(include_deleted=False)["name"].tolist()
+    assert sorted(names) == names and set(names) == {"Lai Châu", "Hà Giang"}
+    store.undelete_dataset("Yên Bái")
+    assert "Yên Bái" in store.dataset_names()
+
+
 # --- Names and URLs --------------------------------------------------------------------------------
 
 

@@ -274,9 +274,12 @@ def web_map_assets(static_dir: str, layers_key: str, _layers: Layers) -> dict[st
             "neighbours": _layers.url(NEIGHBOURS), "land": _layers.outline_url}
 
 
-@st.cache_data(show_spinner=False, max_entries=192)
+@st.cache_resource(show_spinner=False, max_entries=192)
 def per_view(key: tuple, *, _compute):
     """A result that depends only on what `key` names (dataset version, indicator, year, target, ...).
+
+    Shared, not copied (unpickling a 1.3 MB frame on every hit was 4% of a warm rerun): callers read it and
+    cut copies from it (load_context's filter, a ranking's rows), never modify it.
 
     192 entries: a dataset's 24 indicators × 5 years for the map and the other pages stay warm (64 missed
     most clicks under bench_load); an assessed national frame is ~1.5 MB, so the cache stays under ~300 MB.
@@ -284,6 +287,14 @@ def per_view(key: tuple, *, _compute):
     Reruns that change nothing in the key (a filter, the colour mode, the language, a click) reuse it;
     the caller makes sure the key names everything `_compute` reads.
     """
+    return _compute()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def per_figure(key: tuple, *, _compute):
+    """A chart figure built once per view and shared, not copied: st.plotly_chart only reads a figure (its
+    to_dict copy), and building one was a third of an overview rerun (py-spy). The caller never modifies the
+    result; exports, which resize and restyle, build their own."""
     return _compute()
 
 

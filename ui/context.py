@@ -38,6 +38,7 @@ from ui.cache import (
     load_registry,
     load_stored,
     marked_values,
+    per_figure,
     per_summary,
     per_view,
     plan_area_names,
@@ -77,6 +78,7 @@ class Context:
     frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
     report: JoinReport
     areas: dict | None = None  # where each sub-national plan applies (for the plan notes under the title)
+    everywhere: pd.DataFrame | None = None  # every commune assessed, before the filters (shared: do not modify)
 
     @property
     def illustrative(self) -> bool:
@@ -90,7 +92,7 @@ class Context:
         code = self.sel.filters.province
         if not code:
             return self.t("filter.all_country")
-        return str(self.layers.provinces.set_index("code").loc[code, "name"])
+        return self.layers.province_name(code)
 
     @property
     def data_key(self) -> str:
@@ -108,6 +110,21 @@ class Context:
         if self.dataset.name == PREVIEW:
             return compute()
         return per_summary((name, self.layers.key, self.data_key, *parts), _compute=compute)
+
+    def national(self, name: str, parts: tuple, compute):
+        """``compute()`` over ``everywhere`` (a commune table the page then cuts to the selection), once per
+        dataset version and ``parts`` whatever the filters, kept like the assessed frames (per_view); this
+        session's unsaved upload is computed every time."""
+        if self.dataset.name == PREVIEW:
+            return compute()
+        return per_view((name, self.layers.key, self.data_key, *parts), _compute=compute)
+
+    def figure(self, name: str, parts: tuple, compute):
+        """``compute()`` (a chart to display, not to modify) once per dataset version and ``parts``, shared by
+        all sessions; this session's unsaved upload is drawn every time."""
+        if self.dataset.name == PREVIEW:
+            return compute()
+        return per_figure((name, self.layers.key, self.data_key, *parts), _compute=compute)
 
     def target_for(self, year: int) -> Target | None:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)
@@ -150,13 +167,13 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
         return frame, report
 
     key = view_key(layers, ds, sel, precision)
-    frame, report = assessed() if key is None else per_view(key, _compute=assessed)
-    frame = frame[in_codes(frame["code"], selected["code"])].reset_index(drop=True)
+    everywhere, report = assessed() if key is None else per_view(key, _compute=assessed)
+    frame = everywhere[in_codes(everywhere["code"], selected["code"])].reset_index(drop=True)
     present.frame(t)
     ignored_notice(t)
     coverage_notes(t, frame, meta, sel)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
-                   meta=meta, target=target, frame=frame, report=report, areas=areas)
+                   meta=meta, target=target, frame=frame, report=report, areas=areas, everywhere=everywhere)
 
 
 def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = False) -> tuple | None:
@@ -183,12 +200,12 @@ def list_datasets(t) -> tuple[list[str], bool]:
     illustrative data meanwhile, and comes back by itself when the store does.
     """
     try:
-        listing = get_store(config.store_url()).list_datasets(include_deleted=False)
+        names = get_store(config.store_url()).dataset_names()
     except DataError as err:
         st.sidebar.warning(explain_store_error(t, err), icon=":material/warning:")
         chosen = st.session_state.get("ds") or st.query_params.get("ds", "")  # first run: still only in the URL
         return ([chosen] if chosen and chosen != PREVIEW else []), False
-    return listing["name"].tolist(), True
+    return names, True
 
 
 def choose_dataset(t, layers: Layers, names: list[str], available: bool = True) -> DatasetView:

@@ -235,10 +235,17 @@ def funnel_figure(ctx, p0: float, text_scale: float | None = None):
               "limit_95": t("funnel.limit_95"), "limit_998": t("funnel.limit_998"),
               "funnel_worse": t("funnel.worse"), "funnel_within": t("funnel.within"),
               "funnel_better": t("funnel.better"), "title": t("funnel.title")}
-    frame = ctx.frame.drop(columns=["name"]).rename(columns={"full_name": "name", "province_name": "province"})
-    return build_funnel_plot(frame, p0=p0, target=ctx.target, labels=labels, lang=ctx.lang,
-                             direction=ctx.meta["direction"],
-                             text_scale=current_scale() if text_scale is None else text_scale)
+
+    def build(scale: float):
+        frame = ctx.frame.drop(columns=["name"]).rename(columns={"full_name": "name", "province_name": "province"})
+        return build_funnel_plot(frame, p0=p0, target=ctx.target, labels=labels, lang=ctx.lang,
+                                 direction=ctx.meta["direction"], text_scale=scale)
+
+    if text_scale is not None:
+        return build(text_scale)
+    scale, sel = current_scale(), ctx.sel
+    return ctx.figure("funnel", (sel.framework, sel.indicator, sel.year, sel.target_year, sel.min_n, sel.filters,
+                                 ctx.lang, scale, p0), lambda: build(scale))
 
 
 def area_trend(ctx, text_scale: float | None = None):
@@ -249,9 +256,17 @@ def area_trend(ctx, text_scale: float | None = None):
     labels = {"axis_year": t("chart.axis_year"), "axis_value": t("chart.axis_value"), "year": t("chart.year"),
               "value": t("chart.value"), "interval": t("chart.interval"), "target": t("chart.target"),
               "projection": t("chart.projection")}
-    fig = build_trend_chart(trend["series"].assign(series_name=ctx.area_name()), targets=trend["targets"],
-                            labels=labels, title="", lang=lang,
-                            text_scale=current_scale() if text_scale is None else text_scale)
+
+    def build(scale: float):
+        return build_trend_chart(trend["series"].assign(series_name=ctx.area_name()), targets=trend["targets"],
+                                 labels=labels, title="", lang=lang, text_scale=scale)
+
+    if text_scale is not None:
+        fig = build(text_scale)
+    else:
+        scale = current_scale()
+        fig = ctx.figure("area_trend", (sel.framework, sel.indicator, sel.year, sel.target_year, sel.filters, lang,
+                                        scale), lambda: build(scale))
     target, res = trend["target"], trend["res"]
     if target is None or pd.isna(res["deadline_reached"]) or not bool(res["deadline_reached"]):
         return fig, _progress_line(t, res, sel.target_year, lang)
@@ -385,13 +400,26 @@ def plan_comparison(t, reg, indicator: str, value: float, year: int, lang: str) 
     return pd.DataFrame(rows)
 
 
-def equity_figure(ctx, rows: pd.DataFrame, *, title: str = "", text_scale: float | None = None):
-    """Dots with 95% intervals, each priority group vs the rest; rows: equity.compare_groups + label."""
+def equity_figure(ctx, rows: pd.DataFrame, *, title: str = "", text_scale: float | None = None,
+                  view: tuple | None = None):
+    """Dots with 95% intervals, each priority group vs the rest; rows: equity.compare_groups + label.
+
+    ``view`` names what ``rows`` were computed from beyond the sidebar selection (the chart kind, the group):
+    with it, the on-screen chart is built once and shared (exports, with their own ``text_scale``, never are).
+    """
     from geo.reporting.equity_chart import build_equity_chart
 
     t = ctx.t
     labels = {k: t(f"equity.chart.{k}") for k in ("group", "rest", "axis_value", "interval", "gap", "communes",
                                                    "children", "small_mark", "small_note", "interval_note",
                                                    "target")}
-    return build_equity_chart(rows, labels=labels, lang=ctx.lang, target=ctx.target, min_children=ctx.sel.min_n,
-                              title=title, text_scale=current_scale() if text_scale is None else text_scale)
+
+    def build(scale: float):
+        return build_equity_chart(rows, labels=labels, lang=ctx.lang, target=ctx.target, min_children=ctx.sel.min_n,
+                                  title=title, text_scale=scale)
+
+    if text_scale is not None or view is None:
+        return build(current_scale() if text_scale is None else text_scale)
+    scale, sel = current_scale(), ctx.sel
+    return ctx.figure("equity", (*view, sel.framework, sel.indicator, sel.year, sel.target_year, sel.min_n,
+                                 sel.filters, ctx.lang, scale, title), lambda: build(scale))

@@ -31,7 +31,7 @@ chart_title = t("equity.chart_title", indicator=ctx.meta[f"name_{lang}"], area=c
 small = small_sides(groups, min_children=sel.min_n)
 if small.any():
     st.warning(t("equity.small_warning", names=", ".join(groups.loc[small, "label"])), icon=":material/warning:")
-chart = equity_figure(ctx, groups)
+chart = equity_figure(ctx, groups, view=("groups",))
 st.plotly_chart(chart, width="stretch", key="equity_chart", config={"displaylogo": False})
 chart_export_buttons(lambda: equity_figure(ctx, groups, text_scale=1.0), ctx, name="equity_chart", title=chart_title)
 show_table(national.frame, lang, national.kinds)
@@ -43,7 +43,7 @@ by_prov = ctx.summary("equity_provinces", (sel.framework, sel.indicator, sel.yea
                       lambda: compare_groups(communes, ctx.values_of(sel.indicator), ctx.meta, ctx.target, sel.year,
                                              group_col=group, by_province=True))
 prov_view = equity_view(by_prov.assign(group=group).to_dict("records"), t, by_province=True)
-prov_chart = equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]))
+prov_chart = equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]), view=("provinces", group))
 st.plotly_chart(prov_chart, width="stretch", key="equity_province_chart", config={"displaylogo": False})
 prov_title = t("equity.by_province", indicator=ctx.meta[f"name_{lang}"]) + " — " + t(f"equity.group_{group}")
 chart_export_buttons(lambda: equity_figure(ctx, by_prov.assign(label=by_prov["province_name"]), text_scale=1.0), ctx,

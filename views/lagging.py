@@ -8,6 +8,7 @@ from geo.analysis.ranking import (
     count_targets_met,
     progress_goal,
     rank_lagging,
+    ranked_within,
 )
 from ui.context import load_context
 from ui.export_panel import data_downloads, data_table, indicator_decimals
@@ -49,10 +50,16 @@ else:
     st.radio(t("rank.order"), ("furthest", "nearest"), key="order", horizontal=True,
              format_func=lambda o: t(f"rank.{o}"))
     later = ctx.target_for(2030) if sel.target_year < 2030 else None
-    ranked = rank_lagging(ctx.frame, meta, target, order=st.session_state["order"], history=ctx.values_of(meta["id"]),
-                          year=sel.year, later=later)
-    extra = [c for c in PRECISION_COLUMNS if c not in ranked]  # AARR and AARR needed come from rank_lagging
-    ranked = ranked.merge(ctx.frame[["code", *extra]], on="code", how="left", validate="one_to_one")
+    order = st.session_state["order"]
+
+    def ranking():  # the whole country's, once per view: a province or filter change only cuts it
+        ranked = rank_lagging(ctx.everywhere, meta, target, order=order, history=ctx.values_of(meta["id"]),
+                              year=sel.year, later=later)
+        extra = [c for c in PRECISION_COLUMNS if c not in ranked]  # AARR and AARR needed come from rank_lagging
+        return ranked.merge(ctx.everywhere[["code", *extra]], on="code", how="left", validate="one_to_one")
+
+    ranked = ranked_within(ctx.national("lagging", (sel.framework, sel.indicator, sel.year, sel.target_year,
+                                                    sel.min_n, order), ranking), ctx.frame["code"])
     goal = progress_goal(target, later, sel.year)
     if goal is not target:
         st.caption(t("targets.lagging.required_for_later", year=sel.target_year, later=goal.year) if goal

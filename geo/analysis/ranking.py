@@ -117,6 +117,18 @@ def rank_lagging(frame: pd.DataFrame, meta: dict, target: Target | None, *, orde
     return out
 
 
+def ranked_within(ranked: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """The ranking of the communes in ``codes``: their rows of a larger ranking, ranks renumbered.
+
+    Every column of rank_lagging is the commune's own (its gap, trend, AARR needed) and the order is total
+    (gap, children, code), so this equals ranking those communes alone; the app ranks the country once per
+    view and cuts it for each province and filter.
+    """
+    out = ranked[in_codes(ranked["code"], codes)].reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
 def communes_needed_by_province(frame: pd.DataFrame, target: Target | None) -> pd.DataFrame:
     """Per province: how many more communes must say "yes" for the province's share to reach the target.
 

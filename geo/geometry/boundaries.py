@@ -54,6 +54,15 @@ class Layers:
     cache_dir: Path
     static_subdir: str  # relative to the static folder, e.g. "geo/<key>"
 
+    def province_name(self, code: str) -> str:
+        """A province's name by code (KeyError if unknown), from a lookup built once: every page asks it
+        several times a rerun."""
+        names = self.__dict__.get("_province_names")
+        if names is None:
+            names = dict(zip(self.provinces["code"].astype(str), self.provinces["name"].astype(str), strict=True))
+            object.__setattr__(self, "_province_names", names)
+        return names[code]
+
     def url(self, name: str) -> str:
         """Relative URL Streamlit serves a layer file at (relative so it works behind a base path)."""
         return f"app/static/{self.static_subdir}/{name}"

@@ -41,11 +41,13 @@ def default_plan(reg: Registry, areas: dict[str, frozenset[str]], *, province: s
     plan, else a national one: the default national plan, or the first national plan that sets a
     target for ``indicator`` when the default sets none (e.g. stunting: Decision 1896). The user's
     explicit choice is handled by the caller and wins."""
-    scopes = reg.frameworks.set_index("id")["scope"]
+    def scope(fid: str) -> str:
+        return reg.framework(fid)["scope"]  # memoised rows: set_index on every rerun was a fifth of the sidebar
+
     if commune:
-        for scope in ("district", "province"):
+        for wanted in ("district", "province"):
             for fid, codes in areas.items():
-                if scopes[fid] == scope and commune in codes:
+                if scope(fid) == wanted and commune in codes:
                     return fid
     if province:
         for fid in areas:
@@ -54,7 +56,7 @@ def default_plan(reg: Registry, areas: dict[str, frozenset[str]], *, province: s
     default = reg.default_framework()
     if indicator is None:
         return default
-    national = [default] + [f for f in reg.framework_ids() if scopes[f] == "national" and f != default]
+    national = [default] + [f for f in reg.framework_ids() if scope(f) == "national" and f != default]
     return next((f for f in national if reg.target(f, indicator, 2025) or reg.target(f, indicator, 2030)), default)
 
 

@@ -204,8 +204,10 @@ class Registry:
         return dict(self._row("indicators", indicator_id, "indicator"))
 
     def indicator_ids(self) -> list[str]:
-        """Indicator ids in display order."""
-        return self.indicators.sort_values("order")["id"].tolist()
+        """Indicator ids in display order (a fresh list; the order is worked out once)."""
+        if ("ids", "indicators") not in self._memo:
+            self._memo[("ids", "indicators")] = self.indicators.sort_values("order")["id"].tolist()
+        return list(self._memo[("ids", "indicators")])
 
     def framework(self, framework_id: str) -> dict[str, Any]:
         """Metadata of one framework (plan) as a plain dict (a fresh copy); KeyError if the id is unknown."""
@@ -224,7 +226,10 @@ class Registry:
 
     def default_framework(self) -> str:
         """Id of the framework shown first (validation guarantees exactly one)."""
-        return str(self.frameworks.loc[self.frameworks["default"] == 1, "id"].iloc[0])
+        key = ("default", "frameworks")
+        if key not in self._memo:
+            self._memo[key] = str(self.frameworks.loc[self.frameworks["default"] == 1, "id"].iloc[0])
+        return self._memo[key]
 
     def target(self, framework_id: str, indicator_id: str, year: int) -> Target | None:
         """The framework's general target for an indicator and year (with its group variants), or None.

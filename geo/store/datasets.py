@@ -411,6 +411,13 @@ class DatasetStore(Database):
         )
         return frame[list(DATASET_LIST_COLUMNS)]
 
+    def dataset_names(self) -> list[str]:
+        """Names of the datasets not deleted, sorted: what every rerun's sidebar asks, so one narrow query and
+        no frame (list_datasets' join and frame were a tenth of a cached rerun)."""
+        query = sa.select(datasets.c.name).where(datasets.c.deleted_at.is_(None)).order_by(datasets.c.name)
+        with self.read() as conn:
+            return [str(name) for name in conn.execute(query).scalars()]
+
     def list_versions(self, name: str) -> pd.DataFrame:
         """Every version of a dataset, oldest first (also for a deleted dataset, to decide on undelete)."""
         name = normalize_dataset_name(name)
