@@ -97,7 +97,7 @@ class Context:
     @property
     def data_key(self) -> str:
         """Cache key of the values as marked for this view (dataset version and the partial choice)."""
-        return f"{dataset_key(self.dataset.name, self.dataset.version)}|{int(self.sel.filters.include_partial)}"
+        return marked_key(self.dataset, self.sel)
 
     def values_of(self, indicator: str) -> pd.DataFrame:
         """This dataset's rows of one indicator (shared: do not modify)."""
@@ -107,24 +107,21 @@ class Context:
     def summary(self, name: str, parts: tuple, compute):
         """``compute()`` (a small table) once per dataset version, partial choice and ``parts`` (everything
         else it reads), shared by all sessions; this session's unsaved upload is computed every time."""
-        if self.dataset.name == PREVIEW:
-            return compute()
-        return per_summary((name, self.layers.key, self.data_key, *parts), _compute=compute)
+        return self._shared(per_summary, name, parts, compute)
 
     def national(self, name: str, parts: tuple, compute):
         """``compute()`` over ``everywhere`` (a commune table the page then cuts to the selection), once per
-        dataset version and ``parts`` whatever the filters, kept like the assessed frames (per_view); this
-        session's unsaved upload is computed every time."""
-        if self.dataset.name == PREVIEW:
-            return compute()
-        return per_view((name, self.layers.key, self.data_key, *parts), _compute=compute)
+        dataset version and ``parts`` whatever the filters, kept like the assessed frames (per_view)."""
+        return self._shared(per_view, name, parts, compute)
 
     def figure(self, name: str, parts: tuple, compute):
-        """``compute()`` (a chart to display, not to modify) once per dataset version and ``parts``, shared by
-        all sessions; this session's unsaved upload is drawn every time."""
-        if self.dataset.name == PREVIEW:
+        """``compute()`` (a chart to display, not to modify) once per dataset version and ``parts``."""
+        return self._shared(per_figure, name, parts, compute)
+
+    def _shared(self, cache, name: str, parts: tuple, compute):
+        if self.dataset.name == PREVIEW:  # this session's unsaved upload: computed every time, never shared
             return compute()
-        return per_figure((name, self.layers.key, self.data_key, *parts), _compute=compute)
+        return cache((name, self.layers.key, self.data_key, *parts), _compute=compute)
 
     def target_for(self, year: int) -> Target | None:
         return self.reg.target(self.sel.framework, self.sel.indicator, year)
@@ -158,8 +155,7 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
 
     def assessed() -> tuple[pd.DataFrame, JoinReport]:
         """Every commune assessed (each on its own, so keeping the selected ones afterwards gives the same rows)."""
-        key = None if ds.name == PREVIEW else f"{dataset_key(ds.name, ds.version)}|{int(sel.filters.include_partial)}"
-        rows = indicator_values(key, ds.values, sel.indicator)
+        rows = indicator_values(None if ds.name == PREVIEW else marked_key(ds, sel), ds.values, sel.indicator)
         frame, report = join_indicator(communes, rows, sel.indicator, sel.year)
         frame = assess_communes(frame, meta, target)
         if precision:
@@ -174,6 +170,11 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     coverage_notes(t, frame, meta, sel)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report, areas=areas, everywhere=everywhere)
+
+
+def marked_key(ds: DatasetView, sel: Selection) -> str:
+    """Cache key of the values as marked for a view: the dataset version and the partial choice."""
+    return f"{dataset_key(ds.name, ds.version)}|{int(sel.filters.include_partial)}"
 
 
 def view_key(layers: Layers, ds: DatasetView, sel: Selection, precision: bool = False) -> tuple | None:

@@ -10,6 +10,7 @@ by a hash of the source files, so a changed source rebuilds it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -55,13 +56,12 @@ class Layers:
     static_subdir: str  # relative to the static folder, e.g. "geo/<key>"
 
     def province_name(self, code: str) -> str:
-        """A province's name by code (KeyError if unknown), from a lookup built once: every page asks it
-        several times a rerun."""
-        names = self.__dict__.get("_province_names")
-        if names is None:
-            names = dict(zip(self.provinces["code"].astype(str), self.provinces["name"].astype(str), strict=True))
-            object.__setattr__(self, "_province_names", names)
-        return names[code]
+        """A province's name by code (KeyError if unknown): every page asks it several times a rerun."""
+        return self._province_names[code]
+
+    @functools.cached_property
+    def _province_names(self) -> dict[str, str]:  # built once (cached_property writes __dict__, frozen or not)
+        return dict(zip(self.provinces["code"].astype(str), self.provinces["name"].astype(str), strict=True))
 
     def url(self, name: str) -> str:
         """Relative URL Streamlit serves a layer file at (relative so it works behind a base path)."""
