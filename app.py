@@ -13,11 +13,13 @@ from geo import config
 from geo.errors import DataError
 from ui.cache import load_registry
 from ui.i18n import translator
+from ui.process import tune_gc
 from ui.state import share_link, write_to_url
 
 # The tab icon is a local file: a Material icon as page_icon is fetched from fonts.gstatic.com (offline LAN).
 st.set_page_config(page_title="Bản đồ mục tiêu vì trẻ em / Children's targets map",
                    page_icon=str(Path(__file__).parent / "ui" / "assets" / "icon.png"), layout="wide")
+tune_gc()
 t = translator()
 page = st.navigation([
     st.Page("views/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview"),

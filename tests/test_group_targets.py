@@ -185,13 +185,14 @@ def test_many_indicators_at_once_match_one_at_a_time(reg, communes, values):
 
     metas = [reg.indicator(i) for i in reg.indicator_ids()]
     targets = {m["id"]: reg.target(FW, m["id"], 2025) for m in metas}
-    for group in ("em_area", "border"):
-        many = compare_groups_many(communes, values, metas, targets, 2025, group_col=group)
+    both = compare_groups_many(communes, values, metas, targets, 2025, groups=("em_area", "border"))
+    assert list(both) == ["em_area", "border"]
+    for group, many in both.items():
         for meta, got in zip(metas, many, strict=True):
             one = compare_groups(communes, values, meta, targets[meta["id"]], 2025, group_col=group).iloc[0]
             assert list(got) == list(one.index)
             pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)
-    row = compare_groups_many(communes, values, metas, targets, 2025)[0]
+    row = compare_groups_many(communes, values, metas, targets, 2025)["em_area"][0]
     assert row["value_group"] == pytest.approx(14.5) and row["status_group"] == MET and row["n_unknown"] == 1
 
 
@@ -202,7 +203,7 @@ def test_many_indicators_at_once_leave_out_what_is_not_counted(reg, communes, va
     marked = values.assign(counted=values["code"] != "em2")
     metas = [reg.indicator("underweight_u5")]
     targets = {"underweight_u5": reg.target(FW, "underweight_u5", 2025)}
-    got = compare_groups_many(communes, marked, metas, targets, 2025)[0]
+    got = compare_groups_many(communes, marked, metas, targets, 2025)["em_area"][0]
     one = compare_groups(communes, marked, metas[0], targets["underweight_u5"], 2025).iloc[0]
     assert got["n_group"] == 2 and got["n_group_reporting"] == 1 and got["value_group"] == pytest.approx(13.0)
     pd.testing.assert_series_equal(pd.Series(got, dtype=object), one.astype(object), check_names=False)

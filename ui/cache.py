@@ -74,12 +74,21 @@ def load_stored(url: str, name: str, version: int):
 
 
 def marked_values(dataset_key: str, layers_key: str, include_partial: bool, *, _values, _cache: bool = True):
-    """The dataset's values marked with coverage and basis (geo.indicators.coverage), once per version and choice."""
-    from geo.indicators.coverage import mark_values
+    """(the dataset's values marked with coverage and basis, whether any is partial), once per version and choice.
 
+    The partial test scans every value (hundreds of thousands of rows), so it is cached with the marks rather
+    than redone by the sidebar on each rerun.
+    """
     if not _cache:  # this session's unsaved upload: small, and not shared
-        return mark_values(_values, include_partial=include_partial)
+        return _mark(_values, include_partial)
     return _marked(dataset_key, layers_key, include_partial, _values=_values)
+
+
+def _mark(values, include_partial: bool):
+    from geo.indicators.coverage import PARTIAL_COVERAGE, mark_values
+
+    marked = mark_values(values, include_partial=include_partial)
+    return marked, bool((marked["coverage"] == PARTIAL_COVERAGE).any())
 
 
 def communes_with_attributes(dataset_key: str, layers_key: str, *, _communes, _attributes, _cache: bool = True):
@@ -101,9 +110,7 @@ def _attached(dataset_key: str, layers_key: str, *, _communes, _attributes):
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _marked(dataset_key: str, layers_key: str, include_partial: bool, *, _values):
-    from geo.indicators.coverage import mark_values
-
-    return mark_values(_values, include_partial=include_partial)
+    return _mark(_values, include_partial)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -128,15 +135,15 @@ def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int
                         *, _communes, _values, _reg) -> list[dict]:
     """Group-vs-rest comparison for every indicator and priority group, cached per view.
 
-    One pass per group (compare_groups_many): the 24 indicators × 4 groups one at a time were 2.5 s of a
-    province change on this page.
+    One pass (compare_groups_many): the 24 indicators × 4 groups one at a time were 2.5 s of a province change
+    on this page.
     """
     from geo.analysis.equity import GROUP_COLUMNS, compare_groups_many
 
     metas = [_reg.indicator(ind) for ind in _reg.indicator_ids()]
     targets = {m["id"]: _reg.target(framework, m["id"], target_year) for m in metas}
-    by_group = {group: compare_groups_many(_communes, _values, metas, targets, year, group_col=group)
-                for group in GROUP_COLUMNS}  # every priority group of Decision 1183/QĐ-TTg we can tell
+    # every priority group of Decision 1183/QĐ-TTg we can tell
+    by_group = compare_groups_many(_communes, _values, metas, targets, year, groups=GROUP_COLUMNS)
     return [{"indicator": m["id"], "group": group, **by_group[group][k]}
             for k, m in enumerate(metas) for group in GROUP_COLUMNS]
 
@@ -287,6 +294,14 @@ def per_view(key: tuple, *, _compute):
     Reruns that change nothing in the key (a filter, the colour mode, the language, a click) reuse it;
     the caller makes sure the key names everything `_compute` reads.
     """
+    return _compute()
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def per_selection(key: tuple, *, _compute):
+    """A view cut to the sidebar's filters (the selected communes, their assessed rows, what the figures leave
+    out), shared and read-only like per_view: filtering and cutting the national frame on every rerun was a
+    tenth of a warm rerun's server CPU. Most cuts are a province (~100 rows), so 512 stay small."""
     return _compute()
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from geo import config
 from geo.errors import DataError
 from geo.geometry.boundaries import Layers
-from geo.indicators.coverage import PARTIAL_COVERAGE, left_out
+from geo.indicators.coverage import left_out
 from geo.indicators.plans import OUTSIDE, PARTLY, coverage
 from geo.indicators.registry import Registry, Target
 from geo.indicators.selection import (
@@ -39,6 +39,7 @@ from ui.cache import (
     load_stored,
     marked_values,
     per_figure,
+    per_selection,
     per_summary,
     per_view,
     plan_area_names,
@@ -72,10 +73,10 @@ class Context:
     sel: Selection
     dataset: DatasetView
     communes: pd.DataFrame  # all communes with dataset attributes (em_area, under5)
-    selected: pd.DataFrame  # those communes inside the sidebar filters: the one place filters are applied
+    selected: pd.DataFrame  # those communes inside the sidebar filters: the one place filters are applied (shared)
     meta: dict
     target: Target | None
-    frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed
+    frame: pd.DataFrame  # communes in the selection, joined to the indicator-year and assessed (shared: read only)
     report: JoinReport
     areas: dict | None = None  # where each sub-national plan applies (for the plan notes under the title)
     everywhere: pd.DataFrame | None = None  # every commune assessed, before the filters (shared: do not modify)
@@ -151,7 +152,6 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
     attribute_note(t, sources)
     communes = communes_with_attributes(dataset_key(ds.name, ds.version), layers.key, _communes=layers.communes,
                                         _attributes=ds.attributes, _cache=ds.name != PREVIEW)
-    selected = filter_communes(communes, sel.filters)
 
     def assessed() -> tuple[pd.DataFrame, JoinReport]:
         """Every commune assessed (each on its own, so keeping the selected ones afterwards gives the same rows)."""
@@ -164,10 +164,16 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
 
     key = view_key(layers, ds, sel, precision)
     everywhere, report = assessed() if key is None else per_view(key, _compute=assessed)
-    frame = everywhere[in_codes(everywhere["code"], selected["code"])].reset_index(drop=True)
+
+    def cut() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+        selected = filter_communes(communes, sel.filters)
+        frame = everywhere[in_codes(everywhere["code"], selected["code"])].reset_index(drop=True)
+        return selected, frame, left_out(frame)
+
+    selected, frame, leftout = cut() if key is None else per_selection((*key, repr(sel.filters)), _compute=cut)
     present.frame(t)
     ignored_notice(t)
-    coverage_notes(t, frame, meta, sel)
+    coverage_notes(t, leftout, meta, sel)
     return Context(t=t, reg=reg, layers=layers, sel=sel, dataset=ds, communes=communes, selected=selected,
                    meta=meta, target=target, frame=frame, report=report, areas=areas, everywhere=everywhere)
 
@@ -242,10 +248,10 @@ def mark_dataset(t, layers: Layers, ds: DatasetView, sel: Selection) -> DatasetV
     """
     include = sel.filters.include_partial
     if ds.name == PREVIEW:
-        values = marked_values("", "", include, _values=ds.values, _cache=False)
+        values, partial = marked_values("", "", include, _values=ds.values, _cache=False)
     else:
-        values = marked_values(dataset_key(ds.name, ds.version), layers.key, include, _values=ds.values)
-    if (values["coverage"] == PARTIAL_COVERAGE).any():
+        values, partial = marked_values(dataset_key(ds.name, ds.version), layers.key, include, _values=ds.values)
+    if partial:
         st.sidebar.toggle(t("cover.include_partial"), value=include, key="partial_toggle",
                           help=t("cover.include_partial_help"),
                           on_change=lambda: st.session_state.update(
@@ -264,9 +270,8 @@ def attribute_note(t, sources: dict[str, tuple[str, int]]) -> None:
     st.sidebar.caption("ⓘ " + "; ".join(parts))
 
 
-def coverage_notes(t, frame: pd.DataFrame, meta: dict, sel: Selection) -> None:
-    """Say on screen which shown values the area figures leave out, and exactly why."""
-    counts = left_out(frame)
+def coverage_notes(t, counts: dict[str, int], meta: dict, sel: Selection) -> None:
+    """Say on screen which shown values the area figures leave out (``left_out`` counts), and exactly why."""
     if counts["partial"]:
         st.caption("◐ " + t("cover.partial_left_out", n=counts["partial"]))
     if counts["partial_counted"]:

@@ -49,9 +49,9 @@ else:
         status_column = {"certainty": "certainty", "trend": "trend_status"}.get(mode, "status")
         hover = hover_fields(frame, meta, labels, sel.lang, status_column=status_column,
                              with_interval=meta["measure"] != "yes_no", target=target)
-        if smooth:
-            frame["smoothed"] = smooth_rates_eb(frame["numerator"], frame["denominator"], frame["province_code"])
-        return map_payload(frame, hover, mode=mode, meta=meta, labels=labels,
+        shown = frame.assign(smoothed=smooth_rates_eb(frame["numerator"], frame["denominator"],
+                                                      frame["province_code"])) if smooth else frame
+        return map_payload(shown, hover, mode=mode, meta=meta, labels=labels,
                            target_text=target.text(sel.lang) if target else "—",
                            value_column="smoothed" if smooth else "value", outside=outside)
 

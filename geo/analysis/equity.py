@@ -78,19 +78,17 @@ def compare_groups(communes: pd.DataFrame, values: pd.DataFrame, meta: dict, tar
 
 
 def compare_groups_many(communes: pd.DataFrame, values: pd.DataFrame, metas: list[dict],
-                        targets: dict[str, Target | None], year: int, group_col: str = "em_area") -> list[dict]:
-    """compare_groups (whole selection, no by_province) for many indicators from one pass over the year's rows.
+                        targets: dict[str, Target | None], year: int,
+                        groups: tuple[str, ...] = ("em_area",)) -> dict[str, list[dict]]:
+    """compare_groups (whole selection, no by_province) for many indicators and groups from one pass.
 
-    One dict per indicator of ``metas``, in order, with compare_groups' columns. A briefing pack compares
-    every indicator for two groups; 34 compare_groups calls were a third of its CPU time (pandas' cost per
-    call, not the rows), so the sums come from a single groupby here.
+    For each group of ``groups``: one dict per indicator of ``metas``, in order, with compare_groups' columns.
+    The equity page compares 24 indicators for 4 groups on every new view; pandas' cost per call, not the
+    rows, made that slow, so the year's rows are cut once and summed with numpy per group.
     """
-    if group_col not in GROUP_COLUMNS or group_col not in communes:
-        raise ValueError(f"group_col must be one of {GROUP_COLUMNS} and a column of the commune table")
-    flag = communes[group_col].astype("boolean")
-    side = np.where(flag.isna(), "unknown", np.where(flag.fillna(False), "group", "rest"))
-    side_of = pd.Series(side, index=communes["code"].astype(str).to_numpy())
-    n_side = side_of.value_counts()
+    for group_col in groups:
+        if group_col not in GROUP_COLUMNS or group_col not in communes:
+            raise ValueError(f"group_col must be one of {GROUP_COLUMNS} and a column of the commune table")
     ids = [m["id"] for m in metas]
     marks = [c for c in ("counted",) if c in values]
     rows = values.loc[(values["year"] == year) & in_codes(values["indicator"], ids)
@@ -99,34 +97,47 @@ def compare_groups_many(communes: pd.DataFrame, values: pd.DataFrame, metas: lis
     if rows.duplicated(["code", "indicator"]).any():
         raise ValueError("compare_groups_many expects one row per commune and indicator for the year")
     rows = rows[usable_counts(rows)]  # the same rows compare_groups sums (a partial commune left out unless counted)
-    rows = rows.assign(side=side_of.reindex(rows["code"].astype(str)).to_numpy())
-    sums = rows.groupby(["indicator", "side"], observed=True).agg(
-        n_reporting=("code", "size"), numerator=("numerator", "sum"), denominator=("denominator", "sum"))
-    found = {key: rec for key, rec in zip(sums.index, sums.to_dict("records"), strict=True)}
-    out, judged = [], {}  # judged: id(target) -> (target, [(rec, part, value)]), classified in one call each
-    for meta in metas:
+    ind_at = pd.Index(ids).get_indexer(rows["indicator"].astype(str))
+    commune_at = pd.Index(communes["code"].astype(str)).get_indexer(rows["code"].astype(str))
+    num, den = rows["numerator"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float)
+    size = len(ids) * 3  # (indicator, side) cells; side 0 group, 1 rest, 2 unknown
+    out = {}
+    for group_col in groups:
+        flag = communes[group_col].astype("boolean")
+        side = np.where(flag.isna().to_numpy(), 2, np.where(flag.fillna(False).to_numpy(dtype=bool), 0, 1))
+        n_side = np.bincount(side, minlength=3)
+        cell = ind_at * 3 + side[commune_at]
+        sums = {"n_reporting": np.bincount(cell, minlength=size), "numerator": np.bincount(cell, num, minlength=size),
+                "denominator": np.bincount(cell, den, minlength=size)}
+        out[group_col] = _side_records(metas, targets, group_col, n_side, sums)
+    return out
+
+
+def _side_records(metas, targets, group_col: str, n_side: np.ndarray, sums: dict[str, np.ndarray]) -> list[dict]:
+    out, judged = [], {}  # judged: id(target) -> (target, direction, [(rec, part, value)]), judged once per target
+    for k, meta in enumerate(metas):
         target = targets.get(meta["id"])
         rec: dict = {}
-        for part in _SIDES:
-            got = found.get((meta["id"], part), {"n_reporting": 0, "numerator": 0.0, "denominator": 0.0})
-            value = 100.0 * got["numerator"] / got["denominator"] if got["n_reporting"] > 0 else np.nan
+        for s, part in enumerate(_SIDES):
+            at = 3 * k + s
+            n_rep, numerator, denominator = int(sums["n_reporting"][at]), sums["numerator"][at], sums["denominator"][at]
+            value = 100.0 * numerator / denominator if n_rep > 0 else np.nan
             side_target = target.variant(group_col) if target is not None and part == "group" else target
-            one = pd.Series([value], dtype=float)
-            gap = float(compute_gap(one, side_target, meta["direction"]).iloc[0])
-            rec |= {f"n_{part}": int(n_side.get(part, 0)), f"n_{part}_reporting": int(got["n_reporting"]),
-                    f"numerator_{part}": float(got["numerator"]), f"denominator_{part}": float(got["denominator"]),
-                    f"value_{part}": value, f"gap_{part}": gap}
-            judged.setdefault(id(side_target), (side_target, []))[1].append((rec, part, value))
-        rec["n_unknown"] = int(n_side.get("unknown", 0))
+            rec |= {f"n_{part}": int(n_side[s]), f"n_{part}_reporting": n_rep, f"numerator_{part}": float(numerator),
+                    f"denominator_{part}": float(denominator), f"value_{part}": value}
+            judged.setdefault((id(side_target), meta["direction"]), (side_target, meta["direction"], []))[2].append(
+                (rec, part, value))
+        rec["n_unknown"] = int(n_side[2])
         rec["difference"] = rec["value_group"] - rec["value_rest"]
         rec["gap_between"] = -rec["difference"] if meta["direction"] != LOWER_IS_BETTER else rec["difference"]
         out.append(rec)
-    # One status call per target, not per indicator and side: pandas' cost per call (~0.5 ms) times 48 was most
-    # of an equity-page province change.
-    for target, items in judged.values():
-        statuses = classify_against_target(pd.Series([v for _, _, v in items], dtype=float), target)
-        for (rec, part, _), status in zip(items, statuses, strict=True):
-            rec[f"status_{part}"] = status
+    # One status and gap call per target, not per indicator and side: pandas' cost per call (~0.5 ms) times 48
+    # was most of an equity-page province change.
+    for target, direction, items in judged.values():
+        value = pd.Series([v for _, _, v in items], dtype=float)
+        statuses, gaps = classify_against_target(value, target), compute_gap(value, target, direction)
+        for (rec, part, _), status, gap in zip(items, statuses, gaps, strict=True):
+            rec[f"status_{part}"], rec[f"gap_{part}"] = status, float(gap)
     return [{k: rec[k] for k in _column_order(rec)} for rec in out]
 
 

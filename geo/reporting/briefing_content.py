@@ -104,8 +104,7 @@ def equity_rows(view: ExportView) -> list[dict]:
     communes = view.selected_communes()
     metas = [view.reg.indicator(ind) for ind in view.reg.indicator_ids()]
     targets = {m["id"]: view.reg.target(view.framework, m["id"], view.target_year) for m in metas}
-    by_group = {group: compare_groups_many(communes, view.values, metas, targets, view.year, group_col=group)
-                for group in ("em_area", "border")}
+    by_group = compare_groups_many(communes, view.values, metas, targets, view.year, groups=("em_area", "border"))
     return [{"indicator": m["id"], "group": group, **by_group[group][k]}
             for k, m in enumerate(metas) for group in ("em_area", "border")]
 
