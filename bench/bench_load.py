@@ -225,16 +225,30 @@ def stop_cluster() -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| replicas | sessions | held | errors | reruns | p50 s | p95 s | server CPU % | RSS peak MB "
+    print("| replicas | sessions | run | held | errors | reruns | p50 s | p95 s | server CPU % | RSS peak MB "
           "| RSS after MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['replicas']} | {r['sessions']} | {r['held']} | {r['errors']} | {r['reruns']} | {r['p50_s']} | "
-              f"{r['p95_s']} | {r['cpu_pct']} | {' / '.join(map(str, r['rss_peak_mb']))} | "
-              f"{' / '.join(map(str, r['rss_after_mb']))} |")
-    for replicas in sorted({r["replicas"] for r in rows}):
-        over = [r["sessions"] for r in rows if r["replicas"] == replicas and (r["p95_s"] or 99) > 2]
-        print(f"{replicas} replica(s): p95 first above 2 s at {over[0] if over else 'none of the counts'} sessions")
+        print(f"| {r['replicas']} | {r['sessions']} | {r.get('run', 1)} | {r['held']} | {r['errors']} | "
+              f"{r['reruns']} | {r['p50_s']} | {r['p95_s']} | {r['cpu_pct']} | "
+              f"{' / '.join(map(str, r['rss_peak_mb']))} | {' / '.join(map(str, r['rss_after_mb']))} |")
+    for replicas, over in first_over(rows, 2.0).items():
+        print(f"{replicas} replica(s): median p95 first above 2 s at {over or 'none of the'} sessions")
+
+
+def first_over(rows: list[dict], seconds: float) -> dict:
+    """Per replica count, the first session count whose median p95 (over its runs) is above ``seconds``.
+
+    One 40 s step's p95 swings by several seconds at the edge of capacity (the sessions' clicks fall into
+    step after a stall and arrive in bursts), so the verdict is on the median of repeated steps.
+    """
+    out = {}
+    for replicas in sorted({r["replicas"] for r in rows}, key=str):
+        counts = sorted({r["sessions"] for r in rows if r["replicas"] == replicas})
+        medians = {n: statistics.median((r["p95_s"] or 99) for r in rows
+                                        if r["replicas"] == replicas and r["sessions"] == n) for n in counts}
+        out[replicas] = next((n for n in counts if medians[n] > seconds), None)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", default="1,2")
     parser.add_argument("--seconds", type=float, default=40.0, help="length of each step")
     parser.add_argument("--think", default="2,5", help="seconds between a session's clicks (min,max)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="steps per session count (p95 varies from step to step: the summary takes the median)")
     parser.add_argument("--max-sessions", type=int, default=150)
     parser.add_argument("--url", help="bench an already running server instead (with --pids)")
     parser.add_argument("--pids", default="", help="server process ids to measure, with --url")
@@ -264,10 +280,11 @@ def main(argv: list[str] | None = None) -> int:
             for warm in ([url] if args.url else replica_urls(replicas)):
                 asyncio.run(run_step(warm, pids, 1, 8, think, seed=0))
             for i, n in enumerate(counts):
-                row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=i + 1))
-                row["replicas"] = replicas
-                rows.append(row)
-                print(json.dumps(row), file=sys.stderr, flush=True)
+                for run in range(args.repeat):
+                    row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=(i + 1) + 1000 * run))
+                    row["replicas"], row["run"] = replicas, run + 1
+                    rows.append(row)
+                    print(json.dumps(row), file=sys.stderr, flush=True)
             if args.url is None:
                 stop_cluster()
     finally:

@@ -42,8 +42,8 @@ VALUE_COLUMNS = ["code", "indicator", "numerator", "denominator", "value"]
 
 
 def list_indicators(reg: Registry) -> list[dict]:
-    """Indicator metadata dicts in display order (one conversion instead of a lookup per indicator)."""
-    return reg.indicators.sort_values("order").to_dict("records")
+    """Indicator metadata dicts in display order (fresh copies; one lookup per indicator, memoised rows)."""
+    return [reg.indicator(ind) for ind in reg.indicator_ids()]
 
 
 def select_year(values: pd.DataFrame, year: int, codes: pd.Series) -> pd.DataFrame:
@@ -129,9 +129,10 @@ def summarise_targets(communes: pd.DataFrame, values: pd.DataFrame, reg: Registr
             "value": float(agg["rate"]),
         }
         sub = by_indicator.get(ind, empty)
+        counted = sub["value"].where(counted_rows(sub))  # the same for both target years
         for ty in TARGET_YEARS:
             target = targets.get((ind, ty))
-            described = describe_against_target(agg, sub["value"].where(counted_rows(sub)), meta, target, sub)
+            described = describe_against_target(agg, counted, meta, target, sub)
             applied = target.for_area(sub) if target is not None else None
             rec[f"target_text_{ty}"] = "" if applied is None else applied.text(lang)
             rec[f"maintain_{ty}"] = applied is not None and applied.maintain
