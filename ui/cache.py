@@ -297,11 +297,12 @@ def per_view(key: tuple, *, _compute):
     return _compute()
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def per_selection(key: tuple, *, _compute):
     """A view cut to the sidebar's filters (the selected communes, their assessed rows, what the figures leave
     out), shared and read-only like per_view: filtering and cutting the national frame on every rerun was a
-    tenth of a warm rerun's server CPU. Most cuts are a province (~100 rows), so 512 stay small."""
+    tenth of a warm rerun's server CPU. A province's cut is ~100 rows (~0.1 MB) and the whole country is the
+    national frame itself, not a copy; only a national priority-group cut is large (≤ 1.3 MB)."""
     return _compute()
 
 

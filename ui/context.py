@@ -167,7 +167,11 @@ def load_context(*, precision: bool = False, commune_page: bool = False) -> Cont
 
     def cut() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
         selected = filter_communes(communes, sel.filters)
-        frame = everywhere[in_codes(everywhere["code"], selected["code"])].reset_index(drop=True)
+        if len(selected) == len(communes):
+            selected = communes  # every commune (a subset of the same length is the table itself)
+        inside = in_codes(everywhere["code"], selected["code"])
+        whole = inside.all() and everywhere.index.equals(pd.RangeIndex(len(everywhere)))
+        frame = everywhere if whole else everywhere[inside].reset_index(drop=True)  # no copy of the whole country
         return selected, frame, left_out(frame)
 
     selected, frame, leftout = cut() if key is None else per_selection((*key, repr(sel.filters)), _compute=cut)
