@@ -59,6 +59,8 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     held: int = 0
+    in_flight: int = 0  # reruns sent and not finished, now
+    in_flight_peak: int = 0  # the most at once: how bursty the load became
 
 
 class Session:
@@ -110,7 +112,15 @@ class Session:
             widget.string_value = value
         started = time.monotonic()
         self.alerts = []
-        await ws.send(msg.SerializeToString())
+        self.stats.in_flight += 1
+        self.stats.in_flight_peak = max(self.stats.in_flight_peak, self.stats.in_flight)
+        try:
+            await ws.send(msg.SerializeToString())
+            await self._until_finished(ws, started)
+        finally:
+            self.stats.in_flight -= 1
+
+    async def _until_finished(self, ws, started: float) -> None:
         while True:
             raw = await asyncio.wait_for(ws.recv(), timeout=120)
             fwd = ForwardMsg()
@@ -199,7 +209,7 @@ async def run_step(base: str, pids: list[int], sessions: int, seconds: float, th
         "sessions": sessions, "held": stats.held, "errors": len(stats.errors), "reruns": len(lat),
         "p50_s": round(statistics.median(lat), 3) if lat else None,
         "p95_s": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3) if lat else None,
-        "cpu_pct": round(100 * cpu / wall, 1),
+        "cpu_pct": round(100 * cpu / wall, 1), "in_flight_peak": stats.in_flight_peak,
         "rss_peak_mb": [round(peak[p]) for p in pids], "rss_after_mb": [round(rss_mb(p)) for p in pids],
         "error_samples": stats.errors[:3],
     }
@@ -225,12 +235,12 @@ def stop_cluster() -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| replicas | sessions | run | held | errors | reruns | p50 s | p95 s | server CPU % | RSS peak MB "
-          "| RSS after MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| replicas | sessions | run | held | errors | reruns | most in flight | p50 s | p95 s | server CPU % "
+          "| RSS peak MB | RSS after MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['replicas']} | {r['sessions']} | {r.get('run', 1)} | {r['held']} | {r['errors']} | "
-              f"{r['reruns']} | {r['p50_s']} | {r['p95_s']} | {r['cpu_pct']} | "
+              f"{r['reruns']} | {r['in_flight_peak']} | {r['p50_s']} | {r['p95_s']} | {r['cpu_pct']} | "
               f"{' / '.join(map(str, r['rss_peak_mb']))} | {' / '.join(map(str, r['rss_after_mb']))} |")
     for replicas, over in first_over(rows, 2.0).items():
         print(f"{replicas} replica(s): median p95 first above 2 s at {over or 'none of the'} sessions")
