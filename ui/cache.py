@@ -139,8 +139,9 @@ def equity_by_indicator(layers_key: str, dataset: str, framework: str, year: int
     on this page.
     """
     from geo.analysis.equity import GROUP_COLUMNS, compare_groups_many
+    from geo.analysis.overview import list_indicators
 
-    metas = [_reg.indicator(ind) for ind in _reg.indicator_ids()]
+    metas = list_indicators(_reg)
     targets = {m["id"]: _reg.target(framework, m["id"], target_year) for m in metas}
     # every priority group of Decision 1183/QĐ-TTg we can tell
     by_group = compare_groups_many(_communes, _values, metas, targets, year, groups=GROUP_COLUMNS)

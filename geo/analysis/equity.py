@@ -113,7 +113,9 @@ def compare_groups_many(communes: pd.DataFrame, values: pd.DataFrame, metas: lis
     return out
 
 
-def _side_records(metas, targets, group_col: str, n_side: np.ndarray, sums: dict[str, np.ndarray]) -> list[dict]:
+def _side_records(metas: list[dict], targets: dict[str, Target | None], group_col: str, n_side: np.ndarray,
+                  sums: dict[str, np.ndarray]) -> list[dict]:
+    """compare_groups' records from the (indicator, side) sums; statuses and gaps judged once per target."""
     out, judged = [], {}  # judged: id(target) -> (target, direction, [(rec, part, value)]), judged once per target
     for k, meta in enumerate(metas):
         target = targets.get(meta["id"])

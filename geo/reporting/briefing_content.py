@@ -100,9 +100,10 @@ def status_table(view: ExportView) -> tuple[pd.DataFrame, list[str]]:
 def equity_rows(view: ExportView) -> list[dict]:
     """Group-vs-rest for every indicator and priority group (the equity page's national table)."""
     from geo.analysis.equity import compare_groups_many
+    from geo.analysis.overview import list_indicators
 
     communes = view.selected_communes()
-    metas = [view.reg.indicator(ind) for ind in view.reg.indicator_ids()]
+    metas = list_indicators(view.reg)
     targets = {m["id"]: view.reg.target(view.framework, m["id"], view.target_year) for m in metas}
     by_group = compare_groups_many(communes, view.values, metas, targets, view.year, groups=("em_area", "border"))
     return [{"indicator": m["id"], "group": group, **by_group[group][k]}
