@@ -13,7 +13,7 @@ from geo import config
 from geo.errors import DataError
 from ui.cache import load_registry
 from ui.i18n import translator
-from ui.process import tune_gc
+from ui.process import rerun_slots, tune_gc
 from ui.state import share_link, write_to_url
 
 # The tab icon is a local file: a Material icon as page_icon is fetched from fonts.gstatic.com (offline LAN).
@@ -33,8 +33,9 @@ page = st.navigation([
 st.sidebar.markdown(f"### {t('app.title')}")
 st.sidebar.caption(t("app.subtitle"))
 try:
-    page.run()
-    share_link(t, page.url_path, write_to_url(load_registry(str(config.registry_dir()))))
+    with rerun_slots().held():  # reruns queue for the core instead of all sharing it (ui/process.py)
+        page.run()
+        share_link(t, page.url_path, write_to_url(load_registry(str(config.registry_dir()))))
 except DataError as err:
     st.error(f"**{t('error.title')}** — {err.message(st.session_state.get('lang', 'vi'))}")
 except Exception as err:  # the boundary: a bilingual message and a log line, never a bare traceback

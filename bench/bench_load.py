@@ -9,10 +9,13 @@ its ``script_finished``.
 For 1 and 2 replicas behind nginx (started with scripts/cluster.sh in a private folder and port) and for each
 session count it reports: sessions held, errors, rerun latency p50/p95, server CPU (all replicas, % of one
 core), peak RSS per replica, and RSS per replica after every session closed. Bounded: at most ``--max-sessions``
-sessions and ``--seconds`` per step; only loopback addresses are accepted.
+sessions and ``--seconds`` per step; only loopback addresses are accepted. ``--baseline-slots 0`` starts a
+second cluster of the same code without the rerun queue (ui/process.py) and runs each of its steps right
+after the app's, with the same clicks, so both columns come from the same hour of this shared machine.
 
     .venv/bin/python bench/bench_load.py                       # 1, 10, 25, 50, 100 sessions; 1 and 2 replicas
     .venv/bin/python bench/bench_load.py --counts 1,10 --replicas 1 --seconds 20
+    .venv/bin/python bench/bench_load.py --counts 30,50 --replicas 1 --repeat 3 --baseline-slots 0
     .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8501 --pids 1234   # an already running server
 """
 
@@ -215,35 +218,55 @@ async def run_step(base: str, pids: list[int], sessions: int, seconds: float, th
     }
 
 
-def start_cluster(replicas: int) -> tuple[str, list[int]]:
-    env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(CLUSTER_DIR), "VNCHILD_CLUSTER_PORT": str(CLUSTER_PORT)}
-    subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, check=False, capture_output=True)
-    done = subprocess.run(["bash", "scripts/cluster.sh", "start", str(replicas)], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)
-    pids = [int((CLUSTER_DIR / f"replica-{i}.pid").read_text()) for i in range(1, replicas + 1)]
-    return done.stdout.strip().splitlines()[-1], pids
+@dataclass(frozen=True)
+class Cluster:
+    """One scripts/cluster.sh deployment: its state folder, proxy port and the settings its replicas get."""
+
+    name: str
+    folder: Path
+    port: int
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "VNCHILD_CLUSTER_DIR": str(self.folder), "VNCHILD_CLUSTER_PORT": str(self.port),
+                **dict(self.settings)}
+
+    def start(self, replicas: int) -> tuple[str, list[int]]:
+        self.stop()
+        done = subprocess.run(["bash", "scripts/cluster.sh", "start", str(replicas)], cwd=ROOT, env=self.env(),
+                              check=True, capture_output=True, text=True)
+        pids = [int((self.folder / f"replica-{i}.pid").read_text()) for i in range(1, replicas + 1)]
+        return done.stdout.strip().splitlines()[-1], pids
+
+    def replica_urls(self, replicas: int) -> list[str]:
+        """Each replica's own address (scripts/cluster.sh: the proxy's port + i), to warm every one of them."""
+        return [f"http://127.0.0.1:{self.port + i}" for i in range(1, replicas + 1)]
+
+    def stop(self) -> None:
+        subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=self.env(), check=False,
+                       capture_output=True)
 
 
-def replica_urls(replicas: int) -> list[str]:
-    """Each replica's own address (scripts/cluster.sh: the proxy's port + i), to warm every one of them."""
-    return [f"http://127.0.0.1:{CLUSTER_PORT + i}" for i in range(1, replicas + 1)]
+APP = Cluster("app", CLUSTER_DIR, CLUSTER_PORT)
 
 
-def stop_cluster() -> None:
-    env = {**os.environ, "VNCHILD_CLUSTER_DIR": str(CLUSTER_DIR), "VNCHILD_CLUSTER_PORT": str(CLUSTER_PORT)}
-    subprocess.run(["bash", "scripts/cluster.sh", "stop"], cwd=ROOT, env=env, check=False, capture_output=True)
+def baseline(slots: int) -> Cluster:
+    """The same code with another rerun queue (VNCHILD_RERUN_SLOTS; 0 = every rerun at once, as before)."""
+    return Cluster(f"slots={slots}", ROOT / ".cluster-bench-baseline", CLUSTER_PORT + 100,
+                   (("VNCHILD_RERUN_SLOTS", str(slots)),))
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| replicas | sessions | run | held | errors | reruns | most in flight | p50 s | p95 s | server CPU % "
-          "| RSS peak MB | RSS after MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| replicas | server | sessions | run | held | errors | reruns | most in flight | p50 s | p95 s "
+          "| server CPU % | RSS peak MB | RSS after MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['replicas']} | {r['sessions']} | {r.get('run', 1)} | {r['held']} | {r['errors']} | "
-              f"{r['reruns']} | {r['in_flight_peak']} | {r['p50_s']} | {r['p95_s']} | {r['cpu_pct']} | "
-              f"{' / '.join(map(str, r['rss_peak_mb']))} | {' / '.join(map(str, r['rss_after_mb']))} |")
-    for replicas, over in first_over(rows, 2.0).items():
-        print(f"{replicas} replica(s): median p95 first above 2 s at {over or 'none of the'} sessions")
+        print(f"| {r['replicas']} | {r.get('server', 'app')} | {r['sessions']} | {r.get('run', 1)} | {r['held']} | "
+              f"{r['errors']} | {r['reruns']} | {r['in_flight_peak']} | {r['p50_s']} | {r['p95_s']} | "
+              f"{r['cpu_pct']} | {' / '.join(map(str, r['rss_peak_mb']))} | "
+              f"{' / '.join(map(str, r['rss_after_mb']))} |")
+    for (replicas, server), over in first_over(rows, 2.0).items():
+        print(f"{replicas} replica(s), {server}: median p95 first above 2 s at {over or 'none of the'} sessions")
 
 
 def first_over(rows: list[dict], seconds: float) -> dict:
@@ -253,11 +276,11 @@ def first_over(rows: list[dict], seconds: float) -> dict:
     step after a stall and arrive in bursts), so the verdict is on the median of repeated steps.
     """
     out = {}
-    for replicas in sorted({r["replicas"] for r in rows}, key=str):
-        counts = sorted({r["sessions"] for r in rows if r["replicas"] == replicas})
-        medians = {n: statistics.median((r["p95_s"] or 99) for r in rows
-                                        if r["replicas"] == replicas and r["sessions"] == n) for n in counts}
-        out[replicas] = next((n for n in counts if medians[n] > seconds), None)
+    for key in sorted({(r["replicas"], r.get("server", "app")) for r in rows}, key=str):
+        mine = [r for r in rows if (r["replicas"], r.get("server", "app")) == key]
+        counts = sorted({r["sessions"] for r in mine})
+        medians = {n: statistics.median((r["p95_s"] or 99) for r in mine if r["sessions"] == n) for n in counts}
+        out[key] = next((n for n in counts if medians[n] > seconds), None)
     return out
 
 
@@ -270,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="steps per session count (p95 varies from step to step: the summary takes the median)")
     parser.add_argument("--max-sessions", type=int, default=150)
+    parser.add_argument("--baseline-slots", type=int, default=None,
+                        help="also run every step on a second cluster with VNCHILD_RERUN_SLOTS=N (0: no rerun "
+                             "queue), interleaved with the app's steps, and print both")
     parser.add_argument("--url", help="bench an already running server instead (with --pids)")
     parser.add_argument("--pids", default="", help="server process ids to measure, with --url")
     args = parser.parse_args(argv)
@@ -278,28 +304,38 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"bench_load: {max(counts)} sessions is above --max-sessions {args.max_sessions}")
     think = tuple(float(x) for x in args.think.split(","))
     rows = []
-    configs = [("given", args.url, [int(p) for p in args.pids.split(",") if p])] if args.url else [
-        (int(r), None, None) for r in args.replicas.split(",")]
+    clusters = [APP] + ([baseline(args.baseline_slots)] if args.baseline_slots is not None else [])
+    if args.url:
+        targets = [[("given", args.url, [int(p) for p in args.pids.split(",") if p], None)]]
+    else:
+        targets = [[(int(r), None, None, c) for c in clusters] for r in args.replicas.split(",")]
     try:
-        for replicas, url, pids in configs:
-            if url is None:
-                url, pids = start_cluster(replicas)
-            require_loopback(url)
-            # Warm-up, not measured: every replica's caches filled once (through the proxy a lone session lands on
-            # one replica only, and the other's first step then times a cold start).
-            for warm in ([url] if args.url else replica_urls(replicas)):
-                asyncio.run(run_step(warm, pids, 1, 8, think, seed=0))
+        for group in targets:
+            servers = []
+            for replicas, url, pids, cluster in group:
+                if url is None:
+                    url, pids = cluster.start(replicas)
+                require_loopback(url)
+                servers.append((replicas, cluster.name if cluster else "app", url, pids))
+                # Warm-up, not measured: every replica's caches filled once (through the proxy a lone session
+                # lands on one replica only, and the other's first step then times a cold start).
+                for warm in (cluster.replica_urls(replicas) if cluster else [url]):
+                    asyncio.run(run_step(warm, pids, 1, 8, think, seed=0))
             for i, n in enumerate(counts):
                 for run in range(args.repeat):
-                    row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=(i + 1) + 1000 * run))
-                    row["replicas"], row["run"] = replicas, run + 1
-                    rows.append(row)
-                    print(json.dumps(row), file=sys.stderr, flush=True)
+                    # With a baseline, its step follows the app's with the same seed: same clicks, same hour.
+                    for replicas, name, url, pids in servers:
+                        row = asyncio.run(run_step(url, pids, n, args.seconds, think, seed=(i + 1) + 1000 * run))
+                        row["replicas"], row["server"], row["run"] = replicas, name, run + 1
+                        rows.append(row)
+                        print(json.dumps(row), file=sys.stderr, flush=True)
             if args.url is None:
-                stop_cluster()
+                for cluster in clusters:
+                    cluster.stop()
     finally:
         if args.url is None:
-            stop_cluster()
+            for cluster in clusters:
+                cluster.stop()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_load.json").write_text(json.dumps(rows, indent=1))
     print_table(rows)

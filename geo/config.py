@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from geo.errors import DataError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_ENV = "VNCHILD_DATA_DIR"
 CACHE_DIR_ENV = "VNCHILD_CACHE_DIR"
@@ -52,3 +54,24 @@ def store_url() -> str:
 def editor_password() -> str | None:
     """Password that allows saving to the shared store; None disables saving."""
     return os.environ.get(EDITOR_PASSWORD_ENV) or None
+
+
+RERUN_SLOTS_ENV = "VNCHILD_RERUN_SLOTS"
+DEFAULT_RERUN_SLOTS = 1
+
+
+def rerun_slots() -> int:
+    """How many page reruns of one server process compute at once (0: no limit); see ui/process.py."""
+    raw = (os.environ.get(RERUN_SLOTS_ENV) or "").strip()
+    if not raw:
+        return DEFAULT_RERUN_SLOTS
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise DataError(vi=f"Thiết lập {RERUN_SLOTS_ENV}={raw!r} không hợp lệ: cần một số nguyên ≥ 0 "
+                           "(0 = không giới hạn).",
+                        en=f"The setting {RERUN_SLOTS_ENV}={raw!r} is not valid: expected a whole number >= 0 "
+                           "(0 = no limit).")
+    return value

@@ -40,3 +40,34 @@ def open_exports(at: AppTest, *names: str) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+class SlotLog:
+    """Installs a one-slot RerunSlots (ui/process.py) that records, per rerun, whether the page held a slot
+    and, per released() block, whether the slot was really handed on (free again) while the block ran."""
+
+    def __init__(self, monkeypatch) -> None:
+        import contextlib
+
+        from ui import process
+
+        log = self
+        self.held: list[bool] = []
+        self.released: list[tuple[bool, int]] = []
+
+        class Recording(process.RerunSlots):
+            @contextlib.contextmanager
+            def held(self):
+                with super().held():
+                    log.held.append(bool(self._mine.held))
+                    yield
+
+            @contextlib.contextmanager
+            def released(self):
+                was = bool(self._mine.held)
+                with super().released():
+                    log.released.append((was, self._free))
+                    yield
+
+        self.slots = Recording(1, max_wait_s=60)
+        monkeypatch.setattr(process, "_SLOTS", self.slots)

@@ -151,6 +151,19 @@ def test_server_process_collects_garbage_rarely(app):
         gc.set_threshold(*default)
 
 
+def test_every_rerun_computes_in_a_rerun_slot(app, monkeypatch):
+    """app.py runs each page inside the server's admission queue (ui/process.py): one slot per rerun, given
+    back when the page is done, so queued reruns of other sessions run next."""
+    from tests.apptest import SlotLog
+
+    log = SlotLog(monkeypatch)
+    app.selectbox(key="prov").set_value("15").run()
+    app.switch_page("views/lagging.py").run()
+    assert not app.exception and app.dataframe
+    assert log.held == [True, True]
+    assert log.slots._free == 1 and log.slots.queued() == 0
+
+
 def test_shared_views_are_not_changed_by_the_pages_that_read_them(app):
     """The assessed national frame and each filter's cut are shared by every session (ui.cache per_view and
     per_selection): smoothing the map, another province and coming back must give the same communes and the

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from geo.reporting import render as gx
-from tests.apptest import open_exports, open_page
+from tests.apptest import SlotLog, open_exports, open_page
 
 pytestmark = [pytest.mark.realdata, pytest.mark.browser]
 needs_chromium = pytest.mark.skipif(not Path(gx.chromium_path()).is_file(), reason="Chromium not found")
@@ -44,10 +44,12 @@ def test_equity_chart_exports_with_its_title(layers):
 
 
 @needs_chromium
-def test_funnel_and_map_exports_are_titled(layers):
+def test_funnel_and_map_exports_are_titled(layers, monkeypatch):
     at = open_exports(open_page("views/funnel.py", timeout=300, prov="12"), "funnel")
+    log = SlotLog(monkeypatch)
     at.button(key="export_funnel_render").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    assert log.released == [(True, 1)]  # the render waits on Chromium without the page's rerun slot
     check_titled(at.session_state["_export_chart_funnel"]["files"],
                  "Biểu đồ phễu: tỷ lệ theo số trẻ của xã — Tỷ lệ suy dinh dưỡng thể thấp còi ở trẻ em dưới 5 tuổi, "
                  "Lai Châu")

@@ -172,6 +172,20 @@ def test_upload_check_preview_save_then_map_shows_the_dataset(store_url):
     assert f"{NAME} (phiên bản 1)" in _messages(at, "caption")
 
 
+def test_the_upload_check_gives_its_rerun_slot_to_other_users_while_its_child_runs(store_url, monkeypatch):
+    """The check runs in a child process (run_bounded) for up to 10 s: meanwhile the page's rerun slot
+    (ui/process.py) is free for other sessions' reruns, and taken back for the rest of the page."""
+    from tests.apptest import SlotLog
+
+    at = _open()
+    log = SlotLog(monkeypatch)
+    _upload(at, "good_old_codes.csv")
+    assert "3 dòng: 3 hợp lệ, 0 lỗi" in _messages(at, "success")
+    assert log.held == [True]
+    assert log.released == [(True, 1)]  # held before the check, free during it
+    assert log.slots._free == 1 and log.slots.queued() == 0
+
+
 def test_errors_are_listed_and_nothing_is_saved_unless_valid_rows_are_chosen(store_url):
     at = _upload(_open(), "several_problems.csv")
     assert "1 hợp lệ, 2 lỗi" in _messages(at, "warning")

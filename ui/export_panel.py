@@ -28,6 +28,7 @@ from geo.reporting.tabular import DataTable
 from geo.reporting.workbook import xlsx_workbook
 from geo.text.fold import searchable
 from geo.text.numbers import format_number
+from ui.process import rerun_slots
 
 _LOG = logging.getLogger(__name__)
 
@@ -224,7 +225,8 @@ def _run_safely(ctx, action: Callable[[], object]) -> object | None:
     """Run an export; any failure becomes a message in the session's language, never a traceback."""
     t = ctx.t
     try:
-        return action()
+        with rerun_slots().released():  # renders wait on Chromium: other users' reruns go on meanwhile
+            return action()
     except DataError as err:
         _LOG.warning("export failed: %s", err.en)
         st.error(f"**{t('export.failed')}** {err.message(ctx.lang)}", icon=":material/warning:")

@@ -57,6 +57,7 @@ from ui.cache import (
     load_matcher,
     source_key,
 )
+from ui.process import rerun_slots
 from ui.state import GOTO_MAP_KEY, MAPPING_USED_KEY, PREVIEW, UPLOAD_FLASH_KEY, UPLOAD_KEY, YEARS
 from ui.tables import data_grid
 from ui.widgets import show_table
@@ -145,11 +146,14 @@ def run_check(ctx, data: bytes, filename: str, sheet: str, era: str, mappings=()
             aliases = load_aliases(reg_dir)
             bar.progress(0.1, text=f"{t('upload.step_validate')} {t('upload.step_carry')}")
             # In a bounded child process: other users' reruns keep the GIL, the memory goes back on exit.
-            checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
-                                  crosswalk=crosswalk, matcher=matcher, aliases=aliases, mappings=list(mappings),
-                                  timeout_s=CHECK_TIMEOUT_S, max_growth_mb=CHECK_MAX_GROWTH_MB,
-                                  on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s", kind,
-                                                                         text))
+            # The rerun slot goes to other users while this one waits for its child (ui/process.py).
+            with rerun_slots().released():
+                checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
+                                      crosswalk=crosswalk, matcher=matcher, aliases=aliases,
+                                      mappings=list(mappings), timeout_s=CHECK_TIMEOUT_S,
+                                      max_growth_mb=CHECK_MAX_GROWTH_MB,
+                                      on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s",
+                                                                             kind, text))
             bar.progress(1.0, text=t("upload.step_done"))
         except DataError as err:
             status.update(label=t("upload.check_failed"), state="error")
@@ -393,9 +397,11 @@ def attributes_form(ctx, checked: CheckedUpload) -> CheckedUpload:
         if st.session_state.get("attr_sha") != (digest, checked.sha256):
             try:
                 ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
-                found = run_bounded(check_attributes_file, data, file.name, aliases=load_aliases(reg_dir),
-                                    crosswalk=load_crosswalk(ref, reg_dir), timeout_s=CHECK_TIMEOUT_S,
-                                    max_growth_mb=CHECK_MAX_GROWTH_MB)
+                aliases, crosswalk = load_aliases(reg_dir), load_crosswalk(ref, reg_dir)
+                with rerun_slots().released():
+                    found = run_bounded(check_attributes_file, data, file.name, aliases=aliases,
+                                        crosswalk=crosswalk, timeout_s=CHECK_TIMEOUT_S,
+                                        max_growth_mb=CHECK_MAX_GROWTH_MB)
             except DataError as err:
                 st.error(err.message(lang))
                 return checked
