@@ -66,6 +66,15 @@ from ui.widgets import show_table
 
 CHECK_TIMEOUT_S = 20.0  # a national old-code workbook takes ~10 s; hostile files are refused far sooner
 CHECK_MAX_GROWTH_MB = 500.0
+
+
+def _in_child(check, *args, **kwargs):
+    """Run an upload check in a bounded child process (geo.ingest.isolate): other users' reruns keep the GIL,
+    the memory goes back on exit, and this rerun's slot goes to the queue while it waits (ui/process.py)."""
+    with rerun_slots().released():
+        return run_bounded(check, *args, timeout_s=CHECK_TIMEOUT_S, max_growth_mb=CHECK_MAX_GROWTH_MB,
+                           on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s", kind, text),
+                           **kwargs)
 _log = logging.getLogger("vnchild")
 FILE_KEY = "upload_file"
 
@@ -145,15 +154,8 @@ def run_check(ctx, data: bytes, filename: str, sheet: str, era: str, mappings=()
             crosswalk, matcher = load_crosswalk(ref, reg_dir), load_matcher(ref, reg_dir)
             aliases = load_aliases(reg_dir)
             bar.progress(0.1, text=f"{t('upload.step_validate')} {t('upload.step_carry')}")
-            # In a bounded child process: other users' reruns keep the GIL, the memory goes back on exit.
-            # The rerun slot goes to other users while this one waits for its child (ui/process.py).
-            with rerun_slots().released():
-                checked = run_bounded(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
-                                      crosswalk=crosswalk, matcher=matcher, aliases=aliases,
-                                      mappings=list(mappings), timeout_s=CHECK_TIMEOUT_S,
-                                      max_growth_mb=CHECK_MAX_GROWTH_MB,
-                                      on_crash=lambda kind, text: _log.error("upload check crashed (%s):\n%s",
-                                                                             kind, text))
+            checked = _in_child(check_upload, data, filename, sheet=sheet, era=era, registry=ctx.reg,
+                                crosswalk=crosswalk, matcher=matcher, aliases=aliases, mappings=list(mappings))
             bar.progress(1.0, text=t("upload.step_done"))
         except DataError as err:
             status.update(label=t("upload.check_failed"), state="error")
@@ -397,11 +399,8 @@ def attributes_form(ctx, checked: CheckedUpload) -> CheckedUpload:
         if st.session_state.get("attr_sha") != (digest, checked.sha256):
             try:
                 ref, reg_dir = str(config.reference_dir()), str(config.registry_dir())
-                aliases, crosswalk = load_aliases(reg_dir), load_crosswalk(ref, reg_dir)
-                with rerun_slots().released():
-                    found = run_bounded(check_attributes_file, data, file.name, aliases=aliases,
-                                        crosswalk=crosswalk, timeout_s=CHECK_TIMEOUT_S,
-                                        max_growth_mb=CHECK_MAX_GROWTH_MB)
+                found = _in_child(check_attributes_file, data, file.name, aliases=load_aliases(reg_dir),
+                                  crosswalk=load_crosswalk(ref, reg_dir))
             except DataError as err:
                 st.error(err.message(lang))
                 return checked
